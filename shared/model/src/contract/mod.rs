@@ -1,0 +1,4 @@
+//! Public channel contracts, one module per API version. Field names are part of the public API:
+//! a version only ever gains fields.
+
+pub mod v1;

@@ -1,0 +1,60 @@
+//! Field-level validation errors, shaped for RFC 9457 problem details.
+
+use serde::{Deserialize, Serialize};
+
+/// One invalid field: where it is (a JSON path such as `lines[0].quantity`) and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// JSON path of the offending field, e.g. `ship_to.country`.
+    pub field: String,
+    /// The rule, as a short human sentence, e.g. `must be greater than 0`.
+    pub rule: String,
+}
+
+impl FieldError {
+    /// A field error for `field` breaking `rule`.
+    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.rule)
+    }
+}
+
+/// Every field error found in one payload; validation reports all of them, not just the first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+#[error("{} invalid field(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    /// Records one more error.
+    pub fn push(&mut self, field: impl Into<String>, rule: impl Into<String>) {
+        self.0.push(FieldError::new(field, rule));
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was recorded, otherwise every error.
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl From<FieldError> for FieldErrors {
+    fn from(e: FieldError) -> Self {
+        FieldErrors(vec![e])
+    }
+}
