@@ -1,0 +1,156 @@
+//! The same contract, run against the in-memory store and against DynamoDB on moto.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use serde_json::json;
+use switchyard_idempotency::{
+    Claim, DynamoDbIdempotencyStore, IdempotencyError, IdempotencyStore, NextAction,
+};
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn claim<'a>(key: &'a str, hash: &'a str, lease: Duration) -> Claim<'a> {
+    Claim {
+        key,
+        payload_hash: hash,
+        lease_until: SystemTime::now() + lease,
+        retention: HOUR,
+    }
+}
+
+async fn moto_store() -> DynamoDbIdempotencyStore {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .expect("AWS_ENDPOINT_URL is not set: these tests need moto; run them with `make test`");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let table = format!(
+        "idempotency-test-{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    client
+        .create_table()
+        .table_name(&table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create test table on moto");
+    DynamoDbIdempotencyStore::new(client, table)
+}
+
+async fn first_claim_proceeds_and_completion_replays(store: &dyn IdempotencyStore) {
+    let NextAction::Proceed(lease) = store.claim(claim("k1", "h1", HOUR)).await.unwrap() else {
+        panic!("a new key must proceed");
+    };
+    match store.claim(claim("k1", "h1", HOUR)).await.unwrap() {
+        NextAction::InFlight { retry_after } => {
+            assert!(retry_after > Duration::from_secs(3500), "{retry_after:?}")
+        }
+        other => panic!("a second claim while the lease runs must wait, got {other:?}"),
+    }
+    assert_eq!(
+        store.claim(claim("k1", "other", HOUR)).await.unwrap(),
+        NextAction::Conflict
+    );
+    store
+        .complete(&lease, &json!({"status": 202}), HOUR)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.claim(claim("k1", "h1", HOUR)).await.unwrap(),
+        NextAction::Replay(json!({"status": 202}))
+    );
+    assert_eq!(
+        store.claim(claim("k1", "h2", HOUR)).await.unwrap(),
+        NextAction::Conflict
+    );
+}
+
+async fn an_expired_lease_can_be_taken_over_and_the_old_owner_cannot_complete(
+    store: &dyn IdempotencyStore,
+) {
+    let NextAction::Proceed(stale) = store.claim(claim("k2", "h", Duration::ZERO)).await.unwrap()
+    else {
+        panic!("a new key must proceed");
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let NextAction::Proceed(fresh) = store.claim(claim("k2", "h", HOUR)).await.unwrap() else {
+        panic!("an expired lease must be claimable");
+    };
+    assert!(matches!(
+        store.complete(&stale, &json!(1), HOUR).await,
+        Err(IdempotencyError::LeaseLost { .. })
+    ));
+    assert!(matches!(
+        store.release(&stale).await,
+        Err(IdempotencyError::LeaseLost { .. })
+    ));
+    store.complete(&fresh, &json!(2), HOUR).await.unwrap();
+    assert_eq!(
+        store.claim(claim("k2", "h", HOUR)).await.unwrap(),
+        NextAction::Replay(json!(2))
+    );
+}
+
+async fn a_released_key_proceeds_again(store: &dyn IdempotencyStore) {
+    let NextAction::Proceed(lease) = store.claim(claim("k3", "h", HOUR)).await.unwrap() else {
+        panic!("a new key must proceed");
+    };
+    store.release(&lease).await.unwrap();
+    assert!(matches!(
+        store.claim(claim("k3", "h", HOUR)).await.unwrap(),
+        NextAction::Proceed(_)
+    ));
+}
+
+async fn concurrent_claims_let_exactly_one_proceed(store: &dyn IdempotencyStore) {
+    let results =
+        futures::future::join_all((0..8).map(|_| store.claim(claim("k4", "h", HOUR)))).await;
+    let proceeded = results
+        .iter()
+        .filter(|r| matches!(r, Ok(NextAction::Proceed(_))))
+        .count();
+    let waiting = results
+        .iter()
+        .filter(|r| matches!(r, Ok(NextAction::InFlight { .. })))
+        .count();
+    assert_eq!((proceeded, waiting), (1, 7));
+}
+
+macro_rules! contract {
+    ($($case:ident),*) => {
+        mod in_memory {
+            $(#[tokio::test] async fn $case() { super::$case(&switchyard_idempotency::InMemoryIdempotencyStore::new()).await; })*
+        }
+        mod dynamodb_on_moto {
+            $(#[tokio::test] async fn $case() { super::$case(&super::moto_store().await).await; })*
+        }
+    };
+}
+
+contract!(
+    first_claim_proceeds_and_completion_replays,
+    an_expired_lease_can_be_taken_over_and_the_old_owner_cannot_complete,
+    a_released_key_proceeds_again,
+    concurrent_claims_let_exactly_one_proceed
+);
