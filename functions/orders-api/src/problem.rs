@@ -1,0 +1,64 @@
+//! RFC 9457 problem details (`application/problem+json`).
+//!
+//! Every client error names a stable `type` (documented in `docs/api/problems.md`), a title,
+//! and where it applies the offending fields with the rule each broke.
+
+use serde::Serialize;
+use switchyard_model::FieldError;
+
+use crate::http::HttpResponse;
+
+/// A problem to report to the client.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A URI reference naming the problem type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the type.
+    pub title: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// The offending fields, when the problem is about the body.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Extra members (e.g. `existing_order_id`).
+    #[serde(flatten)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Problem {
+    /// A problem of type `/problems/<slug>`.
+    pub fn new(status: u16, slug: &str, title: &'static str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: format!("/problems/{slug}"),
+            title,
+            status,
+            detail: detail.into(),
+            errors: vec![],
+            extensions: Default::default(),
+        }
+    }
+
+    /// Adds the offending fields.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Adds an extension member.
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extensions.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The response carrying this problem.
+    pub fn response(&self) -> HttpResponse {
+        HttpResponse {
+            status: self.status,
+            headers: vec![("content-type".into(), "application/problem+json".into())],
+            body: serde_json::to_string(self).expect("problems serialise"),
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! The order API's behaviour with in-memory ports: what a channel sees.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::Utc;
+use orders_api::http::{HttpRequest, HttpResponse};
+use orders_api::{OrdersApi, Ports, Settings};
+use serde_json::{Value, json};
+use switchyard_idempotency::InMemoryIdempotencyStore;
+use switchyard_model::ChannelName;
+use switchyard_platform::channels::{
+    Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
+};
+use switchyard_platform::orders::InMemoryOrderStore;
+use switchyard_platform::queue::InMemoryQueue;
+
+struct App {
+    api: OrdersApi,
+    queue: Arc<InMemoryQueue>,
+    orders: Arc<InMemoryOrderStore>,
+}
+
+const KEY_A: &str = "sy_test_key_for_channel_a";
+const KEY_B: &str = "sy_test_key_for_channel_b";
+
+async fn app() -> App {
+    let channels = Arc::new(InMemoryChannelDirectory::new());
+    for (name, key) in [("shop-a", KEY_A), ("shop-b", KEY_B)] {
+        let channel = Channel {
+            name: ChannelName::try_from(name).unwrap(),
+            kind: ChannelKind::Api,
+            default_customer: Some("DEMO-SHOP".into()),
+            rate_limit_per_second: None,
+            created_at: Utc::now(),
+        };
+        channels.put(&channel).await.unwrap();
+        channels
+            .add_api_key(
+                &channel.name,
+                &switchyard_platform::channels::hash_api_key(key),
+            )
+            .await
+            .unwrap();
+    }
+    let queue = Arc::new(InMemoryQueue::new());
+    let orders = Arc::new(InMemoryOrderStore::new());
+    let ports = Ports {
+        channels,
+        orders: orders.clone(),
+        idempotency: Arc::new(InMemoryIdempotencyStore::new()),
+        queue: queue.clone(),
+    };
+    let settings = Settings {
+        public_base_url: Some("https://api.test".into()),
+        ..Settings::default()
+    };
+    App {
+        api: OrdersApi::new(ports, settings),
+        queue,
+        orders,
+    }
+}
+
+fn order(external_id: &str) -> Value {
+    json!({"external_id": external_id,
+      "customer": {"account": "ACME-001", "name": "Acme Retail", "email": "buyer@acme.example"},
+      "currency": "USD",
+      "ship_to": {"name": "Acme DC 4", "line1": "31875 Solon Rd", "line2": null, "city": "Solon",
+                  "region": "OH", "postal_code": "44139", "country": "US"},
+      "bill_to": null,
+      "lines": [{"sku": "WIDGET-S", "quantity": 2, "unit_price": "9.25", "uom": "EA"}],
+      "requested_ship_date": "2026-12-01", "notes": null})
+}
+
+fn post(api_key: Option<&str>, idempotency_key: Option<&str>, body: &[u8]) -> HttpRequest {
+    let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+    if let Some(k) = api_key {
+        headers.push(("authorization".into(), format!("Bearer {k}")));
+    }
+    if let Some(k) = idempotency_key {
+        headers.push(("idempotency-key".into(), k.into()));
+    }
+    HttpRequest {
+        method: "POST".into(),
+        path: "/v1/orders".into(),
+        headers,
+        body: body.to_vec(),
+        host: None,
+    }
+}
+
+fn get(api_key: &str, id: &str) -> HttpRequest {
+    HttpRequest {
+        method: "GET".into(),
+        path: format!("/v1/orders/{id}"),
+        headers: vec![("x-api-key".into(), api_key.into())],
+        body: vec![],
+        host: None,
+    }
+}
+
+fn deadline() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(10)
+}
+
+fn json_of(r: &HttpResponse) -> Value {
+    serde_json::from_str(&r.body).unwrap()
+}
+
+fn assert_problem(r: &HttpResponse, status: u16, kind: &str) -> Value {
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    let body = json_of(r);
+    assert_eq!(body["type"], format!("/problems/{kind}"));
+    assert_eq!(body["status"], status);
+    body
+}
+
+#[tokio::test]
+async fn an_order_is_received_queued_and_readable_by_its_channel() {
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-1")).unwrap();
+    let r = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k1"), &body), deadline())
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let receipt = json_of(&r);
+    let id = receipt["id"].as_str().unwrap();
+    assert_eq!(receipt["status"], "RECEIVED");
+    assert_eq!(
+        receipt["status_url"],
+        format!("https://api.test/v1/orders/{id}")
+    );
+    assert_eq!(r.header("location"), receipt["status_url"].as_str());
+
+    let queued = app.queue.submitted.lock().unwrap().clone();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].kind, "OrderSubmitted");
+    assert_eq!(queued[0].payload.order.id.to_string(), id);
+
+    let view = app.api.handle(&get(KEY_A, id), deadline()).await;
+    assert_eq!(view.status, 200);
+    let view = json_of(&view);
+    assert_eq!(view["status"], "RECEIVED");
+    assert_eq!(view["channel"], "shop-a");
+    assert_eq!(view["lines"][0]["unit_price"], "9.25");
+    assert_eq!(view["history"][0]["status"], "RECEIVED");
+    assert!(view["erp_reference"].is_null());
+
+    let other = app.api.handle(&get(KEY_B, id), deadline()).await;
+    assert_problem(&other, 404, "order-not-found");
+}
+
+#[tokio::test]
+async fn a_replay_returns_the_same_answer_and_queues_nothing_more() {
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-2")).unwrap();
+    let first = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k2"), &body), deadline())
+        .await;
+    // Same JSON with another key order and spacing is the same body.
+    let reordered = serde_json::to_vec_pretty(&order("PO-2")).unwrap();
+    let again = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k2"), &reordered), deadline())
+        .await;
+    assert_eq!(again.status, 202);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(app.queue.submitted.lock().unwrap().len(), 1);
+
+    let changed = serde_json::to_vec(&order("PO-2-changed")).unwrap();
+    let conflict = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k2"), &changed), deadline())
+        .await;
+    assert_problem(&conflict, 422, "idempotency-key-reused");
+    assert_eq!(app.queue.submitted.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_make_one_order() {
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-3")).unwrap();
+    let requests: Vec<_> = (0..5)
+        .map(|_| post(Some(KEY_A), Some("k3"), &body))
+        .collect();
+    let responses =
+        futures::future::join_all(requests.iter().map(|r| app.api.handle(r, deadline()))).await;
+    for r in &responses {
+        assert!(
+            r.status == 202 || r.status == 409,
+            "{} {}",
+            r.status,
+            r.body
+        );
+        if r.status == 409 {
+            assert!(r.header("retry-after").is_some());
+        }
+    }
+    assert_eq!(app.queue.submitted.lock().unwrap().len(), 1);
+    assert_eq!(app.orders.all().len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_external_id_under_another_key_names_the_existing_order() {
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-4")).unwrap();
+    let first = json_of(
+        &app.api
+            .handle(&post(Some(KEY_A), Some("k4"), &body), deadline())
+            .await,
+    );
+    let dup = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k4-other"), &body), deadline())
+        .await;
+    let problem = assert_problem(&dup, 409, "duplicate-order");
+    assert_eq!(problem["existing_order_id"], first["id"]);
+    assert_eq!(app.queue.submitted.lock().unwrap().len(), 1);
+    assert_eq!(app.orders.all().len(), 1);
+    // Another channel may use the same external id.
+    let other = app
+        .api
+        .handle(&post(Some(KEY_B), Some("k4"), &body), deadline())
+        .await;
+    assert_eq!(other.status, 202);
+}
+
+#[tokio::test]
+async fn a_queue_outage_answers_503_and_the_retry_with_the_same_key_resumes_the_order() {
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-5")).unwrap();
+    app.queue
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let failed = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k5"), &body), deadline())
+        .await;
+    assert_problem(&failed, 503, "service-unavailable");
+    app.queue
+        .failing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let retried = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k5"), &body), deadline())
+        .await;
+    assert_eq!(retried.status, 202, "{}", retried.body);
+    let orders = app.orders.all();
+    assert_eq!(orders.len(), 1, "the retry resumes the stored order");
+    assert_eq!(json_of(&retried)["id"], orders[0].order.id.to_string());
+    assert_eq!(app.queue.submitted.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_requests_get_problems_and_write_nothing() {
+    let app = app().await;
+    let good = serde_json::to_vec(&order("PO-6")).unwrap();
+    let cases: Vec<(HttpRequest, u16, &str)> = vec![
+        (post(None, Some("k"), &good), 401, "unauthenticated"),
+        (
+            post(Some("sy_wrong"), Some("k"), &good),
+            401,
+            "unauthenticated",
+        ),
+        (
+            post(Some(KEY_A), None, &good),
+            400,
+            "idempotency-key-required",
+        ),
+        (
+            post(Some(KEY_A), Some("k"), b"{\"external_id\": "),
+            400,
+            "malformed-json",
+        ),
+        (
+            post(Some(KEY_A), Some("k"), &vec![b' '; 300 * 1024]),
+            413,
+            "body-too-large",
+        ),
+    ];
+    for (request, status, kind) in cases {
+        let r = app.api.handle(&request, deadline()).await;
+        assert_problem(&r, status, kind);
+    }
+    let unauth = app
+        .api
+        .handle(&post(None, Some("k"), &good), deadline())
+        .await;
+    assert_eq!(unauth.header("www-authenticate"), Some("Bearer"));
+
+    let mut invalid = order("PO-7");
+    invalid["lines"][0]["quantity"] = json!(0);
+    invalid["currency"] = json!("ZZZ");
+    invalid["customer"]["name"] = json!(42);
+    let r = app
+        .api
+        .handle(
+            &post(
+                Some(KEY_A),
+                Some("k7"),
+                &serde_json::to_vec(&invalid).unwrap(),
+            ),
+            deadline(),
+        )
+        .await;
+    let problem = assert_problem(&r, 422, "validation-failed");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["currency", "customer.name", "lines[0].quantity"]);
+
+    assert!(app.queue.submitted.lock().unwrap().is_empty());
+    assert!(app.orders.all().is_empty());
+    // A rejected request does not burn its key: the corrected body goes through.
+    let fixed = app
+        .api
+        .handle(&post(Some(KEY_A), Some("k7"), &good), deadline())
+        .await;
+    assert_eq!(fixed.status, 202, "{}", fixed.body);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_ids_are_problems_too() {
+    let app = app().await;
+    let r = app.api.handle(&get(KEY_A, "not-a-ulid"), deadline()).await;
+    assert_problem(&r, 404, "order-not-found");
+    let mut delete = get(KEY_A, "01J00000000000000000000000");
+    delete.method = "DELETE".into();
+    assert_problem(
+        &app.api.handle(&delete, deadline()).await,
+        405,
+        "method-not-allowed",
+    );
+}

@@ -1,0 +1,179 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  # Single source of truth for the functions (the local root mirrors these settings).
+  functions = {
+    "orders-api" = {
+      timeout_seconds      = 10
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
+    "order-processor" = {
+      timeout_seconds      = 30
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
+  }
+
+  common_environment = {
+    SWITCHYARD_IDEMPOTENCY_TABLE  = module.tables.idempotency_table_name
+    SWITCHYARD_ORDERS_TABLE       = module.tables.orders_table_name
+    SWITCHYARD_CHANNELS_TABLE     = module.tables.channels_table_name
+    SWITCHYARD_ORDERS_QUEUE_URL   = module.orders_queue.queue_url
+    SWITCHYARD_EVENT_BUS          = module.event_bus.bus_name
+    SWITCHYARD_MAX_RECEIVE_COUNT  = tostring(var.orders_max_receive_count)
+    SWITCHYARD_RETRY_BASE_SECONDS = "10"
+    SWITCHYARD_RETRY_MAX_SECONDS  = "900"
+  }
+
+  environment = {
+    "orders-api" = local.common_environment
+    "order-processor" = merge(local.common_environment, {
+      SWITCHYARD_ERP_URL                = var.erp_url
+      SWITCHYARD_ERP_DB                 = var.erp_db
+      SWITCHYARD_ERP_USER               = var.erp_user
+      SWITCHYARD_ERP_PASSWORD_PARAMETER = var.erp_password_parameter
+    })
+  }
+
+  erp_password_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.erp_password_parameter, "/")}"
+
+  policy_statements = {
+    "orders-api" = [
+      {
+        sid       = "Idempotency"
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+        resources = [module.tables.idempotency_table_arn]
+      },
+      {
+        sid       = "Orders"
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+        resources = [module.tables.orders_table_arn]
+      },
+      {
+        sid       = "Channels"
+        actions   = ["dynamodb:GetItem"]
+        resources = [module.tables.channels_table_arn]
+      },
+      {
+        # TransactWriteItems is authorised per item action (PutItem/UpdateItem/ConditionCheckItem above).
+        sid       = "Transactions"
+        actions   = ["dynamodb:TransactWriteItems"]
+        resources = [module.tables.idempotency_table_arn, module.tables.orders_table_arn]
+      },
+      {
+        sid       = "OrdersQueue"
+        actions   = ["sqs:SendMessage"]
+        resources = [module.orders_queue.queue_arn]
+      },
+    ]
+    "order-processor" = [
+      {
+        sid       = "Tables"
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        resources = [module.tables.idempotency_table_arn, module.tables.orders_table_arn]
+      },
+      {
+        sid       = "OrdersQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [module.orders_queue.queue_arn]
+      },
+      {
+        sid       = "Events"
+        actions   = ["events:PutEvents"]
+        resources = [module.event_bus.bus_arn]
+      },
+      {
+        sid       = "ErpPassword"
+        actions   = ["ssm:GetParameter"]
+        resources = [local.erp_password_parameter_arn]
+      },
+    ]
+  }
+
+  kms_statements = var.ssm_kms_key_arn == null ? [] : [{
+    sid       = "ErpPasswordKey"
+    actions   = ["kms:Decrypt"]
+    resources = [var.ssm_kms_key_arn]
+  }]
+}
+
+module "tables" {
+  source                 = "../modules/tables"
+  prefix                 = var.prefix
+  point_in_time_recovery = true
+  deletion_protection    = var.table_deletion_protection
+}
+
+module "orders_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-orders"
+  visibility_timeout_seconds  = 6 * local.functions["order-processor"].timeout_seconds
+  max_receive_count           = var.orders_max_receive_count
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+module "order_events_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-order-events"
+  max_receive_count           = 5
+  allow_eventbridge_rule_arns = [module.event_bus.rule_arn]
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+module "event_bus" {
+  source           = "../modules/event_bus"
+  prefix           = var.prefix
+  target_queue_arn = module.order_events_queue.queue_arn
+}
+
+module "function" {
+  source   = "../modules/function"
+  for_each = local.functions
+
+  name                 = "${var.prefix}-${each.key}"
+  zip_path             = "${startswith(var.lambda_build_dir, "/") ? var.lambda_build_dir : "${path.module}/${var.lambda_build_dir}"}/${each.key}/bootstrap.zip"
+  memory_mb            = each.value.memory_mb
+  timeout_seconds      = each.value.timeout_seconds
+  reserved_concurrency = each.value.reserved_concurrency
+  environment          = local.environment[each.key]
+  log_retention_days   = var.log_retention_days
+  policy_statements    = concat(local.policy_statements[each.key], each.key == "order-processor" ? local.kms_statements : [])
+}
+
+module "http_api" {
+  source = "../modules/http_api"
+  name   = var.prefix
+
+  routes = {
+    "POST /v1/orders" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+    "GET /v1/orders/{id}" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+  }
+
+  throttling_burst_limit = var.api_throttling_burst_limit
+  throttling_rate_limit  = var.api_throttling_rate_limit
+}
+
+resource "aws_lambda_event_source_mapping" "orders" {
+  event_source_arn                   = module.orders_queue.queue_arn
+  function_name                      = module.function["order-processor"].function_arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = var.erp_max_concurrency
+  }
+}

@@ -1,0 +1,36 @@
+output "api_url" {
+  description = "Base URL of the HTTP API."
+  value       = module.http_api.api_endpoint
+}
+
+output "orders_queue_url" {
+  value = module.orders_queue.queue_url
+}
+
+output "orders_dlq_url" {
+  value = module.orders_queue.dlq_url
+}
+
+output "order_events_queue_url" {
+  value = module.order_events_queue.queue_url
+}
+
+output "order_events_dlq_url" {
+  value = module.order_events_queue.dlq_url
+}
+
+output "idempotency_table_name" {
+  value = module.tables.idempotency_table_name
+}
+
+output "orders_table_name" {
+  value = module.tables.orders_table_name
+}
+
+output "channels_table_name" {
+  value = module.tables.channels_table_name
+}
+
+output "event_bus_name" {
+  value = module.event_bus.bus_name
+}

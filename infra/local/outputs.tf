@@ -1,0 +1,49 @@
+output "runner_config" {
+  description = "What the local runner needs to play Lambda, API Gateway and the SQS event source mappings."
+  value = {
+    region = local.region
+    functions = {
+      for name, f in local.functions : name => {
+        binary          = f.binary
+        timeout_seconds = f.timeout_seconds
+        memory_mb       = f.memory_mb
+        concurrency     = f.concurrency
+        environment     = local.environment[name]
+      }
+    }
+    routes = local.routes
+    sqs    = local.sqs_mappings
+  }
+}
+
+output "orders_queue_url" {
+  value = module.orders_queue.queue_url
+}
+
+output "orders_dlq_url" {
+  value = module.orders_queue.dlq_url
+}
+
+output "order_events_queue_url" {
+  value = module.order_events_queue.queue_url
+}
+
+output "order_events_dlq_url" {
+  value = module.order_events_queue.dlq_url
+}
+
+output "idempotency_table_name" {
+  value = module.tables.idempotency_table_name
+}
+
+output "orders_table_name" {
+  value = module.tables.orders_table_name
+}
+
+output "channels_table_name" {
+  value = module.tables.channels_table_name
+}
+
+output "event_bus_name" {
+  value = module.event_bus.bus_name
+}

@@ -1,0 +1,11 @@
+output "bus_name" {
+  value = aws_cloudwatch_event_bus.this.name
+}
+
+output "bus_arn" {
+  value = aws_cloudwatch_event_bus.this.arn
+}
+
+output "rule_arn" {
+  value = aws_cloudwatch_event_rule.all_events.arn
+}

@@ -1,0 +1,36 @@
+variable "name" {
+  description = "Name of the HTTP API."
+  type        = string
+}
+
+variable "routes" {
+  description = "Route key (\"POST /v1/orders\") to the Lambda function that serves it."
+  type = map(object({
+    function_name = string
+    invoke_arn    = string
+  }))
+}
+
+variable "throttling_burst_limit" {
+  description = "Default route burst limit of the $default stage."
+  type        = number
+  default     = 100
+}
+
+variable "throttling_rate_limit" {
+  description = "Default route steady-state rate limit (requests/s) of the $default stage."
+  type        = number
+  default     = 50
+}
+
+variable "integration_timeout_milliseconds" {
+  description = "Integration timeout (max 30000)."
+  type        = number
+  default     = 29000
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,23 @@
+output "idempotency_table_name" {
+  value = aws_dynamodb_table.this["idempotency"].name
+}
+
+output "idempotency_table_arn" {
+  value = aws_dynamodb_table.this["idempotency"].arn
+}
+
+output "orders_table_name" {
+  value = aws_dynamodb_table.this["orders"].name
+}
+
+output "orders_table_arn" {
+  value = aws_dynamodb_table.this["orders"].arn
+}
+
+output "channels_table_name" {
+  value = aws_dynamodb_table.this["channels"].name
+}
+
+output "channels_table_arn" {
+  value = aws_dynamodb_table.this["channels"].arn
+}
