@@ -1,1 +1,86 @@
-fn main() {}
+//! Lambda entry point: wires the AWS and Tryton adapters into the batch processor.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use order_processor::{BatchProcessor, Ports, RetryPolicy};
+use switchyard_erp::{TrytonClient, TrytonConfig};
+use switchyard_idempotency::DynamoDbIdempotencyStore;
+use switchyard_platform::aws::{load_config, setting, setting_or};
+use switchyard_platform::events::EventBridgePublisher;
+use switchyard_platform::orders::DynamoDbOrderStore;
+use switchyard_platform::queue::SqsQueue;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    switchyard_platform::telemetry::init();
+    let config = load_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+    let erp = TrytonConfig {
+        url: setting("SWITCHYARD_ERP_URL")?,
+        database: setting("SWITCHYARD_ERP_DB")?,
+        user: setting("SWITCHYARD_ERP_USER")?,
+        password: erp_password(&config).await?,
+        timeout: Duration::from_millis(setting_or("SWITCHYARD_ERP_TIMEOUT_MS", 10_000)?),
+    };
+    let ports = Ports {
+        orders: Arc::new(DynamoDbOrderStore::new(
+            dynamodb.clone(),
+            setting("SWITCHYARD_ORDERS_TABLE")?,
+        )),
+        idempotency: Arc::new(DynamoDbIdempotencyStore::new(
+            dynamodb,
+            setting("SWITCHYARD_IDEMPOTENCY_TABLE")?,
+        )),
+        erp: Arc::new(TrytonClient::new(erp)),
+        events: Arc::new(EventBridgePublisher::new(
+            aws_sdk_eventbridge::Client::new(&config),
+            setting("SWITCHYARD_EVENT_BUS")?,
+        )),
+        retries: Arc::new(SqsQueue::new(
+            aws_sdk_sqs::Client::new(&config),
+            setting("SWITCHYARD_ORDERS_QUEUE_URL")?,
+        )),
+    };
+    let policy = RetryPolicy {
+        base: Duration::from_secs(setting_or("SWITCHYARD_RETRY_BASE_SECONDS", 10)?),
+        max: Duration::from_secs(setting_or("SWITCHYARD_RETRY_MAX_SECONDS", 900)?),
+        max_receive_count: setting_or("SWITCHYARD_MAX_RECEIVE_COUNT", 10)?,
+    };
+    let processor = BatchProcessor::new(ports, policy);
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+        let processor = processor.clone();
+        async move {
+            let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
+            Ok::<SqsBatchResponse, Error>(processor.process(event.payload, deadline).await)
+        }
+    }))
+    .await
+}
+
+/// The ERP password: from SSM Parameter Store on AWS (`SWITCHYARD_ERP_PASSWORD_PARAMETER`, a
+/// SecureString), or from `SWITCHYARD_ERP_PASSWORD` locally. Never logged.
+async fn erp_password(config: &aws_config::SdkConfig) -> Result<String, Error> {
+    if let Ok(name) = std::env::var("SWITCHYARD_ERP_PASSWORD_PARAMETER") {
+        let out = aws_sdk_ssm::Client::new(config)
+            .get_parameter()
+            .name(&name)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "reading the ERP password parameter {name}: {}",
+                    aws_sdk_ssm::error::DisplayErrorContext(e)
+                )
+            })?;
+        return out
+            .parameter()
+            .and_then(|p| p.value())
+            .map(str::to_string)
+            .ok_or_else(|| format!("parameter {name} has no value").into());
+    }
+    Ok(setting("SWITCHYARD_ERP_PASSWORD")?)
+}

@@ -1,0 +1,216 @@
+//! One SQS batch: each message claims its order, posts it, and fails alone.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use sha2::{Digest, Sha256};
+use switchyard_erp::SalesOrders;
+use switchyard_idempotency::{Claim, IdempotencyStore, NextAction};
+use switchyard_model::envelope::Envelope;
+use switchyard_model::events::OrderSubmitted;
+use switchyard_platform::events::EventPublisher;
+use switchyard_platform::orders::OrderStore;
+use switchyard_platform::queue::RetryScheduler;
+
+use crate::backoff::RetryPolicy;
+use crate::posting::{Posted, Poster, PostingError};
+
+/// What the processor needs from the world.
+#[derive(Clone)]
+pub struct Ports {
+    /// Order records.
+    pub orders: Arc<dyn OrderStore>,
+    /// Idempotency claims.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// The ERP.
+    pub erp: Arc<dyn SalesOrders>,
+    /// The event bus.
+    pub events: Arc<dyn EventPublisher>,
+    /// Delays redelivery of failed messages.
+    pub retries: Arc<dyn RetryScheduler>,
+}
+
+/// How one message ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageOutcome {
+    /// Done (now or before): delete the message.
+    Done(Option<Posted>),
+    /// Leave it on the queue; it comes back after `delay`.
+    Retry {
+        /// Why.
+        reason: String,
+        /// When it should come back.
+        delay: Duration,
+    },
+    /// It can never succeed; leave it to reach the dead-letter queue.
+    Poison(String),
+}
+
+/// Time kept in reserve at the end of an invocation: no new message starts inside it.
+const DEADLINE_RESERVE: Duration = Duration::from_secs(2);
+
+/// Processes batches of submitted orders.
+#[derive(Clone)]
+pub struct BatchProcessor {
+    ports: Ports,
+    poster: Poster,
+    policy: RetryPolicy,
+}
+
+impl BatchProcessor {
+    /// A processor over `ports`.
+    pub fn new(ports: Ports, policy: RetryPolicy) -> Self {
+        let poster = Poster {
+            orders: ports.orders.clone(),
+            erp: ports.erp.clone(),
+            events: ports.events.clone(),
+        };
+        BatchProcessor {
+            ports,
+            poster,
+            policy,
+        }
+    }
+
+    /// Processes a batch; the response lists the messages to keep on the queue.
+    ///
+    /// Messages run one after another: the ERP is protected by the event source mapping's
+    /// maximum concurrency, not by parallelism inside one invocation.
+    pub async fn process(&self, event: SqsEvent, deadline: SystemTime) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        for message in &event.records {
+            let Some(id) = message.message_id.clone() else {
+                continue;
+            };
+            let out_of_time = deadline
+                .duration_since(SystemTime::now())
+                .map(|left| left < DEADLINE_RESERVE)
+                .unwrap_or(true);
+            let outcome = if out_of_time {
+                MessageOutcome::Retry {
+                    reason: "invocation out of time".into(),
+                    delay: Duration::ZERO,
+                }
+            } else {
+                self.process_message(message, deadline).await
+            };
+            match &outcome {
+                MessageOutcome::Done(_) => continue,
+                MessageOutcome::Retry { reason, delay } => {
+                    tracing::warn!(message_id = %id, reason = %reason, delay_s = delay.as_secs(), "will retry");
+                    if let Some(handle) = &message.receipt_handle
+                        && !delay.is_zero()
+                        && let Err(e) = self.ports.retries.retry_after(handle, *delay).await
+                    {
+                        tracing::warn!(message_id = %id, error = %e, "could not delay the retry");
+                    }
+                }
+                MessageOutcome::Poison(reason) => {
+                    tracing::error!(message_id = %id, reason = %reason, "message can never succeed; leaving it for the dead-letter queue");
+                }
+            }
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+        response
+    }
+
+    /// Processes one message.
+    pub async fn process_message(
+        &self,
+        message: &SqsMessage,
+        deadline: SystemTime,
+    ) -> MessageOutcome {
+        let receive_count: u32 = message
+            .attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let body = message.body.as_deref().unwrap_or_default();
+        let envelope = match Envelope::<OrderSubmitted>::parse(body) {
+            Ok(envelope) => envelope,
+            Err(e) => return MessageOutcome::Poison(e.to_string()),
+        };
+        let order = &envelope.payload.order;
+        let key = format!("order-processor#{}", order.id);
+        let hash = hex::encode(Sha256::digest(
+            serde_json::to_vec(order).expect("orders serialise"),
+        ));
+        let claim = Claim {
+            key: &key,
+            payload_hash: &hash,
+            lease_until: deadline,
+            retention: switchyard_idempotency::DEFAULT_RETENTION,
+        };
+        let lease = match self.ports.idempotency.claim(claim).await {
+            Ok(NextAction::Proceed(lease)) => lease,
+            Ok(NextAction::Replay(_)) => return MessageOutcome::Done(None),
+            Ok(NextAction::Conflict) => {
+                return MessageOutcome::Poison(format!(
+                    "order {} was submitted before with other contents",
+                    order.id
+                ));
+            }
+            Ok(NextAction::InFlight { retry_after }) => {
+                return MessageOutcome::Retry {
+                    reason: "another delivery holds the order".into(),
+                    delay: retry_after,
+                };
+            }
+            Err(e) => return self.retry(order, receive_count, e.to_string()).await,
+        };
+
+        match self.poster.post(order).await {
+            Ok(posted) => {
+                let result = serde_json::json!({"posted": format!("{posted:?}")});
+                if let Err(e) = self
+                    .ports
+                    .idempotency
+                    .complete(&lease, &result, switchyard_idempotency::DEFAULT_RETENTION)
+                    .await
+                {
+                    // The record is final, so a redelivery finds it so and stops there.
+                    tracing::warn!(order_id = %order.id, error = %e, "could not record completion");
+                }
+                MessageOutcome::Done(Some(posted))
+            }
+            Err(failure) => {
+                if let Err(e) = self.ports.idempotency.release(&lease).await {
+                    tracing::warn!(order_id = %order.id, error = %e, "could not release the claim");
+                }
+                match failure {
+                    PostingError::Transient(reason) => {
+                        self.retry(order, receive_count, reason).await
+                    }
+                    PostingError::Permanent(reason) => MessageOutcome::Poison(reason),
+                }
+            }
+        }
+    }
+
+    async fn retry(
+        &self,
+        order: &switchyard_model::Order,
+        receive_count: u32,
+        reason: String,
+    ) -> MessageOutcome {
+        let note = if self.policy.is_last_attempt(receive_count) {
+            format!(
+                "{reason} (delivery {receive_count} of {}: moving to the dead-letter queue)",
+                self.policy.max_receive_count
+            )
+        } else {
+            format!(
+                "{reason} (delivery {receive_count} of {})",
+                self.policy.max_receive_count
+            )
+        };
+        self.poster.note_failure(order, &note).await;
+        MessageOutcome::Retry {
+            reason,
+            delay: self.policy.delay(receive_count),
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Posting one order to the ERP: find by external reference, create if absent, confirm, read the
+//! state back, record the outcome, publish the event.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use switchyard_erp::{
+    ErpError, ErpSale, SaleAddress, SaleLine, SaleRequest, SaleState, SalesOrders,
+};
+use switchyard_model::events::ORDER_EVENTS_SOURCE;
+use switchyard_model::{Address, Order, OrderStatus};
+use switchyard_platform::events::EventPublisher;
+use switchyard_platform::orders::{OrderRecord, OrderStore, OrderStoreError, Versioned};
+
+/// How posting one order ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Posted {
+    /// The ERP holds it as `erp_reference`.
+    Accepted {
+        /// The ERP document number.
+        erp_reference: String,
+    },
+    /// The ERP refused it.
+    Rejected {
+        /// Machine code.
+        code: String,
+    },
+}
+
+/// Why posting could not finish now.
+#[derive(Debug, thiserror::Error)]
+pub enum PostingError {
+    /// Worth retrying later (ERP down, store or bus failure).
+    #[error("transient: {0}")]
+    Transient(String),
+    /// Will never succeed; the message belongs in the dead-letter queue.
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+impl From<OrderStoreError> for PostingError {
+    fn from(e: OrderStoreError) -> Self {
+        PostingError::Transient(e.to_string())
+    }
+}
+
+/// Posts orders using these ports.
+#[derive(Clone)]
+pub struct Poster {
+    /// Order records.
+    pub orders: Arc<dyn OrderStore>,
+    /// The ERP.
+    pub erp: Arc<dyn SalesOrders>,
+    /// The event bus.
+    pub events: Arc<dyn EventPublisher>,
+}
+
+/// How often a record is re-read when someone else saved it in between.
+const SAVE_ATTEMPTS: usize = 3;
+
+impl Poster {
+    /// Brings the order to a final status in the ERP and in its record, and publishes the event.
+    /// Safe to call any number of times for the same order.
+    pub async fn post(&self, order: &Order) -> Result<Posted, PostingError> {
+        for _ in 0..SAVE_ATTEMPTS {
+            let Versioned {
+                value: mut record,
+                version,
+            } = self.orders.get(order.id).await?.ok_or_else(|| {
+                PostingError::Permanent(format!("no order record for {}", order.id))
+            })?;
+            if !record.status.is_final() {
+                match self.post_to_erp(order).await {
+                    Ok(sale) => {
+                        let reference = sale
+                            .number
+                            .clone()
+                            .unwrap_or_else(|| format!("#{}", sale.id));
+                        record
+                            .accept(&reference, Utc::now())
+                            .map_err(|e| PostingError::Permanent(e.to_string()))?;
+                        tracing::info!(order_id = %order.id, erp_reference = %reference, state = sale.state.as_str(), "order accepted by the ERP");
+                    }
+                    Err(ErpError::Rejected { code, message }) => {
+                        record
+                            .reject(code.as_str(), &message, Utc::now())
+                            .map_err(|e| PostingError::Permanent(e.to_string()))?;
+                        tracing::info!(order_id = %order.id, code = code.as_str(), "order rejected by the ERP");
+                    }
+                    Err(ErpError::Unavailable { message }) => {
+                        return Err(PostingError::Transient(message));
+                    }
+                }
+                match self.orders.save(&record, version).await {
+                    Ok(()) => {}
+                    Err(OrderStoreError::VersionConflict) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+                return self.flush_outbox(record, version + 1).await;
+            }
+            return self.flush_outbox(record, version).await;
+        }
+        Err(PostingError::Transient(
+            "the order record kept changing".into(),
+        ))
+    }
+
+    async fn post_to_erp(&self, order: &Order) -> Result<ErpSale, ErpError> {
+        let reference = order.erp_reference();
+        // Look before creating: a crash after the ERP created the sale must not make a second one.
+        let sale = match self.erp.find_sale(&reference).await? {
+            Some(sale) => sale,
+            None => self.erp.create_sale(&sale_request(order)).await?,
+        };
+        if sale.state == SaleState::Cancelled {
+            return Err(ErpError::rejected(
+                switchyard_erp::RejectionCode::ErpRule,
+                format!(
+                    "the ERP sale {} for {reference} was cancelled",
+                    sale.number.as_deref().unwrap_or("?")
+                ),
+            ));
+        }
+        let sale = if sale.state.is_confirmed() {
+            sale
+        } else {
+            self.erp.confirm_sale(sale.id).await?
+        };
+        if !sale.state.is_confirmed() {
+            return Err(ErpError::unavailable(format!(
+                "the sale is still {} after confirm",
+                sale.state.as_str()
+            )));
+        }
+        Ok(sale)
+    }
+
+    /// Publishes the events recorded with the status change, then clears them.
+    async fn flush_outbox(
+        &self,
+        mut record: OrderRecord,
+        mut version: u64,
+    ) -> Result<Posted, PostingError> {
+        let outcome = match record.status {
+            OrderStatus::Accepted => Posted::Accepted {
+                erp_reference: record.erp_reference.clone().unwrap_or_default(),
+            },
+            OrderStatus::Rejected => Posted::Rejected {
+                code: record
+                    .rejection
+                    .as_ref()
+                    .map(|r| r.code.clone())
+                    .unwrap_or_default(),
+            },
+            OrderStatus::Received => {
+                return Err(PostingError::Permanent(
+                    "flush before a final status".into(),
+                ));
+            }
+        };
+        if record.outbox.is_empty() {
+            return Ok(outcome);
+        }
+        for event in &record.outbox {
+            self.events
+                .publish(ORDER_EVENTS_SOURCE, event)
+                .await
+                .map_err(|e| PostingError::Transient(e.to_string()))?;
+        }
+        for _ in 0..SAVE_ATTEMPTS {
+            record.outbox.clear();
+            match self.orders.save(&record, version).await {
+                Ok(()) => return Ok(outcome),
+                Err(OrderStoreError::VersionConflict) => {
+                    let fresh =
+                        self.orders.get(record.order.id).await?.ok_or_else(|| {
+                            PostingError::Permanent("order record vanished".into())
+                        })?;
+                    record = fresh.value;
+                    version = fresh.version;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // Published but not cleared: the next delivery republishes with the same envelope ids.
+        Err(PostingError::Transient("could not clear the outbox".into()))
+    }
+
+    /// Notes a transient failure on the record for operators (best effort).
+    pub async fn note_failure(&self, order: &Order, message: &str) {
+        let Ok(Some(Versioned {
+            value: mut record,
+            version,
+        })) = self.orders.get(order.id).await
+        else {
+            return;
+        };
+        if record.status.is_final() {
+            return;
+        }
+        record.last_error = Some(message.to_string());
+        if let Err(e) = self.orders.save(&record, version).await {
+            tracing::warn!(order_id = %order.id, error = %e, "could not record the failure on the order");
+        }
+    }
+}
+
+fn sale_address(a: &Address) -> SaleAddress {
+    SaleAddress {
+        name: a.name.clone(),
+        line1: a.line1.clone(),
+        line2: a.line2.clone(),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        postal_code: a.postal_code.clone(),
+        country: a.country.as_str().to_string(),
+    }
+}
+
+/// The ERP request for a canonical order.
+pub fn sale_request(order: &Order) -> SaleRequest {
+    SaleRequest {
+        reference: order.erp_reference(),
+        order_id: order.id.to_string(),
+        customer_account: order.customer.account.clone(),
+        currency: order.currency.code().to_string(),
+        ship_to: Some(sale_address(&order.ship_to)),
+        bill_to: order.bill_to.as_ref().map(sale_address),
+        lines: order
+            .lines
+            .iter()
+            .map(|l| SaleLine {
+                sku: l.sku.to_string(),
+                quantity: l.quantity.value(),
+                unit_price: l.unit_price.amount,
+                uom: l.uom.as_str().to_string(),
+            })
+            .collect(),
+        requested_ship_date: order.requested_ship_date,
+        notes: order.notes.clone(),
+    }
+}

@@ -1,0 +1,275 @@
+//! The processor's behaviour with in-memory ports.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use chrono::Utc;
+use order_processor::{BatchProcessor, Ports, RetryPolicy};
+use switchyard_erp::InMemoryErp;
+use switchyard_idempotency::InMemoryIdempotencyStore;
+use switchyard_model::contract::v1::{CaptureContext, parse_order};
+use switchyard_model::envelope::Envelope;
+use switchyard_model::events::OrderSubmitted;
+use switchyard_model::{ChannelName, Order, OrderId, OrderStatus};
+use switchyard_platform::events::InMemoryPublisher;
+use switchyard_platform::orders::{InMemoryOrderStore, OrderRecord, OrderStore};
+use switchyard_platform::queue::InMemoryQueue;
+
+struct World {
+    processor: BatchProcessor,
+    erp: Arc<InMemoryErp>,
+    orders: Arc<InMemoryOrderStore>,
+    events: Arc<InMemoryPublisher>,
+    queue: Arc<InMemoryQueue>,
+}
+
+const POLICY: RetryPolicy = RetryPolicy {
+    base: Duration::from_secs(2),
+    max: Duration::from_secs(60),
+    max_receive_count: 4,
+};
+
+fn world() -> World {
+    let erp = Arc::new(InMemoryErp::new());
+    let orders = Arc::new(InMemoryOrderStore::new());
+    let events = Arc::new(InMemoryPublisher::new());
+    let queue = Arc::new(InMemoryQueue::new());
+    let ports = Ports {
+        orders: orders.clone(),
+        idempotency: Arc::new(InMemoryIdempotencyStore::new()),
+        erp: erp.clone(),
+        events: events.clone(),
+        retries: queue.clone(),
+    };
+    World {
+        processor: BatchProcessor::new(ports, POLICY),
+        erp,
+        orders,
+        events,
+        queue,
+    }
+}
+
+fn order(external_id: &str, sku: &str) -> Order {
+    let body = serde_json::json!({"external_id": external_id, "currency": "USD",
+        "customer": {"account": "ACME-001", "name": "Acme"},
+        "ship_to": {"line1": "1 Main St", "city": "Solon", "country": "US"},
+        "lines": [{"sku": sku, "quantity": 3, "unit_price": "9.25"}]});
+    let ctx = CaptureContext {
+        order_id: OrderId::generate(),
+        channel: ChannelName::try_from("demo-shop").unwrap(),
+        default_customer: None,
+    };
+    parse_order(&body, &ctx).unwrap()
+}
+
+async fn submitted(w: &World, order: &Order) -> String {
+    w.orders
+        .create(&OrderRecord::received(order.clone(), "k", Utc::now()))
+        .await
+        .unwrap();
+    let envelope = Envelope::new(
+        "demo-shop",
+        order.id.to_string(),
+        OrderSubmitted {
+            order: order.clone(),
+        },
+    );
+    serde_json::to_string(&envelope).unwrap()
+}
+
+fn message(id: &str, body: &str, receive_count: u32) -> SqsMessage {
+    let mut m = SqsMessage::default();
+    m.message_id = Some(id.into());
+    m.receipt_handle = Some(format!("rh-{id}"));
+    m.body = Some(body.into());
+    m.attributes
+        .insert("ApproximateReceiveCount".into(), receive_count.to_string());
+    m
+}
+
+fn batch(messages: Vec<SqsMessage>) -> SqsEvent {
+    let mut e = SqsEvent::default();
+    e.records = messages;
+    e
+}
+
+fn deadline() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(30)
+}
+
+async fn status(w: &World, order: &Order) -> OrderRecord {
+    w.orders.get(order.id).await.unwrap().unwrap().value
+}
+
+fn failed_ids(r: &aws_lambda_events::sqs::SqsBatchResponse) -> Vec<String> {
+    r.batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_order_becomes_a_confirmed_sale_and_an_accepted_event() {
+    let w = world();
+    let o = order("PO-1", "WIDGET-S");
+    let body = submitted(&w, &o).await;
+    let r = w
+        .processor
+        .process(batch(vec![message("m1", &body, 1)]), deadline())
+        .await;
+    assert!(r.batch_item_failures.is_empty());
+    let record = status(&w, &o).await;
+    assert_eq!(record.status, OrderStatus::Accepted);
+    let sales = w.erp.sales_with_reference("demo-shop:PO-1");
+    assert_eq!(sales.len(), 1);
+    assert!(sales[0].state.is_confirmed());
+    assert_eq!(record.erp_reference, sales[0].number);
+    assert!(
+        record.outbox.is_empty(),
+        "published events leave the outbox"
+    );
+    let published = w.events.published.lock().unwrap().clone();
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].0, "switchyard.orders");
+    assert_eq!(published[0].1.kind, "OrderAccepted");
+
+    // Redelivery of the same message changes nothing.
+    let again = w
+        .processor
+        .process(batch(vec![message("m1b", &body, 2)]), deadline())
+        .await;
+    assert!(again.batch_item_failures.is_empty());
+    assert_eq!(w.erp.sales_with_reference("demo-shop:PO-1").len(), 1);
+    assert_eq!(w.events.published.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unknown_sku_is_rejected_once_and_never_retried() {
+    let w = world();
+    let o = order("PO-2", "NO-SUCH-SKU");
+    let body = submitted(&w, &o).await;
+    let r = w
+        .processor
+        .process(batch(vec![message("m2", &body, 1)]), deadline())
+        .await;
+    assert!(
+        r.batch_item_failures.is_empty(),
+        "a business rejection is not a failure"
+    );
+    let record = status(&w, &o).await;
+    assert_eq!(record.status, OrderStatus::Rejected);
+    let rejection = record.rejection.unwrap();
+    assert_eq!(rejection.code, "unknown_sku");
+    assert!(
+        rejection.message.contains("NO-SUCH-SKU"),
+        "{}",
+        rejection.message
+    );
+    assert!(w.erp.sales_with_reference("demo-shop:PO-2").is_empty());
+    assert_eq!(
+        w.events.published.lock().unwrap()[0].1.kind,
+        "OrderRejected"
+    );
+}
+
+#[tokio::test]
+async fn an_erp_outage_retries_with_growing_backoff_and_notes_the_failure() {
+    let w = world();
+    let o = order("PO-3", "WIDGET-M");
+    let body = submitted(&w, &o).await;
+    w.erp.set_unavailable(true);
+    for receive_count in 1..=3 {
+        let r = w
+            .processor
+            .process(batch(vec![message("m3", &body, receive_count)]), deadline())
+            .await;
+        assert_eq!(failed_ids(&r), ["m3"]);
+    }
+    let delays: Vec<u64> = w
+        .queue
+        .retries
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, d)| d.as_secs())
+        .collect();
+    assert_eq!(delays, [2, 4, 8]);
+    let record = status(&w, &o).await;
+    assert_eq!(record.status, OrderStatus::Received);
+    assert!(record.last_error.unwrap().contains("delivery 3 of 4"));
+
+    w.erp.set_unavailable(false);
+    let r = w
+        .processor
+        .process(batch(vec![message("m3", &body, 4)]), deadline())
+        .await;
+    assert!(r.batch_item_failures.is_empty());
+    assert_eq!(status(&w, &o).await.status, OrderStatus::Accepted);
+    assert_eq!(w.erp.sales_with_reference("demo-shop:PO-3").len(), 1);
+}
+
+#[tokio::test]
+async fn a_lost_create_response_does_not_make_a_second_sale() {
+    let w = world();
+    let o = order("PO-4", "WIDGET-L");
+    let body = submitted(&w, &o).await;
+    w.erp.lose_create_responses(1);
+    let first = w
+        .processor
+        .process(batch(vec![message("m4", &body, 1)]), deadline())
+        .await;
+    assert_eq!(failed_ids(&first), ["m4"]);
+    let second = w
+        .processor
+        .process(batch(vec![message("m4", &body, 2)]), deadline())
+        .await;
+    assert!(second.batch_item_failures.is_empty());
+    assert_eq!(w.erp.sales_with_reference("demo-shop:PO-4").len(), 1);
+    assert_eq!(w.erp.create_calls(), 1);
+    assert_eq!(status(&w, &o).await.status, OrderStatus::Accepted);
+}
+
+#[tokio::test]
+async fn one_bad_body_fails_only_its_own_item() {
+    let w = world();
+    let good = order("PO-5", "WIDGET-S");
+    let good_body = submitted(&w, &good).await;
+    let r = w
+        .processor
+        .process(
+            batch(vec![
+                message("bad-json", "{not json", 1),
+                message("good", &good_body, 1),
+                message("wrong-type", r#"{"id":"01J00000000000000000000000","type":"Other","version":1,"occurred_at":"2026-01-01T00:00:00Z","correlation_id":"x","channel":"c","payload":{}}"#, 1),
+            ]),
+            deadline(),
+        )
+        .await;
+    assert_eq!(failed_ids(&r), ["bad-json", "wrong-type"]);
+    assert_eq!(status(&w, &good).await.status, OrderStatus::Accepted);
+    assert!(
+        w.queue.retries.lock().unwrap().is_empty(),
+        "poison is not delayed, it goes to the DLQ"
+    );
+}
+
+#[tokio::test]
+async fn a_message_held_by_another_delivery_waits_for_its_lease() {
+    let w = world();
+    let o = order("PO-6", "WIDGET-S");
+    let body = submitted(&w, &o).await;
+    let m = message("m6", &body, 1);
+    let (a, b) = tokio::join!(
+        w.processor.process_message(&m, deadline()),
+        w.processor.process_message(&m, deadline())
+    );
+    let outcomes = [a, b];
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, order_processor::batch::MessageOutcome::Done(Some(_))))
+    );
+    assert_eq!(w.erp.sales_with_reference("demo-shop:PO-6").len(), 1);
+}
