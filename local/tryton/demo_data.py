@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Demo data for Switchyard's local Tryton.
+
+Run by ``scripts/erp.sh prepare`` against a freshly initialised database:
+
+    python local/tryton/demo_data.py CONFIG_FILE DATABASE
+
+Creates the company "Switchyard Demo Distribution" (USD), a minimal chart of
+accounts, a fiscal year with invoice sequences, a direct payment term, the
+countries/subdivisions used by demo addresses, three goods products
+(WIDGET-S/M/L) with 500 units each in the default warehouse's storage, and the
+demo customers (DEMO-SHOP, ACME-001, PARTNER-001).
+
+It reuses the test helpers shipped inside the Tryton modules so that sales go
+through the whole accounting path (``confirm`` -> ``processing``).
+"""
+import datetime
+import sys
+from decimal import Decimal
+
+from proteus import Model, config as pconfig
+
+CONFIG_FILE, DATABASE = sys.argv[1], sys.argv[2]
+pconfig.set_trytond(database=DATABASE, user='admin', config_file=CONFIG_FILE)
+
+# Only importable once trytond knows its configuration.
+from trytond.modules.account.tests.tools import (  # noqa: E402
+    create_chart, create_fiscalyear, get_accounts)
+from trytond.modules.account_invoice.tests.tools import (  # noqa: E402
+    create_payment_term, set_fiscalyear_invoice_sequences)
+from trytond.modules.company.tests.tools import (  # noqa: E402
+    create_company, get_company)
+
+COMPANY_NAME = "Switchyard Demo Distribution"
+
+COUNTRIES = [
+    # (alpha-2, alpha-3, numeric, name)
+    ('US', 'USA', '840', "United States"),
+    ('CA', 'CAN', '124', "Canada"),
+    ('MX', 'MEX', '484', "Mexico"),
+    ('GB', 'GBR', '826', "United Kingdom"),
+    ('DE', 'DEU', '276', "Germany"),
+    ('FR', 'FRA', '250', "France"),
+    ('NL', 'NLD', '528', "Netherlands"),
+    ('BE', 'BEL', '056', "Belgium"),
+    ('ES', 'ESP', '724', "Spain"),
+    ('IT', 'ITA', '380', "Italy"),
+    ('IE', 'IRL', '372', "Ireland"),
+    ('AU', 'AUS', '036', "Australia"),
+    ('JP', 'JPN', '392', "Japan"),
+]
+
+US_STATES = {
+    'AL': "Alabama", 'AK': "Alaska", 'AZ': "Arizona", 'AR': "Arkansas",
+    'CA': "California", 'CO': "Colorado", 'CT': "Connecticut",
+    'DE': "Delaware", 'DC': "District of Columbia", 'FL': "Florida",
+    'GA': "Georgia", 'HI': "Hawaii", 'ID': "Idaho", 'IL': "Illinois",
+    'IN': "Indiana", 'IA': "Iowa", 'KS': "Kansas", 'KY': "Kentucky",
+    'LA': "Louisiana", 'ME': "Maine", 'MD': "Maryland",
+    'MA': "Massachusetts", 'MI': "Michigan", 'MN': "Minnesota",
+    'MS': "Mississippi", 'MO': "Missouri", 'MT': "Montana",
+    'NE': "Nebraska", 'NV': "Nevada", 'NH': "New Hampshire",
+    'NJ': "New Jersey", 'NM': "New Mexico", 'NY': "New York",
+    'NC': "North Carolina", 'ND': "North Dakota", 'OH': "Ohio",
+    'OK': "Oklahoma", 'OR': "Oregon", 'PA': "Pennsylvania",
+    'RI': "Rhode Island", 'SC': "South Carolina", 'SD': "South Dakota",
+    'TN': "Tennessee", 'TX': "Texas", 'UT': "Utah", 'VT': "Vermont",
+    'VA': "Virginia", 'WA': "Washington", 'WV': "West Virginia",
+    'WI': "Wisconsin", 'WY': "Wyoming",
+}
+CA_PROVINCES = {
+    'AB': "Alberta", 'BC': "British Columbia", 'MB': "Manitoba",
+    'NB': "New Brunswick", 'NL': "Newfoundland and Labrador",
+    'NS': "Nova Scotia", 'ON': "Ontario", 'PE': "Prince Edward Island",
+    'QC': "Quebec", 'SK': "Saskatchewan", 'NT': "Northwest Territories",
+    'NU': "Nunavut", 'YT': "Yukon",
+}
+
+PRODUCTS = [
+    # (code, name, list price)
+    ('WIDGET-S', "Widget, small", Decimal('9.25')),
+    ('WIDGET-M', "Widget, medium", Decimal('14.50')),
+    ('WIDGET-L', "Widget, large", Decimal('21.00')),
+]
+STOCK_QUANTITY = 500
+
+CUSTOMERS = [
+    # (code, name, street, postal code, city, state)
+    ('DEMO-SHOP', "Demo Shop web customer",
+        "100 Market Street", '94105', "San Francisco", 'CA'),
+    ('ACME-001', "Acme Retail",
+        "1 Acme Plaza", '10001', "New York", 'NY'),
+    ('PARTNER-001', "Partner Portal Buyer",
+        "42 Portal Avenue", '60601', "Chicago", 'IL'),
+]
+
+
+def main():
+    Country = Model.get('country.country')
+    Subdivision = Model.get('country.subdivision')
+    Party = Model.get('party.party')
+    ProductCategory = Model.get('product.category')
+    ProductTemplate = Model.get('product.template')
+    Uom = Model.get('product.uom')
+    Location = Model.get('stock.location')
+    Inventory = Model.get('stock.inventory')
+
+    # Countries (no pycountry in the venv, so the few we need by hand).
+    countries = {}
+    for code, code3, numeric, name in COUNTRIES:
+        country = Country(
+            name=name, code=code, code3=code3, code_numeric=numeric)
+        country.save()
+        countries[code] = country
+    for country_code, subdivisions, type_ in [
+            ('US', US_STATES, 'state'), ('CA', CA_PROVINCES, 'province')]:
+        Subdivision.save([
+                Subdivision(
+                    country=countries[country_code],
+                    code='%s-%s' % (country_code, code), name=name,
+                    type=type_)
+                for code, name in subdivisions.items()])
+    us_states = {
+        s.code: s for s in Subdivision.find([('country.code', '=', 'US')])}
+
+    # Company in USD, accounting, fiscal year with invoice sequences.
+    company_party = Party(name=COMPANY_NAME)
+    address, = company_party.addresses
+    address.street = "1 Switchyard Way"
+    address.postal_code = '97201'
+    address.city = "Portland"
+    address.country = countries['US']
+    address.subdivision = us_states['US-OR']
+    company_party.save()
+    create_company(party=company_party, currency='USD')
+    company = get_company()
+
+    create_chart(company)
+    accounts = get_accounts(company)
+    # One fiscal year from 1 January this year to the end of next year, so the
+    # snapshot keeps working for a while (the helper widens it to >= 1 year).
+    today = datetime.date.today()
+    fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(
+            company,
+            (datetime.date(today.year, 1, 1),
+                datetime.date(today.year + 1, 12, 31))))
+    fiscalyear.click('create_period')
+
+    payment_term = create_payment_term()
+    payment_term.save()
+
+    # Products.
+    account_category = ProductCategory(name="Widgets")
+    account_category.accounting = True
+    account_category.account_expense = accounts['expense']
+    account_category.account_revenue = accounts['revenue']
+    account_category.save()
+
+    unit, = Uom.find([('name', '=', "Unit")])
+    assert unit.symbol == 'u', unit.symbol
+    products = []
+    for code, name, price in PRODUCTS:
+        template = ProductTemplate()
+        template.name = name
+        template.default_uom = unit
+        template.type = 'goods'
+        template.salable = True
+        template.sale_uom = unit
+        template.list_price = price
+        template.account_category = account_category
+        product, = template.products
+        product.suffix_code = code
+        template.save()
+        product, = template.products
+        assert product.code == code, product.code
+        products.append(product)
+
+    # Stock: a done inventory in the default warehouse's storage location.
+    storage, = Location.find([('code', '=', 'STO')])
+    inventory = Inventory()
+    inventory.location = storage
+    for product in products:
+        line = inventory.lines.new(product=product)
+        line.quantity = STOCK_QUANTITY
+        line.expected_quantity = 0
+    inventory.click('confirm')
+    assert inventory.state == 'done', inventory.state
+
+    # Customers.
+    for code, name, street, postal_code, city, state in CUSTOMERS:
+        party = Party(name=name, code=code)
+        party.customer_payment_term = payment_term
+        party.account_receivable = accounts['receivable']
+        address, = party.addresses
+        address.street = street
+        address.postal_code = postal_code
+        address.city = city
+        address.country = countries['US']
+        address.subdivision = us_states['US-' + state]
+        address.invoice = True
+        address.delivery = True
+        party.save()
+        assert party.code == code, party.code
+
+    print("demo data: company %r, %d products, %d customers"
+        % (COMPANY_NAME, len(products), len(CUSTOMERS)))
+
+
+if __name__ == '__main__':
+    main()
