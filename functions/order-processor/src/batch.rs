@@ -47,6 +47,9 @@ pub enum MessageOutcome {
     Poison(String),
 }
 
+/// Visibility of a message that can never succeed, on its way to the DLQ.
+const POISON_REDELIVERY: Duration = Duration::from_secs(1);
+
 /// Time kept in reserve at the end of an invocation: no new message starts inside it.
 const DEADLINE_RESERVE: Duration = Duration::from_secs(2);
 
@@ -107,7 +110,18 @@ impl BatchProcessor {
                     }
                 }
                 MessageOutcome::Poison(reason) => {
-                    tracing::error!(message_id = %id, reason = %reason, "message can never succeed; leaving it for the dead-letter queue");
+                    tracing::error!(message_id = %id, reason = %reason, "message can never succeed; sending it on to the dead-letter queue");
+                    // Waiting would not help: let the queue redeliver at once until maxReceiveCount
+                    // moves it to the DLQ, where an operator sees it within seconds.
+                    if let Some(handle) = &message.receipt_handle
+                        && let Err(e) = self
+                            .ports
+                            .retries
+                            .retry_after(handle, POISON_REDELIVERY)
+                            .await
+                    {
+                        tracing::warn!(message_id = %id, error = %e, "could not speed up the redelivery");
+                    }
                 }
             }
             let mut failure = BatchItemFailure::default();

@@ -1,1 +1,187 @@
-//! placeholder
+//! Harness for the end-to-end tests: talks to the stack that `make test` started
+//! (`.switchyard/test/local.env`, exported into the environment by `scripts/test.sh`).
+#![forbid(unsafe_code)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use switchyard_erp::{TrytonClient, TrytonConfig};
+
+/// A running local stack.
+pub struct Stack {
+    /// `http://127.0.0.1:PORT`.
+    pub api: String,
+    /// The `demo-shop` channel's key.
+    pub demo_key: String,
+    /// The `partner-portal` channel's key.
+    pub partner_key: String,
+    /// HTTP client.
+    pub http: reqwest::Client,
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: end-to-end tests need the local stack; run them with `make test`"
+        )
+    })
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Parsed body (Null when empty or not JSON).
+    pub body: Value,
+}
+
+impl Answer {
+    /// A header value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Stack {
+    /// The stack described by the environment.
+    pub fn from_env() -> Stack {
+        Stack {
+            api: env("SWITCHYARD_API_URL"),
+            demo_key: env("SWITCHYARD_DEMO_API_KEY"),
+            partner_key: env("SWITCHYARD_PARTNER_API_KEY"),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Sends a raw request.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("the local API answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.unwrap();
+        Answer {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// `POST /v1/orders` with a JSON body.
+    pub async fn submit(&self, api_key: &str, idempotency_key: &str, body: &Value) -> Answer {
+        self.send(
+            self.http
+                .post(format!("{}/v1/orders", self.api))
+                .bearer_auth(api_key)
+                .header("Idempotency-Key", idempotency_key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// `GET /v1/orders/{id}`.
+    pub async fn order(&self, api_key: &str, id: &str) -> Answer {
+        self.send(
+            self.http
+                .get(format!("{}/v1/orders/{id}", self.api))
+                .header("x-api-key", api_key),
+        )
+        .await
+    }
+
+    /// Polls the order until its status is final, or panics after `within`.
+    pub async fn wait_final(&self, id: &str, within: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let answer = self.order(&self.demo_key, id).await;
+            assert_eq!(answer.status, 200, "{:?}", answer.body);
+            if matches!(
+                answer.body["status"].as_str(),
+                Some("ACCEPTED" | "REJECTED")
+            ) {
+                return answer.body;
+            }
+            assert!(
+                start.elapsed() < within,
+                "order {id} still not final after {within:?}: {}",
+                answer.body
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+}
+
+/// A client for the stack's Tryton.
+pub fn tryton() -> TrytonClient {
+    TrytonClient::new(TrytonConfig {
+        url: env("SWITCHYARD_ERP_URL"),
+        database: env("SWITCHYARD_ERP_DB"),
+        user: env("SWITCHYARD_ERP_USER"),
+        password: env("SWITCHYARD_ERP_PASSWORD"),
+        timeout: Duration::from_secs(10),
+    })
+}
+
+/// The SDK configuration for the stack's moto.
+pub async fn aws() -> aws_config::SdkConfig {
+    env("AWS_ENDPOINT_URL");
+    switchyard_platform::aws::load_config().await
+}
+
+/// Whether anything was stored for this external id of `demo-shop` (the order record is written
+/// before anything is queued, so "nothing stored" also means "nothing enqueued").
+pub async fn stored(external_id: &str) -> bool {
+    let client = aws_sdk_dynamodb::Client::new(&aws().await);
+    let item = client
+        .get_item()
+        .table_name(env("SWITCHYARD_ORDERS_TABLE"))
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("EXTREF#demo-shop#{external_id}")),
+        )
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    item.item().is_some()
+}
+
+/// A unique id for this test run.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", ulid::Ulid::new())
+}
+
+/// The v1 example order with this external id and lines `(sku, quantity, unit price)`.
+pub fn order(external_id: &str, lines: &[(&str, u32, &str)]) -> Value {
+    json!({"external_id": external_id,
+      "customer": {"account": "ACME-001", "name": "Acme Retail", "email": "buyer@acme.example"},
+      "currency": "USD",
+      "ship_to": {"name": "Acme DC 4", "line1": "31875 Solon Rd", "line2": null, "city": "Solon",
+                  "region": "OH", "postal_code": "44139", "country": "US"},
+      "bill_to": null,
+      "lines": lines.iter().map(|(sku, q, p)| json!({"sku": sku, "quantity": q, "unit_price": p, "uom": "EA"})).collect::<Vec<_>>(),
+      "requested_ship_date": null, "notes": null})
+}
+
+/// Runs `scripts/erp.sh stop|start` on the stack's Tryton.
+pub fn erp(action: &str) {
+    let dir = env("SWITCHYARD_STACK_DIR");
+    let port = env("SWITCHYARD_ERP_URL")
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let mut cmd = std::process::Command::new(format!("{root}/scripts/erp.sh"));
+    cmd.arg(action).arg(format!("{dir}/erp"));
+    if action == "start" {
+        cmd.arg(port);
+    }
+    let status = cmd.status().expect("run scripts/erp.sh");
+    assert!(status.success(), "scripts/erp.sh {action} failed");
+}

@@ -1,0 +1,29 @@
+# Switchyard: the two commands are `make up` (run it locally) and `make test` (test everything).
+.PHONY: up test down check fmt lint package
+
+## Run the whole stack locally, in the foreground, until Ctrl-C.
+up:
+	@scripts/stack.sh up
+
+## Every test: unit, adapter (moto + Tryton), handler and end to end; starts and stops what it needs.
+test:
+	@scripts/test.sh
+
+## Stop a stack left running in the background (or by a killed `make up`).
+down:
+	@scripts/stack.sh stop; STACK=test scripts/stack.sh stop
+
+## Static checks: formatting, clippy, Terraform fmt + validate.
+check:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	scripts/infra.sh check
+
+fmt:
+	cargo fmt --all
+	terraform fmt -recursive infra
+
+## Release zips for AWS (arm64), into target/lambda/<function>/bootstrap.zip.
+package:
+	@scripts/bootstrap.sh
+	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor

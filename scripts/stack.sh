@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The local Switchyard stack: moto (AWS), Tryton (ERP), the function binaries behind the local
+# runner (API Gateway + SQS event source mapping + Lambda Runtime API).
+#
+#   scripts/stack.sh up       build, start everything, push sample orders, stay in the foreground
+#                             until Ctrl-C / SIGTERM, then stop everything it started (make up)
+#   scripts/stack.sh start    the same without samples, in the background; returns when ready
+#   scripts/stack.sh stop     stop a stack started with `start` (or left behind by a killed `up`)
+#
+# STACK (default "dev") names the stack: its state lives in .switchyard/<STACK>/ and its ports
+# come from a base (dev: 4566 moto, 8000 Tryton, 9000 API; test: 4576, 8010, 9010), so `make test`
+# can run beside `make up`. Ready means .switchyard/<STACK>/local.env exists.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+
+STACK=${STACK:-dev}
+case $STACK in
+    dev) MOTO_PORT=${MOTO_PORT:-4566} ERP_PORT=${ERP_PORT:-8000} API_PORT=${API_PORT:-9000} ;;
+    test) MOTO_PORT=${MOTO_PORT:-4576} ERP_PORT=${ERP_PORT:-8010} API_PORT=${API_PORT:-9010} ;;
+    *) echo "stack.sh: STACK must be dev or test" >&2; exit 2 ;;
+esac
+RUN=$ROOT/.switchyard/$STACK
+LOGS=$RUN/logs
+VENV=$ROOT/.switchyard/venv
+ENV_FILE=$RUN/local.env
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'stack.sh: %s\n' "$*" >&2; exit 1; }
+
+alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+stop_pidfile() { # stop_pidfile FILE: TERM, then KILL after 5 s
+    local f=$1 pid
+    [[ -f $f ]] || return 0
+    pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+}
+
+cmd_stop() {
+    stop_pidfile "$RUN/runner.pid"
+    [[ -d $RUN/erp ]] && scripts/erp.sh stop "$RUN/erp" >/dev/null 2>&1 || true
+    stop_pidfile "$RUN/moto.pid"
+    rm -f "$ENV_FILE" "$RUN/stack.pid" "$RUN/runner.ready"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+    local secs=$1 what=$2; shift 2
+    for _ in $(seq $((secs * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    die "$what did not come up within ${secs}s (logs in $LOGS)"
+}
+
+start_stack() {
+    mkdir -p "$RUN" "$LOGS"
+    if alive "$RUN/stack.pid"; then
+        die "a '$STACK' stack is already running (pid $(cat "$RUN/stack.pid")); stop it first (Ctrl-C in its terminal, or 'make down')"
+    fi
+    # A killed earlier run may have left processes and state behind: clear them.
+    cmd_stop
+    echo $$ >"$RUN/stack.pid"
+    rm -rf "$RUN/erp"
+
+    for port in "$MOTO_PORT" "$ERP_PORT" "$API_PORT"; do
+        port_free "$port" || die "port $port is in use by another program; set MOTO_PORT/ERP_PORT/API_PORT"
+    done
+
+    scripts/bootstrap.sh
+    say "building the functions and tools (cargo build)"
+    cargo build --quiet --bins -p orders-api -p order-processor -p switchyard-local -p switchyard
+
+    say "starting moto (AWS emulator) on 127.0.0.1:$MOTO_PORT"
+    "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
+    echo $! >"$RUN/moto.pid"
+    wait_for 30 "moto" curl -sf "http://127.0.0.1:$MOTO_PORT/moto-api/"
+
+    say "preparing Tryton (cached after the first run; ~30 s the first time)"
+    scripts/erp.sh prepare >/dev/null
+    say "starting Tryton (ERP) on 127.0.0.1:$ERP_PORT"
+    scripts/erp.sh start "$RUN/erp" "$ERP_PORT" >"$LOGS/erp-start.log"
+    # shellcheck disable=SC1091
+    source "$RUN/erp/erp.env"
+
+    export AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+    export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+    say "provisioning queues, tables and the event bus with Terraform (infra/local; ~1-2 min)"
+    TF_VAR_erp_url=$SWITCHYARD_ERP_URL TF_VAR_eventbridge_queue_policy=false \
+        scripts/infra.sh apply-local "$AWS_ENDPOINT_URL" "$RUN/runner.json"
+    local outputs=$RUN/runner.outputs.json
+    out() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['value'])" "$outputs" "$1"; }
+    export SWITCHYARD_CHANNELS_TABLE; SWITCHYARD_CHANNELS_TABLE=$(out channels_table_name)
+
+    say "adding the demo channels (switchyard channels add)"
+    local cli=target/debug/switchyard key demo_key partner_key
+    demo_key=$("$cli" channels add demo-shop --kind api --default-customer DEMO-SHOP --rate-limit 20 --json \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+    partner_key=$("$cli" channels add partner-portal --kind api --default-customer PARTNER-001 --json \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+
+    say "starting the functions behind the local runner on 127.0.0.1:$API_PORT"
+    SWITCHYARD_ERP_PASSWORD=$SWITCHYARD_ERP_PASSWORD SWITCHYARD_PUBLIC_BASE_URL=http://127.0.0.1:$API_PORT \
+        SWITCHYARD_LOG_FORMAT=text RUST_LOG=${RUST_LOG:-info} \
+        target/debug/switchyard-local --config "$RUN/runner.json" --listen "127.0.0.1:$API_PORT" \
+        --bin-dir target/debug --ready-file "$RUN/runner.ready" >"$LOGS/runner.log" 2>&1 &
+    echo $! >"$RUN/runner.pid"
+    wait_for 60 "the local runner" test -f "$RUN/runner.ready"
+
+    umask 077
+    cat >"$ENV_FILE.tmp" <<ENV
+# Written by scripts/stack.sh when the '$STACK' stack is ready; removed when it stops.
+SWITCHYARD_API_URL=http://127.0.0.1:$API_PORT
+SWITCHYARD_DEMO_API_KEY=$demo_key
+SWITCHYARD_PARTNER_API_KEY=$partner_key
+SWITCHYARD_ERP_URL=$SWITCHYARD_ERP_URL
+SWITCHYARD_ERP_DB=$SWITCHYARD_ERP_DB
+SWITCHYARD_ERP_USER=$SWITCHYARD_ERP_USER
+SWITCHYARD_ERP_PASSWORD=$SWITCHYARD_ERP_PASSWORD
+SWITCHYARD_STACK_DIR=$RUN
+SWITCHYARD_ORDERS_TABLE=$(out orders_table_name)
+SWITCHYARD_CHANNELS_TABLE=$SWITCHYARD_CHANNELS_TABLE
+SWITCHYARD_IDEMPOTENCY_TABLE=$(out idempotency_table_name)
+SWITCHYARD_EVENT_BUS=$(out event_bus_name)
+SWITCHYARD_ORDERS_QUEUE_URL=$(out orders_queue_url)
+SWITCHYARD_ORDERS_DLQ_URL=$(out orders_dlq_url)
+SWITCHYARD_ORDER_EVENTS_QUEUE_URL=$(out order_events_queue_url)
+AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
+AWS_ACCESS_KEY_ID=test
+AWS_SECRET_ACCESS_KEY=test
+AWS_REGION=us-east-1
+ENV
+    mv "$ENV_FILE.tmp" "$ENV_FILE"
+    if [[ $STACK == dev ]]; then cp "$ENV_FILE" "$ROOT/.switchyard/local.env"; fi
+}
+
+cmd_start() {
+    start_stack
+    # `start` hands the stack over: stack.pid must not point at this exiting shell.
+    echo "$(cat "$RUN/runner.pid")" >"$RUN/stack.pid"
+    say "ready: $ENV_FILE"
+}
+
+cmd_up() {
+    trap 'echo; say "stopping"; cmd_stop; rm -f "$ROOT/.switchyard/local.env"; exit 0' INT TERM
+    trap 'cmd_stop; rm -f "$ROOT/.switchyard/local.env"' EXIT
+    start_stack
+    say "sending sample orders"
+    scripts/samples.sh "$ENV_FILE" || true
+    cat <<MSG
+
+Switchyard is running. Everything below is on 127.0.0.1 and stops with Ctrl-C.
+  API (orders-api)     http://127.0.0.1:$API_PORT/v1/orders
+  Tryton (ERP)         http://127.0.0.1:$ERP_PORT  (db switchyard, user admin; password in $ENV_FILE)
+  moto (AWS)           http://127.0.0.1:$MOTO_PORT
+  settings for scripts .switchyard/local.env
+  logs                 $LOGS/ (runner.log has every function's output)
+
+Try it:
+  source .switchyard/local.env
+  curl -s -X POST \$SWITCHYARD_API_URL/v1/orders -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY" \\
+    -H 'Content-Type: application/json' -H "Idempotency-Key: \$(date +%s%N)" \\
+    -d '{"external_id":"PO-'\$RANDOM'","customer":{"name":"Acme Retail"},"currency":"USD",
+         "ship_to":{"line1":"31875 Solon Rd","city":"Solon","region":"OH","postal_code":"44139","country":"US"},
+         "lines":[{"sku":"WIDGET-M","quantity":3,"unit_price":"14.50"}]}'
+MSG
+    # Stay in the foreground while the runner lives.
+    while alive "$RUN/runner.pid"; do sleep 1; done
+    die "the local runner stopped unexpectedly; see $LOGS/runner.log"
+}
+
+case ${1:-} in
+    up) cmd_up ;;
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    *) echo "usage: scripts/stack.sh up|start|stop" >&2; exit 2 ;;
+esac

@@ -1,0 +1,48 @@
+//! A message that can never succeed reaches the dead-letter queue after maxReceiveCount.
+
+use std::time::{Duration, Instant};
+
+use switchyard_e2e::{aws, unique};
+
+#[tokio::test]
+async fn a_poison_message_reaches_the_dlq() {
+    let sqs = aws_sdk_sqs::Client::new(&aws().await);
+    let queue = std::env::var("SWITCHYARD_ORDERS_QUEUE_URL").expect("run with make test");
+    let dlq = std::env::var("SWITCHYARD_ORDERS_DLQ_URL").expect("run with make test");
+    let marker = unique("poison");
+    sqs.send_message()
+        .queue_url(&queue)
+        .message_body(format!("{{\"not an envelope\": \"{marker}\"}}"))
+        .send()
+        .await
+        .unwrap();
+
+    let start = Instant::now();
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(&dlq)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        if let Some(m) = received
+            .messages()
+            .iter()
+            .find(|m| m.body().unwrap_or_default().contains(&marker))
+        {
+            sqs.delete_message()
+                .queue_url(&dlq)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "the poison message never reached the DLQ"
+        );
+    }
+}
