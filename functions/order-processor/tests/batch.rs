@@ -249,9 +249,21 @@ async fn one_bad_body_fails_only_its_own_item() {
         .await;
     assert_eq!(failed_ids(&r), ["bad-json", "wrong-type"]);
     assert_eq!(status(&w, &good).await.status, OrderStatus::Accepted);
-    assert!(
-        w.queue.retries.lock().unwrap().is_empty(),
-        "poison is not delayed, it goes to the DLQ"
+    let delays: Vec<(String, u64)> = w
+        .queue
+        .retries
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(h, d)| (h.clone(), d.as_secs()))
+        .collect();
+    assert_eq!(
+        delays,
+        [
+            ("rh-bad-json".to_string(), 1),
+            ("rh-wrong-type".to_string(), 1)
+        ],
+        "poison is redelivered at once, on its way to the DLQ"
     );
 }
 

@@ -172,6 +172,15 @@ async fn bad_requests_get_the_right_problem_and_store_nothing() {
         mutate(&mut body);
         body
     };
+    // An authenticated POST with a fresh Idempotency-Key and this JSON body.
+    let post = |body: serde_json::Value| {
+        stack
+            .http
+            .post(&url)
+            .bearer_auth(&stack.demo_key)
+            .header("Idempotency-Key", unique("k"))
+            .json(&body)
+    };
     let cases: Vec<(&str, reqwest::RequestBuilder, u16, &str, Option<&str>)> = vec![
         (
             "malformed JSON",
@@ -188,74 +197,44 @@ async fn bad_requests_get_the_right_problem_and_store_nothing() {
         ),
         (
             "wrong type",
-            stack
-                .http
-                .post(&url)
-                .bearer_auth(&stack.demo_key)
-                .header("Idempotency-Key", unique("k"))
-                .json(&with(&|b| b["lines"][0]["quantity"] = json!("two"))),
+            post(with(&|b| b["lines"][0]["quantity"] = json!("two"))),
             422,
             "/problems/validation-failed",
             Some("lines[0].quantity"),
         ),
         (
             "missing field",
-            stack
-                .http
-                .post(&url)
-                .bearer_auth(&stack.demo_key)
-                .header("Idempotency-Key", unique("k"))
-                .json(&with(&|b| {
-                    b.as_object_mut().unwrap().remove("ship_to");
-                })),
+            post(with(&|b| {
+                b.as_object_mut().unwrap().remove("ship_to");
+            })),
             422,
             "/problems/validation-failed",
             Some("ship_to"),
         ),
         (
             "zero quantity",
-            stack
-                .http
-                .post(&url)
-                .bearer_auth(&stack.demo_key)
-                .header("Idempotency-Key", unique("k"))
-                .json(&with(&|b| b["lines"][0]["quantity"] = json!(0))),
+            post(with(&|b| b["lines"][0]["quantity"] = json!(0))),
             422,
             "/problems/validation-failed",
             Some("lines[0].quantity"),
         ),
         (
             "negative quantity",
-            stack
-                .http
-                .post(&url)
-                .bearer_auth(&stack.demo_key)
-                .header("Idempotency-Key", unique("k"))
-                .json(&with(&|b| b["lines"][0]["quantity"] = json!(-3))),
+            post(with(&|b| b["lines"][0]["quantity"] = json!(-3))),
             422,
             "/problems/validation-failed",
             Some("lines[0].quantity"),
         ),
         (
             "unknown currency",
-            stack
-                .http
-                .post(&url)
-                .bearer_auth(&stack.demo_key)
-                .header("Idempotency-Key", unique("k"))
-                .json(&with(&|b| b["currency"] = json!("ABC"))),
+            post(with(&|b| b["currency"] = json!("ABC"))),
             422,
             "/problems/validation-failed",
             Some("currency"),
         ),
         (
             "oversize body",
-            stack
-                .http
-                .post(&url)
-                .bearer_auth(&stack.demo_key)
-                .header("Idempotency-Key", unique("k"))
-                .json(&with(&|b| b["notes"] = json!("x".repeat(300 * 1024)))),
+            post(with(&|b| b["notes"] = json!("x".repeat(300 * 1024)))),
             413,
             "/problems/body-too-large",
             None,
