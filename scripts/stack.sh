@@ -57,14 +57,16 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
     die "$what did not come up within ${secs}s (logs in $LOGS)"
 }
 
-start_stack() {
+claim_stack() { # refuse when another stack of this name runs; clear what a killed one left
     mkdir -p "$RUN" "$LOGS"
     if alive "$RUN/stack.pid"; then
         die "a '$STACK' stack is already running (pid $(cat "$RUN/stack.pid")); stop it first (Ctrl-C in its terminal, or 'make down')"
     fi
-    # A killed earlier run may have left processes and state behind: clear them.
     cmd_stop
     echo $$ >"$RUN/stack.pid"
+}
+
+start_stack() {
     rm -rf "$RUN/erp"
 
     for port in "$MOTO_PORT" "$ERP_PORT" "$API_PORT"; do
@@ -139,6 +141,7 @@ ENV
 }
 
 cmd_start() {
+    claim_stack
     start_stack
     # `start` hands the stack over: stack.pid must not point at this exiting shell.
     echo "$(cat "$RUN/runner.pid")" >"$RUN/stack.pid"
@@ -146,6 +149,8 @@ cmd_start() {
 }
 
 cmd_up() {
+    # Claim first: the traps below stop the stack, and must never stop someone else's.
+    claim_stack
     trap 'echo; say "stopping"; cmd_stop; rm -f "$ROOT/.switchyard/local.env"; exit 0' INT TERM
     trap 'cmd_stop; rm -f "$ROOT/.switchyard/local.env"' EXIT
     start_stack
