@@ -7,7 +7,10 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
-use crate::{Claim, IdempotencyError, IdempotencyStore, Lease, NextAction, epoch_ms, new_owner};
+use crate::{
+    Claim, Held, IdempotencyError, IdempotencyStore, Lease, NextAction, epoch_ms, new_owner,
+    refused,
+};
 
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
@@ -169,18 +172,18 @@ fn decide(
             .and_then(|v| v.as_n().ok())
             .and_then(|v| v.parse::<u64>().ok())
     };
-    if text("payload_hash") != Some(payload_hash) {
-        return NextAction::Conflict;
-    }
-    if text("status") == Some(COMPLETED) {
-        let result = text("result")
+    let result = (text("status") == Some(COMPLETED)).then(|| {
+        text("result")
             .and_then(|r| serde_json::from_str(r).ok())
-            .unwrap_or(serde_json::Value::Null);
-        return NextAction::Replay(result);
-    }
-    let lease_until = number("lease_until").unwrap_or(now_ms);
-    NextAction::InFlight {
-        retry_after: Duration::from_millis(lease_until.saturating_sub(now_ms))
-            .max(Duration::from_secs(1)),
-    }
+            .unwrap_or(serde_json::Value::Null)
+    });
+    refused(
+        Held {
+            payload_hash: text("payload_hash"),
+            result,
+            lease_until_ms: number("lease_until"),
+        },
+        payload_hash,
+        now_ms,
+    )
 }

@@ -91,6 +91,30 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release(&self, lease: &Lease) -> Result<(), IdempotencyError>;
 }
 
+/// A record a new claim could not take over, as both stores see it.
+pub(crate) struct Held<'a> {
+    pub payload_hash: Option<&'a str>,
+    /// The stored result, once completed.
+    pub result: Option<serde_json::Value>,
+    pub lease_until_ms: Option<u64>,
+}
+
+/// The one rule for a refused claim: another payload conflicts, a completed key replays, and a
+/// running one tells the caller to wait for the lease (at least a second, so clients back off).
+pub(crate) fn refused(held: Held<'_>, payload_hash: &str, now_ms: u64) -> NextAction {
+    if held.payload_hash != Some(payload_hash) {
+        return NextAction::Conflict;
+    }
+    if let Some(result) = held.result {
+        return NextAction::Replay(result);
+    }
+    let lease_until = held.lease_until_ms.unwrap_or(now_ms);
+    NextAction::InFlight {
+        retry_after: Duration::from_millis(lease_until.saturating_sub(now_ms))
+            .max(Duration::from_secs(1)),
+    }
+}
+
 pub(crate) fn epoch_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }

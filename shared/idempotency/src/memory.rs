@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use crate::{Claim, IdempotencyError, IdempotencyStore, Lease, NextAction, epoch_ms, new_owner};
+use crate::{
+    Claim, Held, IdempotencyError, IdempotencyStore, Lease, NextAction, epoch_ms, new_owner,
+    refused,
+};
 
 #[derive(Debug, Clone)]
 struct Record {
@@ -37,15 +40,15 @@ impl IdempotencyStore for InMemoryIdempotencyStore {
             let claimable =
                 old.expires_at_ms < now || (old.result.is_none() && old.lease_until_ms < now);
             if !claimable {
-                return Ok(if old.payload_hash != claim.payload_hash {
-                    NextAction::Conflict
-                } else if let Some(result) = &old.result {
-                    NextAction::Replay(result.clone())
-                } else {
-                    NextAction::InFlight {
-                        retry_after: Duration::from_millis(old.lease_until_ms.saturating_sub(now)),
-                    }
-                });
+                return Ok(refused(
+                    Held {
+                        payload_hash: Some(&old.payload_hash),
+                        result: old.result.clone(),
+                        lease_until_ms: Some(old.lease_until_ms),
+                    },
+                    claim.payload_hash,
+                    now,
+                ));
             }
         }
         let lease = Lease {

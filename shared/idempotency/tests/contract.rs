@@ -2,9 +2,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use serde_json::json;
 use switchyard_idempotency::{
     Claim, DynamoDbIdempotencyStore, IdempotencyError, IdempotencyStore, NextAction,
@@ -22,39 +19,9 @@ fn claim<'a>(key: &'a str, hash: &'a str, lease: Duration) -> Claim<'a> {
 }
 
 async fn moto_store() -> DynamoDbIdempotencyStore {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .expect("AWS_ENDPOINT_URL is not set: these tests need moto; run them with `make test`");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let table = format!(
-        "idempotency-test-{}",
-        ulid::Ulid::new().to_string().to_lowercase()
-    );
-    client
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create test table on moto");
+    let config = switchyard_platform::testing::moto_config().await;
+    let (client, table) =
+        switchyard_platform::testing::create_table(&config, "idempotency-test").await;
     DynamoDbIdempotencyStore::new(client, table)
 }
 
@@ -137,6 +104,23 @@ async fn concurrent_claims_let_exactly_one_proceed(store: &dyn IdempotencyStore)
     assert_eq!((proceeded, waiting), (1, 7));
 }
 
+async fn a_lease_about_to_end_still_asks_for_a_second(store: &dyn IdempotencyStore) {
+    let NextAction::Proceed(_) = store
+        .claim(claim("k5", "h", Duration::from_millis(300)))
+        .await
+        .unwrap()
+    else {
+        panic!("a new key must proceed");
+    };
+    assert_eq!(
+        store.claim(claim("k5", "h", HOUR)).await.unwrap(),
+        NextAction::InFlight {
+            retry_after: Duration::from_secs(1)
+        },
+        "clients are told to wait at least a second, never 0"
+    );
+}
+
 macro_rules! contract {
     ($($case:ident),*) => {
         mod in_memory {
@@ -152,5 +136,6 @@ contract!(
     first_claim_proceeds_and_completion_replays,
     an_expired_lease_can_be_taken_over_and_the_old_owner_cannot_complete,
     a_released_key_proceeds_again,
-    concurrent_claims_let_exactly_one_proceed
+    concurrent_claims_let_exactly_one_proceed,
+    a_lease_about_to_end_still_asks_for_a_second
 );

@@ -12,6 +12,8 @@ pub mod events;
 pub mod orders;
 pub mod queue;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 /// A failure of a backing store or service that is worth retrying.
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,5 @@
 //! The AWS adapters against moto, each test with its own uniquely named resources.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use chrono::Utc;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
@@ -17,44 +14,7 @@ use switchyard_platform::orders::{
 };
 use switchyard_platform::queue::{OrderQueue, RetryScheduler, SqsQueue};
 
-async fn config() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var("AWS_ENDPOINT_URL").is_ok(),
-        "AWS_ENDPOINT_URL is not set: these tests need moto; run them with `make test`"
-    );
-    switchyard_platform::aws::load_config().await
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
-}
-
-async fn table(config: &aws_config::SdkConfig) -> (aws_sdk_dynamodb::Client, String) {
-    let client = aws_sdk_dynamodb::Client::new(config);
-    let name = unique("platform-test");
-    client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    (client, name)
-}
+use switchyard_platform::testing::{create_table, moto_config as config, unique_name as unique};
 
 fn order(external_id: &str) -> Order {
     let body = serde_json::json!({"external_id": external_id, "currency": "USD",
@@ -72,7 +32,7 @@ fn order(external_id: &str) -> Order {
 #[tokio::test]
 async fn order_records_are_unique_per_external_id_and_versioned() {
     let config = config().await;
-    let (client, name) = table(&config).await;
+    let (client, name) = create_table(&config, "platform-test").await;
     let store = DynamoDbOrderStore::new(client, name);
 
     let first = OrderRecord::received(order("PO-1"), "key-1", Utc::now());
@@ -108,7 +68,7 @@ async fn order_records_are_unique_per_external_id_and_versioned() {
 #[tokio::test]
 async fn channels_are_found_by_api_key_only() {
     let config = config().await;
-    let (client, name) = table(&config).await;
+    let (client, name) = create_table(&config, "platform-test").await;
     let directory = DynamoDbChannelDirectory::new(client, name);
     let channel = Channel {
         name: ChannelName::try_from("shop-a").unwrap(),

@@ -1,0 +1,50 @@
+//! Test support for adapter tests against moto (feature `testing`; never in a function binary).
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+
+/// The SDK configuration for the moto that `make test` started; panics with the way to get one.
+pub async fn moto_config() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL").is_ok(),
+        "AWS_ENDPOINT_URL is not set: these tests need moto; run them with `make test`"
+    );
+    crate::aws::load_config().await
+}
+
+/// A name no other test uses, so tests run in parallel against one moto.
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+/// Creates a fresh table shaped like every Switchyard table (string hash key `pk`).
+pub async fn create_table(
+    config: &aws_config::SdkConfig,
+    prefix: &str,
+) -> (aws_sdk_dynamodb::Client, String) {
+    let client = aws_sdk_dynamodb::Client::new(config);
+    let name = unique_name(prefix);
+    client
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute is complete"),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("key is complete"),
+        )
+        .send()
+        .await
+        .expect("create a test table on moto");
+    (client, name)
+}
