@@ -5,8 +5,9 @@ use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use chrono::Utc;
+use order_processor::batch::MessageOutcome;
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
-use switchyard_erp::InMemoryErp;
+use switchyard_erp::{ErpError, ErpSale, InMemoryErp, SaleRequest, SalesOrders};
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
@@ -32,13 +33,18 @@ const POLICY: RetryPolicy = RetryPolicy {
 
 fn world() -> World {
     let erp = Arc::new(InMemoryErp::new());
+    world_over(erp.clone(), erp)
+}
+
+/// A world whose processor talks to `port`, which fronts the in-memory `erp`.
+fn world_over(port: Arc<dyn SalesOrders>, erp: Arc<InMemoryErp>) -> World {
     let orders = Arc::new(InMemoryOrderStore::new());
     let events = Arc::new(InMemoryPublisher::new());
     let queue = Arc::new(InMemoryQueue::new());
     let ports = Ports {
         orders: orders.clone(),
         idempotency: Arc::new(InMemoryIdempotencyStore::new()),
-        erp: erp.clone(),
+        erp: port,
         events: events.clone(),
         retries: queue.clone(),
     };
@@ -267,21 +273,66 @@ async fn one_bad_body_fails_only_its_own_item() {
     );
 }
 
+/// The in-memory ERP, except that `create_sale` waits at a gate until the test opens it.
+struct GatedErp {
+    inner: Arc<InMemoryErp>,
+    entered: tokio::sync::Notify,
+    open: tokio::sync::Notify,
+}
+
+#[async_trait::async_trait]
+impl SalesOrders for GatedErp {
+    async fn find_sale(&self, reference: &str) -> Result<Option<ErpSale>, ErpError> {
+        self.inner.find_sale(reference).await
+    }
+    async fn create_sale(&self, request: &SaleRequest) -> Result<ErpSale, ErpError> {
+        self.entered.notify_one();
+        self.open.notified().await;
+        self.inner.create_sale(request).await
+    }
+    async fn confirm_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
+        self.inner.confirm_sale(sale_id).await
+    }
+}
+
 #[tokio::test]
-async fn a_message_held_by_another_delivery_waits_for_its_lease() {
-    let w = world();
+async fn a_second_delivery_waits_while_the_first_holds_the_order() {
+    let erp = Arc::new(InMemoryErp::new());
+    let gate = Arc::new(GatedErp {
+        inner: erp.clone(),
+        entered: tokio::sync::Notify::new(),
+        open: tokio::sync::Notify::new(),
+    });
+    let w = world_over(gate.clone(), erp);
     let o = order("PO-6", "WIDGET-S");
     let body = submitted(&w, &o).await;
-    let m = message("m6", &body, 1);
-    let (a, b) = tokio::join!(
-        w.processor.process_message(&m, deadline()),
-        w.processor.process_message(&m, deadline())
-    );
-    let outcomes = [a, b];
-    assert!(
-        outcomes
-            .iter()
-            .any(|o| matches!(o, order_processor::batch::MessageOutcome::Done(Some(_))))
-    );
+
+    let (processor, first_delivery) = (w.processor.clone(), message("m6", &body, 1));
+    let first =
+        tokio::spawn(async move { processor.process_message(&first_delivery, deadline()).await });
+    gate.entered.notified().await;
+
+    // A duplicate delivery while the first is inside the ERP call must not touch the ERP.
+    let second = tokio::time::timeout(
+        Duration::from_secs(5),
+        w.processor
+            .process_message(&message("m6-dup", &body, 1), deadline()),
+    )
+    .await
+    .expect("the duplicate answers at once instead of queueing behind the ERP call");
+    match second {
+        MessageOutcome::Retry { delay, .. } => assert!(
+            delay >= Duration::from_secs(25),
+            "waits for the lease: {delay:?}"
+        ),
+        other => panic!("the duplicate must wait, got {other:?}"),
+    }
+    assert_eq!(w.erp.create_calls(), 0);
+
+    gate.open.notify_one();
+    assert!(matches!(
+        first.await.unwrap(),
+        MessageOutcome::Done(Some(_))
+    ));
     assert_eq!(w.erp.sales_with_reference("demo-shop:PO-6").len(), 1);
 }
