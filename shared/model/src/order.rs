@@ -203,10 +203,16 @@ impl OrderLine {
     }
 }
 
-/// A unit price must be zero or more with at most 4 decimal places.
+/// The largest unit price accepted. With at most 500 lines of at most 1,000,000 units, every
+/// order total stays far inside `Decimal`'s range, so totals never overflow.
+pub const MAX_UNIT_PRICE: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+/// A unit price must be zero or more, at most [`MAX_UNIT_PRICE`], with at most 4 decimal places.
 pub fn check_unit_price(price: Decimal) -> Result<(), &'static str> {
     if price.is_sign_negative() && !price.is_zero() {
         Err("must not be negative")
+    } else if price > MAX_UNIT_PRICE {
+        Err("must be at most 1000000000")
     } else if price.normalize().scale() > 4 {
         Err("must have at most 4 decimal places")
     } else {
