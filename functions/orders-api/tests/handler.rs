@@ -25,6 +25,14 @@ const KEY_A: &str = "sy_test_key_for_channel_a";
 const KEY_B: &str = "sy_test_key_for_channel_b";
 
 async fn app() -> App {
+    app_with(Settings {
+        public_base_url: Some("https://api.test".into()),
+        ..Settings::default()
+    })
+    .await
+}
+
+async fn app_with(settings: Settings) -> App {
     let channels = Arc::new(InMemoryChannelDirectory::new());
     for (name, key) in [("shop-a", KEY_A), ("shop-b", KEY_B)] {
         let channel = Channel {
@@ -51,10 +59,7 @@ async fn app() -> App {
         idempotency: Arc::new(InMemoryIdempotencyStore::new()),
         queue: queue.clone(),
     };
-    let settings = Settings {
-        public_base_url: Some("https://api.test".into()),
-        ..Settings::default()
-    };
+
     App {
         api: OrdersApi::new(ports, settings),
         queue,
@@ -338,5 +343,33 @@ async fn unknown_routes_and_ids_are_problems_too() {
         &app.api.handle(&delete, deadline()).await,
         405,
         "method-not-allowed",
+    );
+}
+
+#[tokio::test]
+async fn non_json_bodies_are_refused_and_status_urls_follow_the_called_host() {
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-8")).unwrap();
+    let mut xml = post(Some(KEY_A), Some("k8"), &body);
+    xml.headers[0].1 = "application/xml".into();
+    assert_problem(
+        &app.api.handle(&xml, deadline()).await,
+        415,
+        "unsupported-media-type",
+    );
+
+    // Without a configured public base URL (as on AWS), links point at the host the client called.
+    let aws_like = app_with(Settings::default()).await;
+    let mut request = post(Some(KEY_A), Some("k8"), &body);
+    request.host = Some("orders.example.com".into());
+    let r = aws_like.api.handle(&request, deadline()).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let receipt = json_of(&r);
+    assert_eq!(
+        receipt["status_url"],
+        format!(
+            "https://orders.example.com/v1/orders/{}",
+            receipt["id"].as_str().unwrap()
+        )
     );
 }
