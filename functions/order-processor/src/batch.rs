@@ -178,7 +178,7 @@ impl BatchProcessor {
 
         match self.poster.post(order).await {
             Ok(posted) => {
-                let result = serde_json::json!({"posted": format!("{posted:?}")});
+                let result = serde_json::to_value(&posted).expect("outcomes serialise");
                 if let Err(e) = self
                     .ports
                     .idempotency

@@ -12,8 +12,9 @@ use switchyard_model::{Address, Order, OrderStatus};
 use switchyard_platform::events::EventPublisher;
 use switchyard_platform::orders::{OrderRecord, OrderStore, OrderStoreError, Versioned};
 
-/// How posting one order ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How posting one order ended; stored as the idempotency result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Posted {
     /// The ERP holds it as `erp_reference`.
     Accepted {
