@@ -1,0 +1,2 @@
+//! Skeleton; see Cargo.toml description.
+#![forbid(unsafe_code)]
