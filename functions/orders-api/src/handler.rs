@@ -1,33 +1,24 @@
 //! The order API's behaviour, over ports.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use chrono::Utc;
-use sha2::{Digest, Sha256};
-use switchyard_idempotency::{Claim, IdempotencyKey, IdempotencyStore, Lease, NextAction};
+use switchyard_idempotency::IdempotencyKey;
+use switchyard_intake::auth::authenticate;
+use switchyard_intake::capture::payload_hash;
+use switchyard_intake::problem::{respond, unavailable};
+use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
-use switchyard_model::envelope::Envelope;
-use switchyard_model::events::OrderSubmitted;
 use switchyard_model::{OrderId, OrderStatus};
 use switchyard_platform::channels::{Channel, ChannelDirectory};
-use switchyard_platform::orders::{Created, OrderRecord, OrderStore};
-use switchyard_platform::queue::OrderQueue;
-
-use crate::http::{HttpRequest, HttpResponse};
-use crate::problem::Problem;
 
 /// What the API needs from the world.
 #[derive(Clone)]
 pub struct Ports {
     /// Authenticates channels.
     pub channels: Arc<dyn ChannelDirectory>,
-    /// Order records.
-    pub orders: Arc<dyn OrderStore>,
-    /// Idempotency claims.
-    pub idempotency: Arc<dyn IdempotencyStore>,
-    /// The orders queue.
-    pub queue: Arc<dyn OrderQueue>,
+    /// Where captured orders go (and are read back from).
+    pub intake: Intake,
 }
 
 /// Tunables.
@@ -37,8 +28,6 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Base of the status URLs (`https://api.example.com`); when unset, `https://<Host>`.
     pub public_base_url: Option<String>,
-    /// How long idempotent results are kept for replay.
-    pub idempotency_retention: Duration,
 }
 
 impl Default for Settings {
@@ -46,7 +35,6 @@ impl Default for Settings {
         Settings {
             max_body_bytes: 256 * 1024,
             public_base_url: None,
-            idempotency_retention: switchyard_idempotency::DEFAULT_RETENTION,
         }
     }
 }
@@ -60,16 +48,6 @@ pub struct OrdersApi {
 
 /// Turns any `Result<HttpResponse, Problem>` flow into a response.
 type Outcome = Result<HttpResponse, Problem>;
-
-fn unavailable(what: impl std::fmt::Display) -> Problem {
-    tracing::error!(error = %what, "dependency failed");
-    Problem::new(
-        503,
-        "service-unavailable",
-        "Service temporarily unavailable",
-        "a backing service failed; retry the same request with the same Idempotency-Key",
-    )
-}
 
 impl OrdersApi {
     /// An API over `ports`.
@@ -96,46 +74,13 @@ impl OrdersApi {
                 format!("no resource at {}", request.path),
             )),
         };
-        let response = outcome.unwrap_or_else(|problem| {
-            let response = problem.response();
-            if problem.status == 401 {
-                response.with_header("www-authenticate", "Bearer")
-            } else {
-                response
-            }
-        });
+        let response = respond(outcome);
         tracing::info!(method = %request.method, path = %request.path, status = response.status, "request");
         response
     }
 
     async fn authenticate(&self, request: &HttpRequest) -> Result<Channel, Problem> {
-        let presented = request
-            .header("authorization")
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .or_else(|| request.header("x-api-key"))
-            .map(str::trim)
-            .filter(|k| !k.is_empty());
-        let Some(key) = presented else {
-            return Err(Problem::new(
-                401,
-                "unauthenticated",
-                "Authentication required",
-                "send the channel's API key as `Authorization: Bearer <key>` or `x-api-key`",
-            ));
-        };
-        match self.ports.channels.by_api_key(key).await {
-            Ok(Some(channel)) => Ok(channel),
-            Ok(None) => Err(Problem::new(
-                401,
-                "unauthenticated",
-                "Authentication required",
-                "the API key is not valid",
-            )),
-            Err(e) => Err(unavailable(e)),
-        }
+        authenticate(self.ports.channels.as_ref(), request).await
     }
 
     fn status_url(&self, request: &HttpRequest, id: OrderId) -> String {
@@ -223,138 +168,36 @@ impl OrdersApi {
         })?;
 
         // serde_json's map is ordered by key, so this hash ignores key order and whitespace.
-        let payload_hash = hex::encode(Sha256::digest(
-            serde_json::to_vec(&body).expect("values serialise"),
-        ));
+        let payload_hash = payload_hash(&serde_json::to_vec(&body).expect("values serialise"));
         let scoped_key = format!("orders-api#{}#{}", channel.name, key.as_str());
-        let claim = Claim {
+        let once = Once {
             key: &scoped_key,
             payload_hash: &payload_hash,
-            lease_until: deadline,
-            retention: self.settings.idempotency_retention,
+            deadline,
+            key_name: "Idempotency-Key",
         };
-        let lease = match self
-            .ports
-            .idempotency
-            .claim(claim)
-            .await
-            .map_err(unavailable)?
-        {
-            NextAction::Proceed(lease) => lease,
-            NextAction::Replay(stored) => {
-                let response: HttpResponse = serde_json::from_value(stored).map_err(unavailable)?;
-                return Ok(response.with_header("idempotent-replayed", "true"));
-            }
-            NextAction::Conflict => {
-                return Err(Problem::new(
-                    422,
-                    "idempotency-key-reused",
-                    "Idempotency-Key reused with another body",
-                    "this Idempotency-Key was already used with a different request body; use a new key for a new order",
-                ));
-            }
-            NextAction::InFlight { retry_after } => {
-                let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
-                return Ok(Problem::new(
-                    409,
-                    "request-in-flight",
-                    "Request still in progress",
-                    "the first request with this Idempotency-Key is still being processed; retry later",
-                )
-                .response()
-                .with_header("retry-after", secs.to_string()));
-            }
-        };
-
-        match self.capture(request, order, key.as_str()).await {
-            Ok(response) => {
-                if let Err(e) = self
-                    .ports
-                    .idempotency
-                    .complete(
-                        &lease,
-                        &serde_json::to_value(&response).expect("responses serialise"),
-                        self.settings.idempotency_retention,
+        let intake = &self.ports.intake;
+        intake
+            .once(once, || async {
+                let external_id = order.external_id.clone();
+                match intake.capture(order, key.as_str()).await? {
+                    Captured::Queued(id) | Captured::AlreadyQueued(id) => {
+                        Ok(self.receipt(request, id))
+                    }
+                    Captured::Duplicate(order_id) => Err(Problem::new(
+                        409,
+                        "duplicate-order",
+                        "Order already submitted",
+                        format!(
+                            "this channel already submitted external_id {:?} as order {order_id}",
+                            external_id.as_str()
+                        ),
                     )
-                    .await
-                {
-                    // The order is captured and queued; a replay will resume it via its external id.
-                    tracing::warn!(error = %e, "could not record the idempotent result");
+                    .with("existing_order_id", order_id.to_string())
+                    .with("existing_order_url", self.status_url(request, order_id))),
                 }
-                Ok(response)
-            }
-            Err(problem) => {
-                self.release(&lease).await;
-                Err(problem)
-            }
-        }
-    }
-
-    async fn release(&self, lease: &Lease) {
-        if let Err(e) = self.ports.idempotency.release(lease).await {
-            tracing::warn!(error = %e, "could not release the idempotency claim; it ends with its lease");
-        }
-    }
-
-    /// Stores the order and queues it; resumes an earlier attempt under the same key.
-    async fn capture(
-        &self,
-        request: &HttpRequest,
-        order: switchyard_model::Order,
-        key: &str,
-    ) -> Outcome {
-        let record = OrderRecord::received(order, key, Utc::now());
-        let order = match self
-            .ports
-            .orders
-            .create(&record)
+            })
             .await
-            .map_err(unavailable)?
-        {
-            Created::New => record.order,
-            Created::ExternalIdTaken {
-                order_id,
-                idempotency_key,
-            } if idempotency_key == key => {
-                // An earlier attempt with this key stored the order but did not finish: resume it.
-                let existing = self
-                    .ports
-                    .orders
-                    .get(order_id)
-                    .await
-                    .map_err(unavailable)?
-                    .ok_or_else(|| unavailable("order record missing for its external id"))?;
-                if existing.value.status != OrderStatus::Received {
-                    return Ok(self.receipt(request, order_id));
-                }
-                existing.value.order
-            }
-            Created::ExternalIdTaken { order_id, .. } => {
-                return Err(Problem::new(
-                    409,
-                    "duplicate-order",
-                    "Order already submitted",
-                    format!(
-                        "this channel already submitted external_id {:?} as order {order_id}",
-                        record.order.external_id.as_str()
-                    ),
-                )
-                .with("existing_order_id", order_id.to_string())
-                .with("existing_order_url", self.status_url(request, order_id)));
-            }
-        };
-        let envelope = Envelope::new(
-            order.channel.to_string(),
-            order.id.to_string(),
-            OrderSubmitted { order },
-        );
-        self.ports
-            .queue
-            .submit(&envelope)
-            .await
-            .map_err(unavailable)?;
-        tracing::info!(order_id = %envelope.payload.order.id, channel = %envelope.channel, "order received");
-        Ok(self.receipt(request, envelope.payload.order.id))
     }
 
     fn receipt(&self, request: &HttpRequest, id: OrderId) -> HttpResponse {
@@ -383,7 +226,8 @@ impl OrdersApi {
         let id: OrderId = id.parse().map_err(|_| not_found())?;
         let record = self
             .ports
-            .orders
+            .intake
+            .orders()
             .get(id)
             .await
             .map_err(unavailable)?
@@ -393,5 +237,12 @@ impl OrdersApi {
             return Err(not_found());
         }
         Ok(HttpResponse::json(200, &record.value.view()))
+    }
+}
+
+#[async_trait::async_trait]
+impl switchyard_intake::lambda::HttpHandler for OrdersApi {
+    async fn handle(&self, request: &HttpRequest, deadline: SystemTime) -> HttpResponse {
+        OrdersApi::handle(self, request, deadline).await
     }
 }

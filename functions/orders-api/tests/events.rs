@@ -2,7 +2,7 @@
 //! and reads as the request it claims to be.
 
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
-use orders_api::apigw::request_from_event;
+use switchyard_intake::apigw::request_from_event;
 
 #[test]
 fn sample_events_round_trip_and_read_as_requests() {

@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
-use orders_api::http::{HttpRequest, HttpResponse};
 use orders_api::{OrdersApi, Ports, Settings};
 use serde_json::{Value, json};
 use switchyard_idempotency::InMemoryIdempotencyStore;
+use switchyard_intake::{HttpRequest, HttpResponse, Intake};
 use switchyard_model::ChannelName;
 use switchyard_platform::channels::{
     Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
@@ -55,9 +55,11 @@ async fn app_with(settings: Settings) -> App {
     let orders = Arc::new(InMemoryOrderStore::new());
     let ports = Ports {
         channels,
-        orders: orders.clone(),
-        idempotency: Arc::new(InMemoryIdempotencyStore::new()),
-        queue: queue.clone(),
+        intake: Intake::new(
+            orders.clone(),
+            Arc::new(InMemoryIdempotencyStore::new()),
+            queue.clone(),
+        ),
     };
 
     App {

@@ -62,3 +62,26 @@ impl Problem {
         }
     }
 }
+
+/// A 503 for a failed backing service; the cause is logged, never shown to the client.
+pub fn unavailable(what: impl std::fmt::Display) -> Problem {
+    tracing::error!(error = %what, "dependency failed");
+    Problem::new(
+        503,
+        "service-unavailable",
+        "Service temporarily unavailable",
+        "a backing service failed; retry the same request",
+    )
+}
+
+/// The response for a flow's outcome; a 401 also names the scheme the client should use.
+pub fn respond(outcome: Result<HttpResponse, Problem>) -> HttpResponse {
+    outcome.unwrap_or_else(|problem| {
+        let response = problem.response();
+        if problem.status == 401 {
+            response.with_header("www-authenticate", "Bearer")
+        } else {
+            response
+        }
+    })
+}
