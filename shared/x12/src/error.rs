@@ -1,0 +1,208 @@
+//! What can be wrong with an interchange, at each level.
+//!
+//! Only an [`InterchangeError`] stops the parse: the bytes cannot be read as an interchange at
+//! all. Everything else is recorded where it happened ([`EnvelopeError`] on the interchange or a
+//! group, [`SetError`] on a transaction set) with the code the 997 reports it with, so the
+//! partner learns what to fix.
+
+use serde::Serialize;
+
+/// The input cannot be read as an X12 interchange.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InterchangeError {
+    /// Nothing but whitespace.
+    #[error("the interchange is empty")]
+    Empty,
+    /// The first segment is not ISA.
+    #[error("an interchange must start with ISA, but it starts with {found:?}")]
+    NotIsa {
+        /// The first few characters found instead.
+        found: String,
+    },
+    /// Fewer than the 106 bytes of the fixed-length ISA segment.
+    #[error("the ISA segment is fixed at 106 bytes, but only {len} bytes were received")]
+    TooShort {
+        /// Bytes received after any leading whitespace.
+        len: usize,
+    },
+    /// The ISA segment is not laid out at its fixed width.
+    #[error(
+        "the ISA segment is not fixed-length: expected the element separator {separator:?} at byte {position} (ISA{element:02} has a fixed width)"
+    )]
+    IsaLayout {
+        /// The element separator (byte 3).
+        separator: char,
+        /// The byte offset where it was expected.
+        position: usize,
+        /// The ISA element that should end there.
+        element: usize,
+    },
+    /// The delimiters declared by the ISA cannot be used.
+    #[error("invalid delimiters in ISA: {reason}")]
+    Delimiters {
+        /// Which rule they break.
+        reason: String,
+    },
+    /// An ISA element has an invalid value.
+    #[error("ISA{element:02} {reason} (found {found:?})")]
+    IsaField {
+        /// The ISA element number (13 for ISA13).
+        element: usize,
+        /// The rule broken, such as "must be 9 digits".
+        reason: &'static str,
+        /// The value found.
+        found: String,
+    },
+    /// The interchange ends without an IEA trailer: it was probably truncated.
+    #[error("the interchange has no IEA trailer; it may have been truncated in transmission")]
+    MissingIea,
+}
+
+/// Codes for [`EnvelopeError::code`]: AK905 for groups, TA1 (I18) for the interchange.
+pub mod envelope_codes {
+    /// AK905 3: Functional Group Trailer Missing.
+    pub const GROUP_TRAILER_MISSING: &str = "3";
+    /// AK905 4: Group Control Number in the Functional Group Header and Trailer Do Not Agree.
+    pub const GROUP_CONTROL_MISMATCH: &str = "4";
+    /// AK905 5: Number of Included Transaction Sets Does Not Match Actual Count.
+    pub const GROUP_COUNT_MISMATCH: &str = "5";
+    /// TA1 001: The Interchange Control Number in the Header and Trailer Do Not Match.
+    pub const INTERCHANGE_CONTROL_MISMATCH: &str = "001";
+    /// TA1 021: Invalid Number of Included Groups Value.
+    pub const INTERCHANGE_COUNT_MISMATCH: &str = "021";
+    /// TA1 022: Invalid Control Structure (segments outside the envelopes they belong in).
+    pub const INVALID_CONTROL_STRUCTURE: &str = "022";
+}
+
+/// Codes for [`SetError::code`]: the AK502 (IK502) transaction set syntax error codes.
+pub mod set_codes {
+    /// 1: Transaction Set Not Supported.
+    pub const NOT_SUPPORTED: &str = "1";
+    /// 2: Transaction Set Trailer Missing.
+    pub const TRAILER_MISSING: &str = "2";
+    /// 3: Transaction Set Control Number in Header and Trailer Do Not Match.
+    pub const CONTROL_MISMATCH: &str = "3";
+    /// 4: Number of Included Segments Does Not Match Actual Count.
+    pub const SEGMENT_COUNT_MISMATCH: &str = "4";
+    /// 5: One or More Segments in Error.
+    pub const SEGMENTS_IN_ERROR: &str = "5";
+    /// 6: Missing or Invalid Transaction Set Identifier.
+    pub const INVALID_SET_ID: &str = "6";
+    /// 7: Missing or Invalid Transaction Set Control Number.
+    pub const INVALID_CONTROL_NUMBER: &str = "7";
+}
+
+/// Codes for [`SegmentNote::code`] (AK304) and [`ElementNote::code`] (AK403).
+pub mod note_codes {
+    /// AK304 3: Mandatory Segment Missing.
+    pub const MANDATORY_SEGMENT_MISSING: &str = "3";
+    /// AK304 8: Segment Has Data Element Errors.
+    pub const SEGMENT_HAS_ELEMENT_ERRORS: &str = "8";
+    /// AK403 1: Mandatory Data Element Missing.
+    pub const MANDATORY_ELEMENT_MISSING: &str = "1";
+    /// AK403 6: Invalid Character in Data Element.
+    pub const INVALID_CHARACTER: &str = "6";
+    /// AK403 7: Invalid Code Value (also used for a value that contradicts the document).
+    pub const INVALID_VALUE: &str = "7";
+    /// AK403 8: Invalid Date.
+    pub const INVALID_DATE: &str = "8";
+}
+
+/// A problem with the interchange or group envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvelopeError {
+    /// AK905 code for a group error, TA1 code for an interchange error (see [`envelope_codes`]).
+    pub code: String,
+    /// What is wrong, for a person.
+    pub reason: String,
+}
+
+impl EnvelopeError {
+    /// An envelope error with `code` and `reason`.
+    pub fn new(code: &str, reason: impl Into<String>) -> Self {
+        EnvelopeError {
+            code: code.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Where in a transaction set a problem is, for the 997's AK3 segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SegmentNote {
+    /// The segment id (AK301).
+    pub segment_id: String,
+    /// The segment's position in the set, ST being 1 (AK302).
+    pub position: usize,
+    /// The segment syntax error code (AK304, see [`note_codes`]).
+    pub code: String,
+    /// The element in error, when one is (AK4).
+    pub element: Option<ElementNote>,
+}
+
+/// Which element of a segment is wrong, for the 997's AK4 segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElementNote {
+    /// The element's position in the segment, 1-based (AK401).
+    pub position: usize,
+    /// The element syntax error code (AK403, see [`note_codes`]).
+    pub code: String,
+    /// A copy of the bad value (AK404), when there was one.
+    pub value: Option<String>,
+}
+
+/// A problem with one transaction set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetError {
+    /// The AK502 code (see [`set_codes`]).
+    pub code: String,
+    /// What is wrong, for a person (for example "PO102 must be a number").
+    pub reason: String,
+    /// The segment (and element) at fault, when there is one.
+    pub segment: Option<SegmentNote>,
+}
+
+impl SetError {
+    /// A set error with `code` and `reason`, not tied to a segment.
+    pub fn new(code: &str, reason: impl Into<String>) -> Self {
+        SetError {
+            code: code.to_string(),
+            reason: reason.into(),
+            segment: None,
+        }
+    }
+
+    /// Ties the error to a segment.
+    pub fn at(mut self, note: SegmentNote) -> Self {
+        self.segment = Some(note);
+        self
+    }
+}
+
+impl std::fmt::Display for SetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (code {})", self.reason, self.code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fatal_errors_read_as_sentences() {
+        let e = InterchangeError::IsaField {
+            element: 13,
+            reason: "must be 9 digits",
+            found: "12A".into(),
+        };
+        assert_eq!(e.to_string(), "ISA13 must be 9 digits (found \"12A\")");
+        assert!(InterchangeError::MissingIea.to_string().contains("IEA"));
+    }
+
+    #[test]
+    fn set_errors_show_reason_and_code() {
+        let e = SetError::new(set_codes::SEGMENTS_IN_ERROR, "PO102 must be a number");
+        assert_eq!(e.to_string(), "PO102 must be a number (code 5)");
+    }
+}

@@ -1,0 +1,269 @@
+use super::*;
+use crate::error::{envelope_codes, set_codes};
+
+const PO_4010: &[u8] = include_bytes!("../../tests/fixtures/850_crlf_00401.x12");
+const TWO_GROUPS_5010: &[u8] = include_bytes!("../../tests/fixtures/850_two_groups_00501.x12");
+const LF_TERMINATED: &[u8] = include_bytes!("../../tests/fixtures/850_lf_terminator.x12");
+
+fn text(raw: &[u8]) -> String {
+    String::from_utf8(raw.to_vec()).unwrap()
+}
+
+/// The fixture with one substring replaced; panics when the substring is absent so a test can
+/// never silently check the unmodified fixture.
+fn with(raw: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let t = text(raw);
+    assert!(t.contains(from), "fixture lacks {from:?}");
+    t.replacen(from, to, 1).into_bytes()
+}
+
+fn set_codes_of(ic: &Interchange) -> Vec<String> {
+    ic.groups
+        .iter()
+        .flat_map(|g| &g.transaction_sets)
+        .flat_map(|s| s.errors.iter().map(|e| e.code.clone()))
+        .collect()
+}
+
+fn group_codes_of(ic: &Interchange) -> Vec<String> {
+    ic.groups
+        .iter()
+        .flat_map(|g| g.errors.iter().map(|e| e.code.clone()))
+        .collect()
+}
+
+#[test]
+fn reads_the_header_and_delimiters_of_a_4010_interchange() {
+    let ic = parse_interchange(PO_4010).unwrap();
+    assert_eq!(ic.delimiters.element, b'*');
+    assert_eq!(ic.delimiters.component, b'>');
+    assert_eq!(ic.delimiters.segment, b'~');
+    assert_eq!(
+        ic.delimiters.repetition, None,
+        "00401 has no repetition separator"
+    );
+    let h = &ic.header;
+    assert_eq!(h.sender_qualifier, "ZZ");
+    assert_eq!(h.sender_id, "ACMEBUYER");
+    assert_eq!(h.receiver_id, "SWITCHYARD");
+    assert_eq!(h.control_number, "000000101");
+    assert_eq!(h.version, "00401");
+    assert_eq!((h.date.as_str(), h.time.as_str()), ("240105", "1030"));
+    assert!(!h.ack_requested);
+    assert_eq!(h.usage_indicator, "P");
+    assert!(ic.is_clean(), "{ic:#?}");
+    let group = &ic.groups[0];
+    assert_eq!(group.functional_id, "PO");
+    assert_eq!(group.control_number, "2001");
+    assert_eq!(group.version, "004010");
+    assert_eq!(group.declared_set_count, Some(1));
+    let set = &group.transaction_sets[0];
+    assert_eq!(
+        (set.id.as_str(), set.control_number.as_str()),
+        ("850", "0001")
+    );
+    assert_eq!(set.segments.first().unwrap().id, "BEG", "ST is not kept");
+    assert_eq!(set.segments.last().unwrap().id, "CTT", "SE is not kept");
+    assert_eq!(set.segments.len(), 18);
+}
+
+#[test]
+fn reads_several_groups_and_sets_with_a_repetition_separator() {
+    let ic = parse_interchange(TWO_GROUPS_5010).unwrap();
+    assert!(ic.is_clean(), "{ic:#?}");
+    assert_eq!(ic.delimiters.repetition, Some(b'^'));
+    assert_eq!(ic.delimiters.component, b':');
+    let counts: Vec<usize> = ic.groups.iter().map(|g| g.transaction_sets.len()).collect();
+    assert_eq!(counts, vec![2, 1]);
+    let controls: Vec<&str> = ic
+        .groups
+        .iter()
+        .flat_map(|g| &g.transaction_sets)
+        .map(|s| s.control_number.as_str())
+        .collect();
+    assert_eq!(controls, vec!["1001", "1002", "2001"]);
+}
+
+#[test]
+fn a_line_feed_can_be_the_segment_terminator() {
+    let ic = parse_interchange(LF_TERMINATED).unwrap();
+    assert_eq!(ic.delimiters.segment, b'\n');
+    assert!(ic.is_clean(), "{ic:#?}");
+    assert_eq!(
+        ic.groups[0].transaction_sets[0].segments[0].element(3),
+        "G-9"
+    );
+}
+
+#[test]
+fn repetitions_split_only_from_00402() {
+    let ic = parse_interchange(&with(TWO_GROUPS_5010, "N3*12 Market St", "N3*A^B")).unwrap();
+    let n3 = &ic.groups[0].transaction_sets[0].segments[2];
+    assert_eq!(n3.id, "N3");
+    assert_eq!(n3.element(1), "A");
+    assert_eq!(n3.get(1).unwrap().repetitions().len(), 2);
+    let ic = parse_interchange(&with(PO_4010, "N3*PO Box 900", "N3*A^B")).unwrap();
+    let n3 = &ic.groups[0].transaction_sets[0].segments[7];
+    assert_eq!(n3.element(1), "A^B");
+}
+
+#[test]
+fn tolerates_a_byte_order_mark_and_leading_whitespace() {
+    let mut raw = vec![0xEF, 0xBB, 0xBF, b'\r', b'\n', b' '];
+    raw.extend_from_slice(PO_4010);
+    let ic = parse_interchange(&raw).unwrap();
+    assert!(ic.is_clean());
+    assert_eq!(ic.groups.len(), 1);
+}
+
+#[test]
+fn fatal_errors_explain_themselves() {
+    assert_eq!(parse_interchange(b"  \n"), Err(InterchangeError::Empty));
+    assert!(matches!(
+        parse_interchange(b"GS*PO*A*B~"),
+        Err(InterchangeError::NotIsa { found }) if found == "GS*"
+    ));
+    assert_eq!(
+        parse_interchange(&PO_4010[..80]),
+        Err(InterchangeError::TooShort { len: 80 })
+    );
+    let shifted = with(PO_4010, "ACMEBUYER      ", "ACMEBUYER     ");
+    assert!(matches!(
+        parse_interchange(&shifted),
+        Err(InterchangeError::IsaLayout {
+            position: 50,
+            element: 6,
+            ..
+        })
+    ));
+    let bad_control = with(PO_4010, "000000101", "00000010A");
+    let err = parse_interchange(&bad_control).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ISA13 must be 9 digits (found \"00000010A\")"
+    );
+    let same_delims = with(PO_4010, "*P*>~", "*P*~~");
+    assert!(matches!(
+        parse_interchange(&same_delims),
+        Err(InterchangeError::Delimiters { .. })
+    ));
+    let letter = with(PO_4010, "*P*>~", "*P*A~");
+    assert!(matches!(
+        parse_interchange(&letter),
+        Err(InterchangeError::Delimiters { .. })
+    ));
+    let t = text(PO_4010);
+    let truncated = &t[..t.find("IEA").unwrap()];
+    assert_eq!(
+        parse_interchange(truncated.as_bytes()),
+        Err(InterchangeError::MissingIea)
+    );
+}
+
+#[test]
+fn a_5010_interchange_needs_a_real_repetition_separator() {
+    let raw = with(TWO_GROUPS_5010, "*^*00501*", "*U*00501*");
+    assert!(matches!(
+        parse_interchange(&raw),
+        Err(InterchangeError::Delimiters { .. })
+    ));
+}
+
+#[test]
+fn a_wrong_segment_count_is_code_4() {
+    let ic = parse_interchange(&with(PO_4010, "SE*20*0001", "SE*19*0001")).unwrap();
+    assert_eq!(set_codes_of(&ic), vec![set_codes::SEGMENT_COUNT_MISMATCH]);
+    let reason = &ic.groups[0].transaction_sets[0].errors[0].reason;
+    assert!(
+        reason.contains("\"19\"") && reason.contains("has 20"),
+        "{reason}"
+    );
+    assert!(ic.errors.is_empty() && group_codes_of(&ic).is_empty());
+}
+
+#[test]
+fn mismatched_set_control_numbers_are_code_3() {
+    let ic = parse_interchange(&with(PO_4010, "SE*20*0001", "SE*20*0002")).unwrap();
+    assert_eq!(set_codes_of(&ic), vec![set_codes::CONTROL_MISMATCH]);
+}
+
+#[test]
+fn a_missing_se_is_code_2_and_the_next_set_still_parses() {
+    let raw = with(TWO_GROUPS_5010, "SE*9*1001~\n", "");
+    let ic = parse_interchange(&raw).unwrap();
+    let sets = &ic.groups[0].transaction_sets;
+    assert_eq!(sets.len(), 2);
+    assert_eq!(sets[0].errors[0].code, set_codes::TRAILER_MISSING);
+    assert!(sets[1].errors.is_empty());
+    assert_eq!(sets[1].control_number, "1002");
+}
+
+#[test]
+fn invalid_st_ids_and_control_numbers_are_codes_6_and_7() {
+    let raw = with(PO_4010, "ST*850*0001", "ST*85X*01");
+    let raw = String::from_utf8(raw)
+        .unwrap()
+        .replace("SE*20*0001", "SE*20*01");
+    let ic = parse_interchange(raw.as_bytes()).unwrap();
+    assert_eq!(
+        set_codes_of(&ic),
+        vec![set_codes::INVALID_SET_ID, set_codes::INVALID_CONTROL_NUMBER]
+    );
+}
+
+#[test]
+fn a_wrong_group_count_is_code_5_and_a_control_mismatch_code_4() {
+    let ic = parse_interchange(&with(PO_4010, "GE*1*2001", "GE*2*2001")).unwrap();
+    assert_eq!(
+        group_codes_of(&ic),
+        vec![envelope_codes::GROUP_COUNT_MISMATCH]
+    );
+    assert_eq!(ic.groups[0].declared_set_count, Some(2));
+    let ic = parse_interchange(&with(PO_4010, "GE*1*2001", "GE*1*2002")).unwrap();
+    assert_eq!(
+        group_codes_of(&ic),
+        vec![envelope_codes::GROUP_CONTROL_MISMATCH]
+    );
+}
+
+#[test]
+fn a_missing_ge_is_code_3() {
+    let raw = with(TWO_GROUPS_5010, "GE*2*11~\n", "");
+    let ic = parse_interchange(&raw).unwrap();
+    assert_eq!(ic.groups.len(), 2);
+    assert_eq!(
+        group_codes_of(&ic),
+        vec![envelope_codes::GROUP_TRAILER_MISSING]
+    );
+    assert_eq!(ic.groups[0].transaction_sets.len(), 2);
+}
+
+#[test]
+fn iea_mismatches_are_recorded_on_the_interchange() {
+    let ic = parse_interchange(&with(PO_4010, "IEA*1*000000101", "IEA*1*000000102")).unwrap();
+    let codes: Vec<&str> = ic.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, vec![envelope_codes::INTERCHANGE_CONTROL_MISMATCH]);
+    let ic = parse_interchange(&with(PO_4010, "IEA*1*000000101", "IEA*3*000000101")).unwrap();
+    let codes: Vec<&str> = ic.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, vec![envelope_codes::INTERCHANGE_COUNT_MISMATCH]);
+    assert!(ic.errors[0].reason.contains("IEA01"));
+}
+
+#[test]
+fn stray_segments_are_reported_once_per_run() {
+    let raw = with(PO_4010, "ST*850*0001", "XX*1~\r\nYY*2~\r\nST*850*0001");
+    let ic = parse_interchange(&raw).unwrap();
+    assert_eq!(ic.errors.len(), 1);
+    assert_eq!(ic.errors[0].code, envelope_codes::INVALID_CONTROL_STRUCTURE);
+    assert!(ic.errors[0].reason.contains("XX"));
+    assert!(ic.groups[0].transaction_sets[0].errors.is_empty());
+}
+
+#[test]
+fn content_after_iea_is_reported() {
+    let mut raw = PO_4010.to_vec();
+    raw.extend_from_slice(b"GS*PO*X*Y~");
+    let ic = parse_interchange(&raw).unwrap();
+    assert_eq!(ic.errors.len(), 1);
+    assert!(ic.errors[0].reason.contains("after the IEA"));
+}
