@@ -1,2 +1,30 @@
-//! Skeleton; see Cargo.toml description.
+//! Amazon Selling Partner API (SP-API) connector.
+//!
+//! Amazon does not push orders: it pushes an `ORDER_CHANGE` notification (through SQS) that says
+//! *which* order changed, and the order itself must then be read from the Orders API v0. This
+//! crate holds every piece of that path:
+//!
+//! - [`notification`] parses the SQS message body into an [`OrderChangeNotification`];
+//! - [`orders`] types the Orders API v0 responses (`getOrder`, `getOrderItems`);
+//! - [`client`] is the [`AmazonOrders`] port and its reqwest adapter [`SpApiClient`]
+//!   (Login-with-Amazon tokens, rate limits, retries on 429);
+//! - [`rate_limit`] is the [`TokenBucket`] that keeps calls inside SP-API's usage plans;
+//! - [`credentials`] keeps secrets out of logs and `Debug` output;
+//! - [`mapping`] turns an Amazon order into a canonical [`switchyard_model::Order`] and decides
+//!   which order statuses are worth an ERP document.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod credentials;
+pub mod mapping;
+pub mod notification;
+pub mod orders;
+pub mod rate_limit;
+
+pub use client::{AmazonOrders, SpApiClient, SpApiConfig, SpApiError};
+pub use credentials::{LwaCredentials, Secret};
+pub use mapping::{MapContext, OrderAction, action_for_status, is_actionable, to_order};
+pub use notification::{NotificationError, OrderChangeNotification, parse_notification};
+pub use orders::{AmazonAddress, AmazonMoney, AmazonOrder, AmazonOrderItem};
+pub use rate_limit::{InvalidRate, TokenBucket};
