@@ -158,8 +158,9 @@ pub struct SetError {
     pub code: String,
     /// What is wrong, for a person (for example "PO102 must be a number").
     pub reason: String,
-    /// The segment (and element) at fault, when there is one.
-    pub segment: Option<SegmentNote>,
+    /// The segment (and element) at fault, when there is one. Boxed to keep `Result`s that
+    /// carry a `SetError` small.
+    pub segment: Option<Box<SegmentNote>>,
 }
 
 impl SetError {
@@ -174,7 +175,7 @@ impl SetError {
 
     /// Ties the error to a segment.
     pub fn at(mut self, note: SegmentNote) -> Self {
-        self.segment = Some(note);
+        self.segment = Some(Box::new(note));
         self
     }
 }

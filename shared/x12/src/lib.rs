@@ -12,12 +12,14 @@
 #![warn(missing_docs)]
 
 pub mod delimiters;
+pub mod documents;
 pub mod error;
 pub mod interchange;
 pub mod parse;
 pub mod segment;
 
 pub use delimiters::Delimiters;
+pub use documents::{Document, read_document};
 pub use error::{ElementNote, EnvelopeError, InterchangeError, SegmentNote, SetError};
 pub use interchange::{FunctionalGroup, Interchange, InterchangeHeader, TransactionSet};
 pub use parse::parse_interchange;

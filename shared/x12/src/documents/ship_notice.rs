@@ -1,0 +1,141 @@
+//! The 856 ship notice, with its HL hierarchy.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::values::{At, keep, missing_segment};
+use crate::error::{SetError, note_codes};
+use crate::interchange::TransactionSet;
+use crate::segment::Segment;
+
+/// One HL level and the segments under it.
+///
+/// The tree is kept flat with indices into [`ShipNotice::levels`] rather than nested boxes: a
+/// partner's hierarchy can be arbitrarily deep, and a flat list never recurses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HierarchicalLevel {
+    /// HL01, this level's id.
+    pub id: String,
+    /// HL02, the parent's id (empty for a root).
+    pub parent_id: String,
+    /// The parent's index in [`ShipNotice::levels`].
+    pub parent: Option<usize>,
+    /// HL03: `S` shipment, `O` order, `P` pack, `I` item …
+    pub level_code: String,
+    /// Indices of the child levels, in order.
+    pub children: Vec<usize>,
+    /// The segments between this HL and the next.
+    pub segments: Vec<Segment>,
+}
+
+/// A ship notice / manifest (856).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShipNotice {
+    /// BSN01.
+    pub purpose: String,
+    /// BSN02, the shipment id.
+    pub shipment_id: String,
+    /// BSN03.
+    pub date: Option<NaiveDate>,
+    /// BSN04, `HHMM[SS]`.
+    pub time: String,
+    /// Every HL level, in the order sent.
+    pub levels: Vec<HierarchicalLevel>,
+    /// Segments outside the hierarchy (summary CTT …), kept as they came.
+    pub other_segments: Vec<Segment>,
+}
+
+impl ShipNotice {
+    /// Reads an 856. A level whose parent is not an earlier level is an error.
+    pub fn read(set: &TransactionSet) -> Result<ShipNotice, Vec<SetError>> {
+        let mut errors = Vec::new();
+        let mut notice = ShipNotice {
+            purpose: String::new(),
+            shipment_id: String::new(),
+            date: None,
+            time: String::new(),
+            levels: Vec::new(),
+            other_segments: Vec::new(),
+        };
+        let mut seen_bsn = false;
+        for (index, segment) in set.segments.iter().enumerate() {
+            let at = At { segment, index };
+            match segment.id.as_str() {
+                "BSN" if !seen_bsn => {
+                    seen_bsn = true;
+                    notice.purpose = at.string(1);
+                    notice.shipment_id = at.required(2, &mut errors);
+                    notice.date = keep(at.date(3), &mut errors).flatten();
+                    notice.time = at.string(4);
+                }
+                "HL" => notice.add_level(at, &mut errors),
+                "CTT" => notice.other_segments.push(segment.clone()),
+                _ => match notice.levels.last_mut() {
+                    Some(level) => level.segments.push(segment.clone()),
+                    None => notice.other_segments.push(segment.clone()),
+                },
+            }
+        }
+        if !seen_bsn {
+            errors.push(missing_segment("BSN", "beginning of ship notice"));
+        }
+        if errors.is_empty() {
+            Ok(notice)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn add_level(&mut self, at: At<'_>, errors: &mut Vec<SetError>) {
+        let id = at.required(1, errors);
+        if !id.is_empty() && self.levels.iter().any(|l| l.id == id) {
+            errors.push(at.element_error(1, note_codes::INVALID_VALUE, "repeats an earlier HL id"));
+        }
+        let parent_id = at.string(2);
+        let parent = if parent_id.is_empty() {
+            None
+        } else {
+            let found = self.levels.iter().position(|l| l.id == parent_id);
+            if found.is_none() {
+                errors.push(at.element_error(
+                    2,
+                    note_codes::INVALID_VALUE,
+                    "must name an earlier HL01 as the parent",
+                ));
+            }
+            found
+        };
+        let index = self.levels.len();
+        if let Some(p) = parent.and_then(|p| self.levels.get_mut(p)) {
+            p.children.push(index);
+        }
+        self.levels.push(HierarchicalLevel {
+            id,
+            parent_id,
+            parent,
+            level_code: at.string(3),
+            children: Vec::new(),
+            segments: Vec::new(),
+        });
+    }
+
+    /// Indices of the top levels (usually the one shipment level).
+    pub fn roots(&self) -> Vec<usize> {
+        (0..self.levels.len())
+            .filter(|i| self.levels.get(*i).is_some_and(|l| l.parent.is_none()))
+            .collect()
+    }
+
+    /// The levels directly under level `index`, empty for an unknown index.
+    pub fn children(&self, index: usize) -> Vec<&HierarchicalLevel> {
+        self.levels
+            .get(index)
+            .map(|l| {
+                l.children
+                    .iter()
+                    .filter_map(|c| self.levels.get(*c))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

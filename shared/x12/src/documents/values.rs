@@ -1,0 +1,191 @@
+//! Reading typed values out of elements, with errors that point at the segment and element.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::error::{ElementNote, SegmentNote, SetError, note_codes, set_codes};
+use crate::interchange::TransactionSet;
+use crate::segment::Segment;
+
+/// A segment of a set together with its index in [`TransactionSet::segments`].
+#[derive(Clone, Copy)]
+pub(crate) struct At<'a> {
+    pub segment: &'a Segment,
+    pub index: usize,
+}
+
+impl<'a> At<'a> {
+    /// Element `n` trimmed.
+    pub fn text(&self, n: usize) -> &'a str {
+        self.segment.trimmed(n)
+    }
+
+    /// Element `n` as an owned string.
+    pub fn string(&self, n: usize) -> String {
+        self.text(n).to_string()
+    }
+
+    /// `PO102`-style name of element `n`.
+    pub fn name(&self, n: usize) -> String {
+        format!("{}{:02}", self.segment.id, n)
+    }
+
+    /// An error about element `n` of this segment, located for the 997.
+    pub fn element_error(&self, n: usize, code: &str, rule: &str) -> SetError {
+        let value = self.text(n);
+        SetError::new(
+            set_codes::SEGMENTS_IN_ERROR,
+            format!("{} {rule}", self.name(n)),
+        )
+        .at(SegmentNote {
+            segment_id: self.segment.id.clone(),
+            position: TransactionSet::position_of(self.index),
+            code: note_codes::SEGMENT_HAS_ELEMENT_ERRORS.to_string(),
+            element: Some(ElementNote {
+                position: n,
+                code: code.to_string(),
+                value: (!value.is_empty()).then(|| value.to_string()),
+            }),
+        })
+    }
+
+    /// Element `n`, which must not be empty.
+    pub fn required(&self, n: usize, errors: &mut Vec<SetError>) -> String {
+        let value = self.string(n);
+        if value.is_empty() {
+            errors.push(self.element_error(
+                n,
+                note_codes::MANDATORY_ELEMENT_MISSING,
+                "is required",
+            ));
+        }
+        value
+    }
+
+    /// Element `n` as a decimal number, `None` when empty.
+    pub fn number(&self, n: usize) -> Result<Option<Decimal>, SetError> {
+        let raw = self.text(n);
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        parse_decimal(raw)
+            .map(Some)
+            .ok_or_else(|| self.element_error(n, note_codes::INVALID_CHARACTER, "must be a number"))
+    }
+
+    /// Element `n` as a required decimal number.
+    pub fn required_number(&self, n: usize) -> Result<Decimal, SetError> {
+        self.number(n)?.ok_or_else(|| {
+            self.element_error(n, note_codes::MANDATORY_ELEMENT_MISSING, "is required")
+        })
+    }
+
+    /// Element `n` as a `CCYYMMDD` date, `None` when empty.
+    pub fn date(&self, n: usize) -> Result<Option<NaiveDate>, SetError> {
+        let raw = self.text(n);
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        parse_date(raw).map(Some).ok_or_else(|| {
+            self.element_error(n, note_codes::INVALID_DATE, "must be a CCYYMMDD date")
+        })
+    }
+
+    /// Element `n` as a required `CCYYMMDD` date.
+    pub fn required_date(&self, n: usize) -> Result<NaiveDate, SetError> {
+        self.date(n)?.ok_or_else(|| {
+            self.element_error(n, note_codes::MANDATORY_ELEMENT_MISSING, "is required")
+        })
+    }
+}
+
+/// Pushes the error of `result` onto `errors`, giving back the value when there was one.
+pub(crate) fn keep<T>(result: Result<T, SetError>, errors: &mut Vec<SetError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// A mandatory segment that the set does not contain.
+pub(crate) fn missing_segment(id: &str, what: &str) -> SetError {
+    SetError::new(
+        set_codes::SEGMENTS_IN_ERROR,
+        format!("the {id} segment ({what}) is required"),
+    )
+    .at(SegmentNote {
+        segment_id: id.to_string(),
+        // Header segments follow ST directly; that is where it was expected.
+        position: 2,
+        code: note_codes::MANDATORY_SEGMENT_MISSING.to_string(),
+        element: None,
+    })
+}
+
+/// An X12 `R` (decimal) value: an optional minus, digits and at most one decimal point. Stricter
+/// than `Decimal::from_str`, which also accepts underscores.
+pub(crate) fn parse_decimal(raw: &str) -> Option<Decimal> {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    let well_formed = digits.bytes().any(|b| b.is_ascii_digit())
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1;
+    if !well_formed {
+        return None;
+    }
+    raw.parse::<Decimal>().ok()
+}
+
+/// A `CCYYMMDD` date.
+pub(crate) fn parse_date(raw: &str) -> Option<NaiveDate> {
+    if raw.len() != 8 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::parse_from_str(raw, "%Y%m%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_follow_the_x12_r_type() {
+        assert_eq!(parse_decimal("12.50"), Some("12.5".parse().unwrap()));
+        assert_eq!(parse_decimal("-3"), Some(Decimal::from(-3)));
+        assert_eq!(parse_decimal(".5"), Some("0.5".parse().unwrap()));
+        for bad in ["", "-", ".", "1_000", "1e5", "1.2.3", "ten", "+1", " 1"] {
+            assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            parse_decimal(&"9".repeat(40)),
+            None,
+            "overflow is refused, not a panic"
+        );
+    }
+
+    #[test]
+    fn dates_are_ccyymmdd() {
+        assert_eq!(parse_date("20240229"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        for bad in ["20230229", "240105", "2024-01-05", "2024010A", "+2024010"] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn element_errors_name_the_element_and_locate_it() {
+        let seg = Segment::simple("PO1", &["1", "ten"]);
+        let at = At {
+            segment: &seg,
+            index: 3,
+        };
+        let err = at.number(2).unwrap_err();
+        assert_eq!(err.reason, "PO102 must be a number");
+        assert_eq!(err.code, "5");
+        let note = err.segment.unwrap();
+        assert_eq!((note.segment_id.as_str(), note.position), ("PO1", 5));
+        let element = note.element.unwrap();
+        assert_eq!(element.position, 2);
+        assert_eq!(element.code, note_codes::INVALID_CHARACTER);
+        assert_eq!(element.value.as_deref(), Some("ten"));
+        assert_eq!(
+            at.required_number(4).unwrap_err().reason,
+            "PO104 is required"
+        );
+    }
+}
