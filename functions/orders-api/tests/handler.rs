@@ -36,11 +36,12 @@ async fn app_with(settings: Settings) -> App {
     let channels = Arc::new(InMemoryChannelDirectory::new());
     for (name, key) in [("shop-a", KEY_A), ("shop-b", KEY_B)] {
         let channel = Channel {
-            name: ChannelName::try_from(name).unwrap(),
-            kind: ChannelKind::Api,
             default_customer: Some("DEMO-SHOP".into()),
-            rate_limit_per_second: None,
-            created_at: Utc::now(),
+            ..Channel::new(
+                ChannelName::try_from(name).unwrap(),
+                ChannelKind::Api,
+                Utc::now(),
+            )
         };
         channels.put(&channel).await.unwrap();
         channels

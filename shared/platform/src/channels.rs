@@ -57,6 +57,137 @@ pub struct Channel {
     pub rate_limit_per_second: Option<u32>,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
+    /// Webhook signing secrets, by reference; more than one while a rotation is under way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretRef>,
+    /// The X12 interchange identity of an EDI trading partner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trading_partner: Option<TradingPartner>,
+    /// The Amazon seller account and how to reach SP-API for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amazon: Option<AmazonSeller>,
+    /// How the channel's payloads map onto canonical orders.
+    #[serde(default)]
+    pub mapping: MappingOptions,
+}
+
+impl Channel {
+    /// A channel with nothing but a name and a kind.
+    pub fn new(name: ChannelName, kind: ChannelKind, now: DateTime<Utc>) -> Self {
+        Channel {
+            name,
+            kind,
+            default_customer: None,
+            rate_limit_per_second: None,
+            created_at: now,
+            secrets: vec![],
+            trading_partner: None,
+            amazon: None,
+            mapping: MappingOptions::default(),
+        }
+    }
+
+    /// The secrets that still verify signatures at `now`, newest first.
+    pub fn active_secrets(&self, now: DateTime<Utc>) -> Vec<&SecretRef> {
+        let mut active: Vec<&SecretRef> = self
+            .secrets
+            .iter()
+            .filter(|s| s.expires_at.is_none_or(|at| at > now))
+            .collect();
+        active.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+        active
+    }
+
+    /// Adds `secret` as the current one; the ones active before keep working until `retire_at`
+    /// (a rotation's grace period), so senders can switch over without failed deliveries.
+    pub fn rotate_secret(&mut self, secret: SecretRef, retire_at: DateTime<Utc>) {
+        for old in &mut self.secrets {
+            if old.expires_at.is_none_or(|at| at > retire_at) {
+                old.expires_at = Some(retire_at);
+            }
+        }
+        self.secrets
+            .retain(|s| s.expires_at.is_none_or(|at| at > secret.created_at));
+        self.secrets.push(secret);
+    }
+
+    /// The partner ids this channel is found by: `x12/<qualifier>:<id>`, `amazon/<seller id>`.
+    pub fn aliases(&self) -> Vec<String> {
+        let mut aliases = vec![];
+        if let Some(tp) = &self.trading_partner {
+            aliases.push(x12_alias(&tp.isa_qualifier, &tp.isa_id));
+        }
+        if let Some(amazon) = &self.amazon {
+            aliases.push(amazon_alias(&amazon.seller_id));
+        }
+        aliases
+    }
+}
+
+/// The alias an X12 sender (ISA05/ISA06) is found by.
+pub fn x12_alias(qualifier: &str, id: &str) -> String {
+    format!("x12/{}:{}", qualifier.trim(), id.trim())
+}
+
+/// The alias an Amazon seller id is found by.
+pub fn amazon_alias(seller_id: &str) -> String {
+    format!("amazon/{}", seller_id.trim())
+}
+
+/// A secret kept in the secret store (an SSM SecureString), named here, never copied here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretRef {
+    /// The parameter name holding the value.
+    pub parameter: String,
+    /// When it was added.
+    pub created_at: DateTime<Utc>,
+    /// When it stops verifying; `None` while it is the current secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An EDI trading partner's interchange sender id (ISA05 qualifier, ISA06 id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradingPartner {
+    /// ISA05, e.g. `ZZ` (mutually defined) or `01` (DUNS).
+    pub isa_qualifier: String,
+    /// ISA06, without its padding.
+    pub isa_id: String,
+}
+
+/// An Amazon seller account and the SP-API endpoints used for it. Credentials are references.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmazonSeller {
+    /// The merchant token notifications carry (`SellerId`).
+    pub seller_id: String,
+    /// Marketplace, e.g. `ATVPDKIKX0DER` (amazon.com).
+    pub marketplace_id: String,
+    /// SP-API base URL, e.g. `https://sellingpartnerapi-na.amazon.com`.
+    pub endpoint: String,
+    /// Login with Amazon token URL, e.g. `https://api.amazon.com/auth/o2/token`.
+    pub token_url: String,
+    /// The LWA client id (not secret).
+    pub client_id: String,
+    /// Parameter holding the LWA client secret.
+    pub client_secret: String,
+    /// Parameter holding the seller's refresh token.
+    pub refresh_token: String,
+}
+
+/// Per-channel mapping choices.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MappingOptions {
+    /// The SKU given to storefront line items that have none (custom items); when unset, such
+    /// an order is refused with an error naming the line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_item_sku: Option<String>,
+    /// X12 PO1 product id qualifiers that hold the SKU, in order of preference (default VN, VP).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sku_qualifiers: Vec<String>,
+    /// Currency of X12 orders that carry no CUR segment (default USD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }
 
 /// A freshly issued API key: the secret to hand to the channel, and the hash to store.
@@ -105,6 +236,8 @@ pub trait ChannelDirectory: Send + Sync {
     async fn add_api_key(&self, name: &ChannelName, hash: &str) -> Result<(), ServiceError>;
     /// Every channel.
     async fn list(&self) -> Result<Vec<Channel>, ServiceError>;
+    /// The channel a partner id belongs to (see [`Channel::aliases`]).
+    async fn by_alias(&self, alias: &str) -> Result<Option<Channel>, ServiceError>;
 }
 
 /// Channels in a DynamoDB table (hash key `pk`): `CHANNEL#<name>` and `APIKEY#<sha256>`.
@@ -173,7 +306,46 @@ impl ChannelDirectory for DynamoDbChannelDirectory {
             .transpose()
     }
 
+    async fn by_alias(&self, alias: &str) -> Result<Option<Channel>, ServiceError> {
+        let Some(item) = self.get_item(format!("ALIAS#{alias}")).await? else {
+            return Ok(None);
+        };
+        let Some(name) = item.get("channel").and_then(|v| v.as_s().ok()) else {
+            return Ok(None);
+        };
+        let Ok(name) = ChannelName::try_from(name.as_str()) else {
+            return Ok(None);
+        };
+        self.get(&name).await
+    }
+
     async fn put(&self, channel: &Channel) -> Result<(), ServiceError> {
+        // Claim the partner ids first: one ISA sender or seller id belongs to one channel only.
+        for alias in channel.aliases() {
+            let claimed = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", AttributeValue::S(format!("ALIAS#{alias}")))
+                .item("channel", AttributeValue::S(channel.name.to_string()))
+                .condition_expression("attribute_not_exists(pk) OR channel = :me")
+                .expression_attribute_values(":me", AttributeValue::S(channel.name.to_string()))
+                .send()
+                .await;
+            if let Err(e) = claimed {
+                let taken = e
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception());
+                return Err(if taken {
+                    ServiceError::new(
+                        "dynamodb",
+                        format!("{alias} already belongs to another channel"),
+                    )
+                } else {
+                    ServiceError::new("dynamodb", DisplayErrorContext(e))
+                });
+            }
+        }
         self.client
             .put_item()
             .table_name(&self.table)
@@ -229,6 +401,17 @@ pub struct InMemoryChannelDirectory {
 }
 
 impl InMemoryChannelDirectory {
+    fn named_by_alias(&self, alias: &str) -> Option<ChannelName> {
+        self.channels
+            .lock()
+            .unwrap()
+            .values()
+            .find(|c| c.aliases().iter().any(|a| a == alias))
+            .map(|c| c.name.clone())
+    }
+}
+
+impl InMemoryChannelDirectory {
     /// An empty directory.
     pub fn new() -> Self {
         Self::default()
@@ -254,7 +437,25 @@ impl ChannelDirectory for InMemoryChannelDirectory {
         Ok(self.channels.lock().unwrap().get(name).cloned())
     }
 
+    async fn by_alias(&self, alias: &str) -> Result<Option<Channel>, ServiceError> {
+        match self.named_by_alias(alias) {
+            Some(name) => self.get(&name).await,
+            None => Ok(None),
+        }
+    }
+
     async fn put(&self, channel: &Channel) -> Result<(), ServiceError> {
+        for alias in channel.aliases() {
+            if self
+                .named_by_alias(&alias)
+                .is_some_and(|owner| owner != channel.name)
+            {
+                return Err(ServiceError::new(
+                    "memory",
+                    format!("{alias} already belongs to another channel"),
+                ));
+            }
+        }
         self.channels
             .lock()
             .unwrap()
@@ -292,6 +493,58 @@ mod tests {
             !format!("{a:?}").contains(&a.secret),
             "Debug must not print the secret"
         );
+    }
+
+    fn secret(parameter: &str, at: &str) -> SecretRef {
+        SecretRef {
+            parameter: parameter.into(),
+            created_at: at.parse().unwrap(),
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn a_rotated_secret_keeps_verifying_until_its_grace_period_ends() {
+        let mut channel = Channel::new(
+            ChannelName::try_from("shop").unwrap(),
+            ChannelKind::Shopify,
+            Utc::now(),
+        );
+        channel.secrets.push(secret("/s/1", "2026-01-01T00:00:00Z"));
+        channel.rotate_secret(
+            secret("/s/2", "2026-02-01T00:00:00Z"),
+            "2026-02-02T00:00:00Z".parse().unwrap(),
+        );
+        let names = |channel: &Channel, at: &str| -> Vec<String> {
+            channel
+                .active_secrets(at.parse().unwrap())
+                .iter()
+                .map(|s| s.parameter.clone())
+                .collect()
+        };
+        assert_eq!(
+            names(&channel, "2026-02-01T12:00:00Z"),
+            ["/s/2", "/s/1"],
+            "newest first"
+        );
+        assert_eq!(names(&channel, "2026-02-03T00:00:00Z"), ["/s/2"]);
+
+        // A second rotation drops the first secret once it expired, and cuts the second's life.
+        channel.rotate_secret(
+            secret("/s/3", "2026-03-01T00:00:00Z"),
+            "2026-03-01T01:00:00Z".parse().unwrap(),
+        );
+        assert_eq!(channel.secrets.len(), 2);
+        assert_eq!(names(&channel, "2026-03-01T00:30:00Z"), ["/s/3", "/s/2"]);
+        assert_eq!(names(&channel, "2026-03-01T02:00:00Z"), ["/s/3"]);
+    }
+
+    #[test]
+    fn old_channel_records_without_the_newer_fields_still_read() {
+        let old = r#"{"name":"demo-shop","kind":"api","default_customer":"DEMO-SHOP","rate_limit_per_second":null,"created_at":"2026-11-01T00:00:00Z"}"#;
+        let channel: Channel = serde_json::from_str(old).unwrap();
+        assert!(channel.secrets.is_empty() && channel.trading_partner.is_none());
+        assert_eq!(channel.mapping, MappingOptions::default());
     }
 
     #[test]

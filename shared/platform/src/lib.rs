@@ -11,6 +11,7 @@ pub mod channels;
 pub mod events;
 pub mod orders;
 pub mod queue;
+pub mod secrets;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

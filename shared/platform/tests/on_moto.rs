@@ -6,13 +6,15 @@ use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{ORDER_EVENTS_SOURCE, OrderSubmitted};
 use switchyard_model::{ChannelName, Order, OrderId};
 use switchyard_platform::channels::{
-    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey,
+    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey, TradingPartner,
+    x12_alias,
 };
 use switchyard_platform::events::{EventBridgePublisher, EventPublisher};
 use switchyard_platform::orders::{
     Created, DynamoDbOrderStore, OrderRecord, OrderStore, OrderStoreError,
 };
 use switchyard_platform::queue::{OrderQueue, RetryScheduler, SqsQueue};
+use switchyard_platform::secrets::{SecretStore, SsmSecretStore};
 
 use switchyard_platform::testing::{create_table, moto_config as config, unique_name as unique};
 
@@ -71,11 +73,13 @@ async fn channels_are_found_by_api_key_only() {
     let (client, name) = create_table(&config, "platform-test").await;
     let directory = DynamoDbChannelDirectory::new(client, name);
     let channel = Channel {
-        name: ChannelName::try_from("shop-a").unwrap(),
-        kind: ChannelKind::Api,
         default_customer: Some("DEMO-SHOP".into()),
         rate_limit_per_second: Some(10),
-        created_at: Utc::now(),
+        ..Channel::new(
+            ChannelName::try_from("shop-a").unwrap(),
+            ChannelKind::Api,
+            Utc::now(),
+        )
     };
     directory.put(&channel).await.unwrap();
     let key = IssuedApiKey::generate();
@@ -95,6 +99,72 @@ async fn channels_are_found_by_api_key_only() {
     );
     assert_eq!(directory.by_api_key("sy_wrong").await.unwrap(), None);
     assert_eq!(directory.list().await.unwrap(), vec![channel]);
+}
+
+#[tokio::test]
+async fn a_trading_partner_id_finds_its_channel_and_belongs_to_one_channel_only() {
+    let config = config().await;
+    let (client, name) = create_table(&config, "platform-test").await;
+    let directory = DynamoDbChannelDirectory::new(client, name);
+    let partner = TradingPartner {
+        isa_qualifier: "ZZ".into(),
+        isa_id: "ACMEBUYER".into(),
+    };
+    let edi = Channel {
+        trading_partner: Some(partner.clone()),
+        ..Channel::new(
+            ChannelName::try_from("acme-edi").unwrap(),
+            ChannelKind::X12,
+            Utc::now(),
+        )
+    };
+    directory.put(&edi).await.unwrap();
+    directory
+        .put(&edi)
+        .await
+        .expect("re-saving the owner is fine");
+    assert_eq!(
+        directory
+            .by_alias(&x12_alias("ZZ", "ACMEBUYER"))
+            .await
+            .unwrap(),
+        Some(edi.clone())
+    );
+    assert_eq!(
+        directory.by_alias(&x12_alias("ZZ", "OTHER")).await.unwrap(),
+        None
+    );
+
+    let thief = Channel {
+        trading_partner: Some(partner),
+        ..Channel::new(
+            ChannelName::try_from("other-edi").unwrap(),
+            ChannelKind::X12,
+            Utc::now(),
+        )
+    };
+    let err = directory.put(&thief).await.unwrap_err();
+    assert!(err.to_string().contains("already belongs"), "{err}");
+    assert_eq!(directory.get(&thief.name).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn secrets_round_trip_through_ssm_and_missing_ones_read_as_none() {
+    let config = config().await;
+    let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(&config));
+    let name = format!("/switchyard-test/{}/secret", unique("channel"));
+    assert_eq!(store.get(&name).await.unwrap(), None);
+    store.put(&name, "whsec_c2VjcmV0").await.unwrap();
+    assert_eq!(
+        store.get(&name).await.unwrap().as_deref(),
+        Some("whsec_c2VjcmV0")
+    );
+    store.put(&name, "whsec_bmV3").await.unwrap();
+    assert_eq!(
+        store.get(&name).await.unwrap().as_deref(),
+        Some("whsec_bmV3"),
+        "a put is seen at once"
+    );
 }
 
 #[tokio::test]

@@ -1,17 +1,26 @@
 //! `switchyard`: the operator CLI.
 //!
-//! `switchyard channels add|list|show|rotate-key` manages channel records in the channels table
-//! (`SWITCHYARD_CHANNELS_TABLE`, AWS settings from the usual environment, `AWS_ENDPOINT_URL`
-//! for the local emulator). API keys are printed once, when issued; only their hash is stored.
+//! `switchyard channels add|list|show|rotate-key|rotate-secret` manages channel records in the
+//! channels table (`SWITCHYARD_CHANNELS_TABLE`, AWS settings from the usual environment,
+//! `AWS_ENDPOINT_URL` for the local emulator). API keys and generated secrets are printed once,
+//! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
+//! (SecureString) with the channel record naming the parameter.
 #![forbid(unsafe_code)]
 
+mod secrets;
+
 use anyhow::{Context, bail};
-use chrono::Utc;
-use clap::{Parser, Subcommand};
+use chrono::{Duration, Utc};
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
 use switchyard_model::ChannelName;
 use switchyard_platform::channels::{
-    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey,
+    AmazonSeller, Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey,
+    MappingOptions, TradingPartner,
 };
+use switchyard_platform::secrets::{SecretStore, SsmSecretStore};
+
+use crate::secrets::{new_secret_value, store_secret};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +36,14 @@ struct Cli {
         default_value = "switchyard-channels"
     )]
     channels_table: String,
+    /// Prefix of the SSM parameters that hold channel secrets.
+    #[arg(
+        long,
+        env = "SWITCHYARD_SECRETS_PREFIX",
+        global = true,
+        default_value = "/switchyard"
+    )]
+    secrets_prefix: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,26 +57,11 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Channels {
-    /// Create a channel and issue its first API key (printed once).
-    Add {
-        /// Channel name, e.g. `demo-shop`.
-        name: String,
-        /// api, shopify, woocommerce, standard-webhooks, x12 or amazon-sp-api.
-        #[arg(long, default_value = "api")]
-        kind: ChannelKind,
-        /// ERP customer used when an order names none.
-        #[arg(long)]
-        default_customer: Option<String>,
-        /// Requests per second the channel may make.
-        #[arg(long)]
-        rate_limit: Option<u32>,
-        /// Print the result as JSON (for scripts).
-        #[arg(long)]
-        json: bool,
-    },
+    /// Create a channel and issue its first API key (and signing secret), printed once.
+    Add(AddChannel),
     /// List channels.
     List,
-    /// Show one channel.
+    /// Show one channel (secrets by reference only).
     Show {
         /// Channel name.
         name: String,
@@ -72,6 +74,96 @@ enum Channels {
         #[arg(long)]
         json: bool,
     },
+    /// Add a new webhook signing secret; the current ones keep verifying for a grace period.
+    RotateSecret {
+        /// Channel name.
+        name: String,
+        /// Read the new secret from this environment variable (e.g. the app secret Shopify
+        /// shows); when omitted, one is generated and printed once.
+        #[arg(long)]
+        secret_env: Option<String>,
+        /// Hours the previous secrets keep verifying (0 retires them at once).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: i64,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct AddChannel {
+    /// Channel name, e.g. `demo-shop`.
+    name: String,
+    /// api, shopify, woocommerce, standard-webhooks, x12 or amazon-sp-api.
+    #[arg(long, default_value = "api")]
+    kind: ChannelKind,
+    /// ERP customer used when an order names none.
+    #[arg(long)]
+    default_customer: Option<String>,
+    /// Requests per second the channel may make.
+    #[arg(long)]
+    rate_limit: Option<u32>,
+    /// Webhook kinds: read the signing secret from this environment variable (Shopify shows
+    /// the app's secret; WooCommerce and partners take one you give them). Generated if omitted.
+    #[arg(long)]
+    secret_env: Option<String>,
+    /// SKU for storefront line items without one (custom items); unset refuses such orders.
+    #[arg(long)]
+    custom_item_sku: Option<String>,
+    /// x12: the partner's ISA05 sender qualifier, e.g. `ZZ`.
+    #[arg(long, requires = "isa_id")]
+    isa_qualifier: Option<String>,
+    /// x12: the partner's ISA06 sender id.
+    #[arg(long, requires = "isa_qualifier")]
+    isa_id: Option<String>,
+    /// x12: PO1 product id qualifiers holding the SKU, in order (default VN,VP).
+    #[arg(long, value_delimiter = ',')]
+    sku_qualifiers: Vec<String>,
+    /// x12: currency of orders without a CUR segment (default USD).
+    #[arg(long)]
+    currency: Option<String>,
+    #[command(flatten)]
+    amazon: AmazonArgs,
+    /// Print the result as JSON (for scripts).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct AmazonArgs {
+    /// amazon-sp-api: the seller id (merchant token) notifications carry.
+    #[arg(long)]
+    amazon_seller_id: Option<String>,
+    /// amazon-sp-api: marketplace id.
+    #[arg(long, default_value = "ATVPDKIKX0DER")]
+    amazon_marketplace_id: String,
+    /// amazon-sp-api: SP-API endpoint.
+    #[arg(long, default_value = "https://sellingpartnerapi-na.amazon.com")]
+    amazon_endpoint: String,
+    /// amazon-sp-api: Login with Amazon token URL.
+    #[arg(long, default_value = "https://api.amazon.com/auth/o2/token")]
+    amazon_token_url: String,
+    /// amazon-sp-api: LWA client id.
+    #[arg(long)]
+    amazon_client_id: Option<String>,
+    /// amazon-sp-api: environment variable holding the LWA client secret.
+    #[arg(long)]
+    amazon_client_secret_env: Option<String>,
+    /// amazon-sp-api: environment variable holding the seller's refresh token.
+    #[arg(long)]
+    amazon_refresh_token_env: Option<String>,
+}
+
+fn signs_webhooks(kind: ChannelKind) -> bool {
+    matches!(
+        kind,
+        ChannelKind::Shopify | ChannelKind::Woocommerce | ChannelKind::StandardWebhooks
+    )
+}
+
+fn from_env(var: &str) -> anyhow::Result<String> {
+    std::env::var(var).with_context(|| format!("environment variable {var} is not set"))
 }
 
 #[tokio::main]
@@ -80,33 +172,11 @@ async fn main() -> anyhow::Result<()> {
     let config = switchyard_platform::aws::load_config().await;
     let directory =
         DynamoDbChannelDirectory::new(aws_sdk_dynamodb::Client::new(&config), &cli.channels_table);
+    let secrets = SsmSecretStore::new(aws_sdk_ssm::Client::new(&config));
+    let prefix = cli.secrets_prefix.trim_end_matches('/');
     match cli.command {
-        Command::Channels(Channels::Add {
-            name,
-            kind,
-            default_customer,
-            rate_limit,
-            json,
-        }) => {
-            let name = ChannelName::try_from(name).map_err(anyhow::Error::msg)?;
-            if directory.get(&name).await?.is_some() {
-                bail!(
-                    "channel {name} already exists; use `switchyard channels rotate-key {name}` for a new key"
-                );
-            }
-            let channel = Channel {
-                name,
-                kind,
-                default_customer,
-                rate_limit_per_second: rate_limit,
-                created_at: Utc::now(),
-            };
-            directory
-                .put(&channel)
-                .await
-                .context("storing the channel")?;
-            let key = issue_key(&directory, &channel.name).await?;
-            print_key(&channel, &key, json);
+        Command::Channels(Channels::Add(add)) => {
+            add_channel(&directory, &secrets, prefix, add).await?;
         }
         Command::Channels(Channels::List) => {
             for c in directory.list().await? {
@@ -119,23 +189,140 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Channels(Channels::Show { name }) => {
-            let name = ChannelName::try_from(name).map_err(anyhow::Error::msg)?;
-            let channel = directory
-                .get(&name)
-                .await?
-                .with_context(|| format!("no channel {name}"))?;
+            let channel = existing(&directory, name).await?;
             println!("{}", serde_json::to_string_pretty(&channel)?);
         }
         Command::Channels(Channels::RotateKey { name, json }) => {
-            let name = ChannelName::try_from(name).map_err(anyhow::Error::msg)?;
-            let channel = directory
-                .get(&name)
-                .await?
-                .with_context(|| format!("no channel {name}"))?;
+            let channel = existing(&directory, name).await?;
             let key = issue_key(&directory, &channel.name).await?;
-            print_key(&channel, &key, json);
+            print_issued(&channel, Some(&key), None, json);
+        }
+        Command::Channels(Channels::RotateSecret {
+            name,
+            secret_env,
+            grace_hours,
+            json,
+        }) => {
+            let mut channel = existing(&directory, name).await?;
+            if !signs_webhooks(channel.kind) {
+                bail!("channel {} does not receive signed webhooks", channel.name);
+            }
+            let (value, generated) = match secret_env {
+                Some(var) => (from_env(&var)?, false),
+                None => (new_secret_value(channel.kind), true),
+            };
+            let now = Utc::now();
+            let secret =
+                store_secret(&secrets, prefix, &channel.name, "webhook", &value, now).await?;
+            channel.rotate_secret(secret, now + Duration::hours(grace_hours.max(0)));
+            directory
+                .put(&channel)
+                .await
+                .context("storing the channel")?;
+            print_issued(&channel, None, generated.then_some(value.as_str()), json);
         }
     }
+    Ok(())
+}
+
+async fn existing(directory: &DynamoDbChannelDirectory, name: String) -> anyhow::Result<Channel> {
+    let name = ChannelName::try_from(name).map_err(anyhow::Error::msg)?;
+    directory
+        .get(&name)
+        .await?
+        .with_context(|| format!("no channel {name}"))
+}
+
+async fn add_channel(
+    directory: &DynamoDbChannelDirectory,
+    secrets: &dyn SecretStore,
+    prefix: &str,
+    add: AddChannel,
+) -> anyhow::Result<()> {
+    let name = ChannelName::try_from(add.name).map_err(anyhow::Error::msg)?;
+    if directory.get(&name).await?.is_some() {
+        bail!(
+            "channel {name} already exists; use `switchyard channels rotate-key {name}` for a new key"
+        );
+    }
+    let now = Utc::now();
+    let mut channel = Channel {
+        default_customer: add.default_customer,
+        rate_limit_per_second: add.rate_limit,
+        mapping: MappingOptions {
+            custom_item_sku: add.custom_item_sku,
+            sku_qualifiers: add.sku_qualifiers,
+            currency: add.currency,
+        },
+        ..Channel::new(name, add.kind, now)
+    };
+    match (add.kind, add.isa_qualifier, add.isa_id) {
+        (ChannelKind::X12, Some(isa_qualifier), Some(isa_id)) => {
+            channel.trading_partner = Some(TradingPartner {
+                isa_qualifier,
+                isa_id,
+            });
+        }
+        (ChannelKind::X12, _, _) => bail!("an x12 channel needs --isa-qualifier and --isa-id"),
+        (_, Some(_), _) => bail!("--isa-qualifier and --isa-id are for x12 channels"),
+        _ => {}
+    }
+    if add.kind == ChannelKind::AmazonSpApi {
+        let a = add.amazon;
+        let (Some(seller_id), Some(client_id), Some(secret_env), Some(token_env)) = (
+            a.amazon_seller_id,
+            a.amazon_client_id,
+            a.amazon_client_secret_env,
+            a.amazon_refresh_token_env,
+        ) else {
+            bail!(
+                "an amazon-sp-api channel needs --amazon-seller-id, --amazon-client-id, --amazon-client-secret-env and --amazon-refresh-token-env"
+            );
+        };
+        let client_secret = store_secret(
+            secrets,
+            prefix,
+            &channel.name,
+            "lwa-client-secret",
+            &from_env(&secret_env)?,
+            now,
+        )
+        .await?;
+        let refresh_token = store_secret(
+            secrets,
+            prefix,
+            &channel.name,
+            "lwa-refresh-token",
+            &from_env(&token_env)?,
+            now,
+        )
+        .await?;
+        channel.amazon = Some(AmazonSeller {
+            seller_id,
+            marketplace_id: a.amazon_marketplace_id,
+            endpoint: a.amazon_endpoint,
+            token_url: a.amazon_token_url,
+            client_id,
+            client_secret: client_secret.parameter,
+            refresh_token: refresh_token.parameter,
+        });
+    }
+    let mut shown_secret = None;
+    if signs_webhooks(add.kind) {
+        let (value, generated) = match add.secret_env {
+            Some(var) => (from_env(&var)?, false),
+            None => (new_secret_value(add.kind), true),
+        };
+        let secret = store_secret(secrets, prefix, &channel.name, "webhook", &value, now).await?;
+        channel.secrets.push(secret);
+        shown_secret = generated.then_some(value);
+    }
+    directory
+        .put(&channel)
+        .await
+        .context("storing the channel")?;
+    let key = issue_key(directory, &channel.name).await?;
+    print_issued(&channel, Some(&key), shown_secret.as_deref(), add.json);
     Ok(())
 }
 
@@ -151,14 +338,30 @@ async fn issue_key(
     Ok(key)
 }
 
-fn print_key(channel: &Channel, key: &IssuedApiKey, json: bool) {
+fn print_issued(channel: &Channel, key: Option<&IssuedApiKey>, secret: Option<&str>, json: bool) {
     if json {
-        println!(
-            "{}",
-            serde_json::json!({"name": channel.name, "kind": channel.kind, "api_key": key.secret})
-        );
+        let mut out = json!({"name": channel.name, "kind": channel.kind});
+        if let Some(key) = key {
+            out["api_key"] = json!(key.secret);
+        }
+        if let Some(secret) = secret {
+            out["secret"] = json!(secret);
+        }
+        if let Some(tp) = &channel.trading_partner {
+            out["isa_qualifier"] = json!(tp.isa_qualifier);
+            out["isa_id"] = json!(tp.isa_id);
+        }
+        if let Some(amazon) = &channel.amazon {
+            out["seller_id"] = json!(amazon.seller_id);
+        }
+        println!("{out}");
     } else {
         println!("channel {} ({:?})", channel.name, channel.kind);
-        println!("API key (shown once, store it now): {}", key.secret);
+        if let Some(key) = key {
+            println!("API key (shown once, store it now): {}", key.secret);
+        }
+        if let Some(secret) = secret {
+            println!("Webhook signing secret (shown once, give it to the sender): {secret}");
+        }
     }
 }
