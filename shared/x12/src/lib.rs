@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod canonical;
 pub mod delimiters;
 pub mod documents;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod interchange;
 pub mod parse;
 pub mod segment;
 
+pub use canonical::{OrderContext, to_order};
 pub use delimiters::Delimiters;
 pub use documents::{Document, read_document};
 pub use error::{ElementNote, EnvelopeError, InterchangeError, SegmentNote, SetError};
