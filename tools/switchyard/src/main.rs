@@ -58,7 +58,7 @@ enum Command {
 #[derive(Subcommand)]
 enum Channels {
     /// Create a channel and issue its first API key (and signing secret), printed once.
-    Add(AddChannel),
+    Add(Box<AddChannel>),
     /// List channels.
     List,
     /// Show one channel (secrets by reference only).
@@ -176,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
     let prefix = cli.secrets_prefix.trim_end_matches('/');
     match cli.command {
         Command::Channels(Channels::Add(add)) => {
-            add_channel(&directory, &secrets, prefix, add).await?;
+            add_channel(&directory, &secrets, prefix, *add).await?;
         }
         Command::Channels(Channels::List) => {
             for c in directory.list().await? {
