@@ -175,11 +175,14 @@ pub fn read_order(body: &[u8], ctx: &MapContext) -> Result<Order, MappingError> 
     let external_id = r.id(&root, "id", "id");
     let currency = r.currency(&root, "currency", "currency");
 
+    // `billing` also carries the email, so it is kept whole for the customer; for addresses an
+    // object whose address fields are all empty counts as absent.
     let billing = r.object(&root, "billing", "billing");
+    let billing_address = billing.map(|b| b.filter(|b| !ADDRESS.is_blank(b)));
     let shipping = r
         .object(&root, "shipping", "shipping")
         .map(|s| s.filter(|s| !ADDRESS.is_blank(s)));
-    let ship_to = match (shipping, billing) {
+    let ship_to = match (shipping, billing_address) {
         (Some(Some(s)), _) => r.address(s, "shipping", &ADDRESS),
         (Some(None), Some(Some(b))) => r.address(b, "billing", &ADDRESS),
         (Some(None), Some(None)) => r.fail(
@@ -189,9 +192,8 @@ pub fn read_order(body: &[u8], ctx: &MapContext) -> Result<Order, MappingError> 
         _ => None,
     };
     // A scratch reader: an incomplete billing address is dropped, not reported.
-    let bill_to = billing
+    let bill_to = billing_address
         .flatten()
-        .filter(|b| !ADDRESS.is_blank(b))
         .and_then(|b| Reader::default().address(b, "billing", &ADDRESS));
 
     let customer = customer(&mut r, ctx, shipping.flatten(), billing.flatten());
