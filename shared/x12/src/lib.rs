@@ -18,6 +18,7 @@ pub mod error;
 pub mod interchange;
 pub mod parse;
 pub mod segment;
+pub mod write;
 
 pub use canonical::{OrderContext, to_order};
 pub use delimiters::Delimiters;

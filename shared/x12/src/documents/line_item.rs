@@ -1,7 +1,7 @@
 //! The baseline item line shared by PO1 (850, 855) and IT1 (810).
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::values::{At, keep};
 use crate::error::SetError;
@@ -9,7 +9,7 @@ use crate::segment::Segment;
 
 /// A product identifier: a qualifier (`VN` vendor item, `VP` vendor part, `UP` UPC, `BP` buyer
 /// part …) and its value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductId {
     /// What kind of id (PO106, PO108 …).
     pub qualifier: String,

@@ -1,0 +1,240 @@
+//! The 997 functional acknowledgment of a received interchange.
+//!
+//! Layout: one GS*FA group per received functional group, each holding one 997 that
+//! acknowledges it. X12 defines a 997 as the answer to one functional group, and giving each its
+//! own group keeps the GS sender/receiver and version exactly mirrored even when the received
+//! groups differ. Group control numbers count up from [`ControlNumbers::group`].
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use super::envelope::{ControlNumbers, PartnerId};
+use super::render::{GroupOut, IsaOut, Out, SetOut, interchange, seg};
+use crate::error::{SetError, set_codes};
+use crate::interchange::{FunctionalGroup, Interchange, TransactionSet};
+
+/// Most codes AK5 (AK502–AK506) and AK9 (AK905–AK909) can carry.
+const MAX_CODES: usize = 5;
+
+/// What the receiver decided about one set (AK501).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SetStatus {
+    /// `A`: accepted.
+    Accepted,
+    /// `E`: accepted, but errors were noted.
+    AcceptedWithErrors,
+    /// `R`: rejected.
+    Rejected,
+}
+
+impl SetStatus {
+    /// The AK501 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SetStatus::Accepted => "A",
+            SetStatus::AcceptedWithErrors => "E",
+            SetStatus::Rejected => "R",
+        }
+    }
+}
+
+/// The outcome for one received transaction set, identified by its place in the interchange.
+///
+/// Start from [`SetResult::from_parser`], then add business rejections (an unknown SKU
+/// qualifier, a document the reader refused) with [`SetResult::reject`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetResult {
+    /// Index of the group in [`Interchange::groups`].
+    pub group_index: usize,
+    /// Index of the set in [`FunctionalGroup::transaction_sets`].
+    pub set_index: usize,
+    /// The decision.
+    pub status: SetStatus,
+    /// Why, reported as AK3/AK4 notes and AK5 codes.
+    pub errors: Vec<SetError>,
+}
+
+impl SetResult {
+    /// One result per received set, derived from the parser's findings: rejected when the set
+    /// has errors, accepted otherwise.
+    pub fn from_parser(received: &Interchange) -> Vec<SetResult> {
+        received
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, group)| {
+                group
+                    .transaction_sets
+                    .iter()
+                    .enumerate()
+                    .map(move |(s, set)| SetResult::for_set(g, s, set))
+            })
+            .collect()
+    }
+
+    /// The parser's verdict on one set.
+    pub fn for_set(group_index: usize, set_index: usize, set: &TransactionSet) -> SetResult {
+        SetResult {
+            group_index,
+            set_index,
+            status: if set.errors.is_empty() {
+                SetStatus::Accepted
+            } else {
+                SetStatus::Rejected
+            },
+            errors: set.errors.clone(),
+        }
+    }
+
+    /// Rejects the set for `error` (in addition to any earlier reasons).
+    pub fn reject(&mut self, error: SetError) {
+        self.status = SetStatus::Rejected;
+        self.errors.push(error);
+    }
+}
+
+/// Writes the 997 interchange acknowledging `received`.
+///
+/// Sender and receiver are swapped relative to the received ISA (we answer as `ours`), the
+/// received delimiters and versions are reused, and ISA15 mirrors the received usage so a test
+/// interchange gets a test answer. Sets without an entry in `set_results` are judged by the
+/// parser's findings alone.
+pub fn functional_acknowledgment(
+    received: &Interchange,
+    ours: &PartnerId,
+    control: ControlNumbers,
+    now: NaiveDateTime,
+    set_results: &[SetResult],
+) -> String {
+    let header = &received.header;
+    let partner = PartnerId::new(&header.sender_qualifier, &header.sender_id);
+    let version = header.version.as_str();
+    let with_ak103 = version >= "00501";
+    let groups = received
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let results: Vec<SetResult> = group
+                .transaction_sets
+                .iter()
+                .enumerate()
+                .map(|(s, set)| {
+                    set_results
+                        .iter()
+                        .find(|r| r.group_index == g && r.set_index == s)
+                        .cloned()
+                        .unwrap_or_else(|| SetResult::for_set(g, s, set))
+                })
+                .collect();
+            GroupOut {
+                functional_id: "FA",
+                application_sender: group.application_receiver.clone(),
+                application_receiver: group.application_sender.clone(),
+                control: control
+                    .group
+                    .wrapping_add(u32::try_from(g).unwrap_or(u32::MAX)),
+                version: if group.version.is_empty() {
+                    "004010".to_string()
+                } else {
+                    group.version.clone()
+                },
+                sets: vec![SetOut {
+                    id: "997",
+                    body: acknowledge_group(group, &results, with_ak103),
+                }],
+            }
+        })
+        .collect::<Vec<_>>();
+    let d = received.delimiters.for_version(version);
+    interchange(
+        &d,
+        &IsaOut {
+            sender: ours,
+            receiver: &partner,
+            version,
+            control: control.interchange,
+            usage: &header.usage_indicator,
+            now,
+        },
+        &groups,
+    )
+}
+
+/// AK1, an AK2 loop per set, AK9.
+fn acknowledge_group(group: &FunctionalGroup, results: &[SetResult], with_ak103: bool) -> Vec<Out> {
+    let mut body = vec![if with_ak103 {
+        seg!(
+            "AK1",
+            group.functional_id,
+            group.control_number,
+            group.version
+        )
+    } else {
+        seg!("AK1", group.functional_id, group.control_number)
+    }];
+    for (set, result) in group.transaction_sets.iter().zip(results) {
+        body.push(seg!("AK2", set.id, set.control_number));
+        for error in &result.errors {
+            let Some(note) = &error.segment else { continue };
+            body.push(seg!("AK3", note.segment_id, note.position, "", note.code));
+            if let Some(element) = &note.element {
+                let value: String = element
+                    .value
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(99)
+                    .collect();
+                body.push(seg!("AK4", element.position, "", element.code, value));
+            }
+        }
+        let mut codes = distinct(result.errors.iter().map(|e| e.code.as_str()));
+        if result.status == SetStatus::Rejected && codes.is_empty() {
+            codes.push(set_codes::SEGMENTS_IN_ERROR.to_string());
+        }
+        if result.status == SetStatus::Accepted {
+            codes.clear();
+        }
+        let mut ak5 = seg!("AK5", result.status.code());
+        ak5.elements.extend(codes);
+        body.push(ak5);
+    }
+    let received = results.len();
+    let accepted = results
+        .iter()
+        .filter(|r| r.status != SetStatus::Rejected)
+        .count();
+    let with_errors = results
+        .iter()
+        .any(|r| r.status == SetStatus::AcceptedWithErrors);
+    // An envelope error puts the whole group in doubt, so the group is rejected.
+    let status = if !group.errors.is_empty() || (received > 0 && accepted == 0) {
+        "R"
+    } else if accepted < received {
+        "P"
+    } else if with_errors {
+        "E"
+    } else {
+        "A"
+    };
+    let included = group
+        .declared_set_count
+        .map_or_else(|| received.to_string(), |n| n.to_string());
+    let mut ak9 = seg!("AK9", status, included, received, accepted);
+    ak9.elements
+        .extend(distinct(group.errors.iter().map(|e| e.code.as_str())));
+    body.push(ak9);
+    body
+}
+
+/// The first five distinct non-empty codes, in order.
+fn distinct<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for code in codes {
+        if !code.is_empty() && !out.iter().any(|c| c == code) && out.len() < MAX_CODES {
+            out.push(code.to_string());
+        }
+    }
+    out
+}

@@ -1,0 +1,19 @@
+//! Writing X12: the 997 functional acknowledgment and the 855 purchase order acknowledgment.
+//!
+//! Data is never allowed to break the structure: any delimiter (or line break) inside a value
+//! is replaced by a space, ISA fields are cut and padded to their fixed widths, and control
+//! numbers are kept to their nine digits, so whatever is written parses back cleanly.
+
+mod envelope;
+pub mod functional_ack;
+pub mod purchase_order_ack;
+mod render;
+
+pub use envelope::{ControlNumbers, OutboundEnvelope, PartnerId};
+pub use functional_ack::{SetResult, SetStatus, functional_acknowledgment};
+pub use purchase_order_ack::{
+    AckType, LineStatus, PoAck, PoAckLine, purchase_order_acknowledgment,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,283 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::documents::{Document, ProductId, read_document};
+use crate::error::{SetError, set_codes};
+use crate::interchange::Interchange;
+use crate::parse::parse_interchange;
+
+fn now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2024, 1, 5)
+        .unwrap()
+        .and_hms_opt(14, 7, 0)
+        .unwrap()
+}
+
+fn ours() -> PartnerId {
+    PartnerId::new("ZZ", "SWITCHYARD")
+}
+
+fn control() -> ControlNumbers {
+    ControlNumbers {
+        interchange: 42,
+        group: 900,
+    }
+}
+
+fn parsed(raw: &[u8]) -> Interchange {
+    parse_interchange(raw).unwrap()
+}
+
+/// Parses what was written and insists it is clean.
+fn reparse(text: &str) -> Interchange {
+    let ic = parse_interchange(text.as_bytes()).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert!(ic.is_clean(), "{ic:#?}\n{text}");
+    ic
+}
+
+fn ack_of(ic: &Interchange, group: usize) -> crate::documents::FunctionalAck {
+    match read_document(&ic.groups[group].transaction_sets[0]).unwrap() {
+        Document::FunctionalAck(ack) => ack,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_997_for_a_clean_850_accepts_it_and_mirrors_the_envelope() {
+    let received = parsed(include_bytes!("../../tests/fixtures/850_crlf_00401.x12"));
+    let text = functional_acknowledgment(
+        &received,
+        &ours(),
+        control(),
+        now(),
+        &SetResult::from_parser(&received),
+    );
+    assert!(text.starts_with(
+        "ISA*00*          *00*          *ZZ*SWITCHYARD     *ZZ*ACMEBUYER      *240105*1407*U*00401*000000042*0*P*>~"
+    ), "{text}");
+    assert!(text.contains("GS*FA*SWITCHYARD*ACMEBUYER*20240105*1407*900*X*004010~"));
+    assert!(
+        text.contains("AK1*PO*2001~AK2*850*0001~AK5*A~AK9*A*1*1*1~SE*6*0001~"),
+        "{text}"
+    );
+    let ic = reparse(&text);
+    assert_eq!(ic.header.sender_id, "SWITCHYARD");
+    assert_eq!(ic.header.receiver_id, "ACMEBUYER");
+    assert_eq!(ic.groups[0].functional_id, "FA");
+}
+
+#[test]
+fn a_997_reports_envelope_errors_and_business_rejections() {
+    let raw =
+        String::from_utf8(include_bytes!("../../tests/fixtures/850_two_groups_00501.x12").to_vec())
+            .unwrap()
+            .replace("SE*9*1001", "SE*8*1001")
+            .replace("GE*1*12", "GE*1*13");
+    let received = parsed(raw.as_bytes());
+    let mut results = SetResult::from_parser(&received);
+    // The caller refuses set 1002 for a business reason, with an AK3/AK4 location.
+    let set = &received.groups[0].transaction_sets[1];
+    let read_errors = match crate::documents::PurchaseOrder::read(set) {
+        Ok(_) => vec![SetError::new(
+            set_codes::SEGMENTS_IN_ERROR,
+            "unknown SKU qualifier",
+        )],
+        Err(e) => e,
+    };
+    for e in read_errors {
+        results[1].reject(e);
+    }
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    let ic = reparse(&text);
+    assert_eq!(ic.delimiters.repetition, Some(b'^'));
+    assert_eq!(ic.delimiters.component, b':');
+    assert_eq!(ic.groups.len(), 2, "one 997 group per received group");
+    assert_eq!(ic.groups[1].control_number, "901");
+    let first = ack_of(&ic, 0);
+    assert_eq!(first.group_control_number, "11");
+    let statuses: Vec<(&str, &str, Vec<String>)> = first
+        .sets
+        .iter()
+        .map(|s| {
+            (
+                s.control_number.as_str(),
+                s.status.as_str(),
+                s.codes.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("1001", "R", vec!["4".into()]),
+            ("1002", "R", vec!["5".into()])
+        ]
+    );
+    assert_eq!(first.group_status, "R");
+    assert_eq!(first.counts, ("2".into(), "2".into(), "0".into()));
+    let second = ack_of(&ic, 1);
+    assert_eq!(second.sets[0].status, "A");
+    assert_eq!(second.group_status, "R", "GE02 mismatch rejects the group");
+    assert_eq!(second.group_codes, vec!["4".to_string()]);
+    assert!(
+        text.contains("AK1*PO*12*005010~"),
+        "AK103 from 00501 on: {text}"
+    );
+}
+
+#[test]
+fn a_997_carries_ak3_and_ak4_for_located_errors() {
+    let raw = String::from_utf8(include_bytes!("../../tests/fixtures/850_crlf_00401.x12").to_vec())
+        .unwrap()
+        .replace("PO1*2*3*CA", "PO1*2*three*CA");
+    let received = parsed(raw.as_bytes());
+    let mut results = SetResult::from_parser(&received);
+    for e in
+        crate::documents::PurchaseOrder::read(&received.groups[0].transaction_sets[0]).unwrap_err()
+    {
+        results[0].reject(e);
+    }
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    assert!(
+        text.contains("AK3*PO1*16**8~AK4*2**6*three~AK5*R*5~AK9*R*1*1*0~"),
+        "{text}"
+    );
+    let ack = ack_of(&reparse(&text), 0);
+    assert_eq!(ack.sets[0].notes[0].elements[0].2, "three");
+}
+
+#[test]
+fn accepted_with_errors_and_partial_acceptance() {
+    let received = parsed(include_bytes!(
+        "../../tests/fixtures/850_two_groups_00501.x12"
+    ));
+    let mut results = SetResult::from_parser(&received);
+    results[0].status = SetStatus::AcceptedWithErrors;
+    results[0].errors.push(SetError::new(
+        set_codes::SEGMENTS_IN_ERROR,
+        "price differs from contract",
+    ));
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    let ack = ack_of(&reparse(&text), 0);
+    assert_eq!(
+        (ack.sets[0].status.as_str(), ack.group_status.as_str()),
+        ("E", "E")
+    );
+    results[1].reject(SetError::new(set_codes::NOT_SUPPORTED, "no"));
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    let ack = ack_of(&reparse(&text), 0);
+    assert_eq!(ack.sets[1].codes, vec!["1".to_string()]);
+    assert_eq!(ack.group_status, "P");
+    assert_eq!(ack.counts.2, "1");
+}
+
+#[test]
+fn a_997_answers_a_line_feed_terminated_interchange_in_kind() {
+    let received = parsed(include_bytes!("../../tests/fixtures/850_lf_terminator.x12"));
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &[]);
+    assert_eq!(text.matches('\n').count(), 10, "one per segment: {text}");
+    let ic = reparse(&text);
+    assert_eq!(ic.header.receiver_id, "GAMMA");
+    assert_eq!(ack_of(&ic, 0).sets[0].status, "A");
+}
+
+fn po_ack() -> PoAck {
+    let lines = vec![
+        PoAckLine {
+            line_number: "1".into(),
+            quantity: Decimal::from(10),
+            uom: "EA".into(),
+            unit_price: Some("9.250".parse().unwrap()),
+            product_ids: vec![ProductId {
+                qualifier: "VN".into(),
+                value: "WIDGET-S".into(),
+            }],
+            status: LineStatus::Accepted,
+            ack_quantity: None,
+            scheduled_ship: NaiveDate::from_ymd_opt(2024, 1, 12),
+        },
+        PoAckLine {
+            line_number: "2".into(),
+            quantity: "2.5".parse().unwrap(),
+            uom: "KG".into(),
+            unit_price: None,
+            product_ids: vec![ProductId {
+                qualifier: "VP".into(),
+                value: "BOLT*M8~X".into(),
+            }],
+            status: LineStatus::Rejected,
+            ack_quantity: Some(Decimal::ZERO),
+            scheduled_ship: None,
+        },
+    ];
+    PoAck {
+        po_number: "PO-4471".into(),
+        po_date: NaiveDate::from_ymd_opt(2024, 1, 5).unwrap(),
+        ack_type: AckType::from_lines(&lines),
+        seller_order_number: Some("SO-1002".into()),
+        lines,
+    }
+}
+
+#[test]
+fn an_855_echoes_the_lines_and_reads_back() {
+    let envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("ZZ", "ACMEBUYER"), control(), now());
+    let text = purchase_order_acknowledgment(&envelope, &po_ack());
+    assert!(
+        text.contains("ST*855*0001~BAK*00*AC*PO-4471*20240105****SO-1002~"),
+        "{text}"
+    );
+    assert!(text.contains("PO1*1*10*EA*9.25**VN*WIDGET-S~ACK*IA*10*EA*068*20240112~"));
+    assert!(
+        text.contains("PO1*2*2.5*KG***VP*BOLT M8 X~ACK*IR*0*KG~CTT*2*12.5~"),
+        "{text}"
+    );
+    let ic = reparse(&text);
+    assert_eq!(ic.groups[0].functional_id, "PR");
+    assert_eq!(ic.header.usage_indicator, "P");
+    let Document::PurchaseOrderAck(ack) = read_document(&ic.groups[0].transaction_sets[0]).unwrap()
+    else {
+        panic!("not an 855")
+    };
+    assert_eq!(ack.po_number, "PO-4471");
+    assert_eq!(ack.seller_order_number, "SO-1002");
+    assert_eq!(ack.lines[1].acks[0].status, "IR");
+    assert_eq!(
+        ack.lines[0].acks[0].date,
+        NaiveDate::from_ymd_opt(2024, 1, 12)
+    );
+}
+
+#[test]
+fn an_855_in_5010_gets_a_repetition_separator() {
+    let mut envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("01", "123456789"), control(), now());
+    envelope.interchange_version = "00501".into();
+    envelope.group_version = "005010".into();
+    envelope.test = true;
+    let text = purchase_order_acknowledgment(&envelope, &po_ack());
+    assert!(text.contains("*^*00501*000000042*0*T*>~"), "{text}");
+    let ic = reparse(&text);
+    assert_eq!(ic.header.receiver_qualifier, "01");
+}
+
+#[test]
+fn ack_types_follow_the_lines() {
+    let mut ack = po_ack();
+    assert_eq!(ack.ack_type, AckType::AcceptedWithChanges);
+    ack.lines[1].status = LineStatus::Accepted;
+    ack.lines[1].ack_quantity = None;
+    assert_eq!(AckType::from_lines(&ack.lines), AckType::AcceptedNoChange);
+    ack.lines[1].ack_quantity = Some(Decimal::ONE);
+    assert_eq!(
+        AckType::from_lines(&ack.lines),
+        AckType::AcceptedWithChanges
+    );
+    ack.lines
+        .iter_mut()
+        .for_each(|l| l.status = LineStatus::Rejected);
+    assert_eq!(AckType::from_lines(&ack.lines), AckType::RejectedWithDetail);
+    assert_eq!(AckType::RejectedWithDetail.code(), "RD");
+}
