@@ -1,0 +1,266 @@
+//! Property tests: nothing panics on hostile input, and everything written parses back.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use switchyard_model::{ChannelName, Currency, OrderId};
+use switchyard_x12::documents::{Document, ProductId, read_document};
+use switchyard_x12::write::{
+    AckType, ControlNumbers, LineStatus, OutboundEnvelope, PartnerId, PoAck, PoAckLine, SetResult,
+    functional_acknowledgment, purchase_order_acknowledgment,
+};
+use switchyard_x12::{
+    Delimiters, Element, Interchange, OrderContext, Segment, TransactionSet, parse_interchange,
+    to_order,
+};
+
+const FIXTURES: [&[u8]; 7] = [
+    include_bytes!("fixtures/850_crlf_00401.x12"),
+    include_bytes!("fixtures/850_two_groups_00501.x12"),
+    include_bytes!("fixtures/850_lf_terminator.x12"),
+    include_bytes!("fixtures/855_received.x12"),
+    include_bytes!("fixtures/856_received.x12"),
+    include_bytes!("fixtures/810_received.x12"),
+    include_bytes!("fixtures/997_received.x12"),
+];
+
+fn now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2024, 2, 29)
+        .unwrap()
+        .and_hms_opt(23, 59, 0)
+        .unwrap()
+}
+
+fn context() -> OrderContext {
+    OrderContext::new(
+        OrderId::generate(),
+        ChannelName::try_from("edi-partner").unwrap(),
+        Currency::from_code("USD").unwrap(),
+    )
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    Insert(usize, u8),
+    Delete(usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Insert(i, b)),
+        any::<usize>().prop_map(Mutation::Delete),
+    ]
+}
+
+fn mutate(mut raw: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
+    for m in mutations {
+        let len = raw.len().max(1);
+        match *m {
+            Mutation::Flip(i, b) if !raw.is_empty() => raw[i % len] ^= b | 1,
+            Mutation::Insert(i, b) => raw.insert(i % (raw.len() + 1), b),
+            Mutation::Delete(i) if !raw.is_empty() => {
+                raw.remove(i % len);
+            }
+            _ => {}
+        }
+    }
+    raw
+}
+
+/// Reads every set and maps every 850, and answers with a 997 that must parse back cleanly.
+fn exercise(ic: &Interchange) -> Result<(), TestCaseError> {
+    for set in ic.groups.iter().flat_map(|g| &g.transaction_sets) {
+        if let Ok(Document::PurchaseOrder(po)) = read_document(set) {
+            let _ = to_order(&po, &context());
+        }
+    }
+    let ours = PartnerId::new("ZZ", "SWITCHYARD");
+    let control = ControlNumbers {
+        interchange: 7,
+        group: 7,
+    };
+    let text = functional_acknowledgment(ic, &ours, control, now(), &SetResult::from_parser(ic));
+    let back = parse_interchange(text.as_bytes());
+    prop_assert!(back.is_ok(), "{back:?}\n{text:?}");
+    let back = back.unwrap();
+    prop_assert!(back.is_clean(), "{back:#?}\n{text:?}");
+    prop_assert_eq!(back.groups.len(), ic.groups.len());
+    Ok(())
+}
+
+fn element_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[A-Z0-9 .-]{0,6}",
+        "-?[0-9]{1,30}(\\.[0-9]{0,30})?",
+        "(19|20|99)[0-9]{2}(0[0-9]|1[0-3])[0-3][0-9]",
+        Just(String::new()),
+        any::<String>(),
+    ]
+}
+
+fn segment() -> impl Strategy<Value = Segment> {
+    let ids = prop::sample::select(vec![
+        "BEG", "REF", "DTM", "CUR", "N1", "N3", "N4", "PO1", "PID", "CTT", "BAK", "ACK", "BSN",
+        "HL", "LIN", "BIG", "IT1", "TDS", "AK1", "AK2", "AK3", "AK4", "AK5", "AK9", "ZZZ",
+    ]);
+    (
+        ids,
+        prop::collection::vec(prop::collection::vec(element_text(), 1..3), 0..12),
+    )
+        .prop_map(|(id, elements)| Segment {
+            id: id.to_string(),
+            elements: elements.into_iter().map(|c| Element(vec![c])).collect(),
+        })
+}
+
+fn decimal() -> impl Strategy<Value = Decimal> {
+    (any::<i64>(), 0u32..8).prop_map(|(n, scale)| Decimal::new(n, scale))
+}
+
+fn ack_line() -> impl Strategy<Value = PoAckLine> {
+    (
+        any::<String>(),
+        decimal(),
+        any::<String>(),
+        prop::option::of(decimal()),
+        prop::collection::vec((any::<String>(), any::<String>()), 0..4),
+        prop::sample::select(vec![
+            LineStatus::Accepted,
+            LineStatus::Rejected,
+            LineStatus::Backordered,
+            LineStatus::AcceptedWithChanges,
+        ]),
+        prop::option::of(decimal()),
+    )
+        .prop_map(
+            |(line_number, quantity, uom, unit_price, ids, status, ack_quantity)| PoAckLine {
+                line_number,
+                quantity,
+                uom,
+                unit_price,
+                product_ids: ids
+                    .into_iter()
+                    .map(|(qualifier, value)| ProductId { qualifier, value })
+                    .collect(),
+                status,
+                ack_quantity,
+                scheduled_ship: NaiveDate::from_ymd_opt(2024, 3, 1),
+            },
+        )
+}
+
+fn delimiters() -> impl Strategy<Value = Delimiters> {
+    prop::sample::select(vec![
+        Delimiters::default_outbound(),
+        Delimiters {
+            element: b'|',
+            component: b'^',
+            segment: b'\n',
+            repetition: Some(b'{'),
+        },
+        Delimiters {
+            element: 0x1D,
+            component: 0x1F,
+            segment: 0x1C,
+            repetition: None,
+        },
+    ])
+}
+
+proptest! {
+    #[test]
+    fn parsing_arbitrary_bytes_never_panics(raw in prop::collection::vec(any::<u8>(), 0..400)) {
+        if let Ok(ic) = parse_interchange(&raw) {
+            exercise(&ic)?;
+        }
+    }
+
+    #[test]
+    fn parsing_junk_after_a_valid_isa_never_panics(
+        fixture in 0..FIXTURES.len(),
+        tail in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let mut raw = FIXTURES[fixture][..106].to_vec();
+        raw.extend(tail);
+        raw.extend_from_slice(b"~IEA*1*000000101~");
+        if let Ok(ic) = parse_interchange(&raw) {
+            exercise(&ic)?;
+        }
+    }
+
+    #[test]
+    fn mutated_interchanges_never_panic_and_are_answered_cleanly(
+        fixture in 0..FIXTURES.len(),
+        mutations in prop::collection::vec(mutation(), 1..6),
+    ) {
+        let raw = mutate(FIXTURES[fixture].to_vec(), &mutations);
+        if let Ok(ic) = parse_interchange(&raw) {
+            exercise(&ic)?;
+        }
+    }
+
+    #[test]
+    fn readers_never_panic_on_arbitrary_sets(
+        segments in prop::collection::vec(segment(), 0..30),
+    ) {
+        for id in ["850", "855", "856", "810", "997", "999"] {
+            let set = TransactionSet {
+                id: id.to_string(),
+                control_number: "0001".into(),
+                segments: segments.clone(),
+                errors: Vec::new(),
+            };
+            match read_document(&set) {
+                Ok(Document::PurchaseOrder(po)) => { let _ = to_order(&po, &context()); }
+                Ok(Document::Other { set_id }) => prop_assert_eq!(set_id, "999"),
+                Ok(_) => {}
+                Err(errors) => prop_assert!(!errors.is_empty()),
+            }
+        }
+    }
+
+    #[test]
+    fn written_855s_always_reparse(
+        lines in prop::collection::vec(ack_line(), 0..6),
+        po_number in "[A-Z0-9-]{1,22}",
+        ours in (any::<String>(), any::<String>()),
+        partner in (any::<String>(), any::<String>()),
+        control in (any::<u32>(), any::<u32>()),
+        version in prop::sample::select(vec!["00401", "00501"]),
+        d in delimiters(),
+    ) {
+        let mut envelope = OutboundEnvelope::new(
+            PartnerId::new(&ours.0, &ours.1),
+            PartnerId::new(&partner.0, &partner.1),
+            ControlNumbers { interchange: control.0, group: control.1 },
+            now(),
+        );
+        envelope.interchange_version = version.to_string();
+        envelope.delimiters = d;
+        let ack = PoAck {
+            po_number: po_number.clone(),
+            po_date: NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+            ack_type: AckType::from_lines(&lines),
+            seller_order_number: Some("SO*1~".into()),
+            lines: lines.clone(),
+        };
+        let text = purchase_order_acknowledgment(&envelope, &ack);
+        let ic = parse_interchange(text.as_bytes());
+        prop_assert!(ic.is_ok(), "{ic:?}\n{text:?}");
+        let ic = ic.unwrap();
+        prop_assert!(ic.is_clean(), "{ic:#?}\n{text:?}");
+        let set = &ic.groups[0].transaction_sets[0];
+        match read_document(set) {
+            Ok(Document::PurchaseOrderAck(back)) => {
+                prop_assert_eq!(back.po_number, po_number);
+                prop_assert_eq!(back.lines.len(), lines.len());
+                for (read, sent) in back.lines.iter().zip(&lines) {
+                    prop_assert_eq!(read.item.quantity, sent.quantity.normalize());
+                }
+            }
+            other => prop_assert!(false, "{other:?}\n{text:?}"),
+        }
+    }
+}
