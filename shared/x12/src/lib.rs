@@ -6,7 +6,7 @@
 //!   tell the partner exactly what was wrong.
 //! * [`documents`] turns a transaction set into a typed document (850, 855, 856, 810, 997).
 //! * [`canonical::to_order`] maps an 850 into Switchyard's canonical order.
-//! * [`write`] produces the 997 functional acknowledgment and the 855 purchase order
+//! * [`write`](mod@write) produces the 997 functional acknowledgment and the 855 purchase order
 //!   acknowledgment; everything written parses back with [`parse::parse_interchange`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

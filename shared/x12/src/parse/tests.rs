@@ -267,3 +267,12 @@ fn content_after_iea_is_reported() {
     assert_eq!(ic.errors.len(), 1);
     assert!(ic.errors[0].reason.contains("after the IEA"));
 }
+
+#[test]
+fn a_carriage_return_terminator_followed_by_line_feeds_is_read() {
+    let raw = text(PO_4010).replace("~\r\n", "\r\n");
+    let ic = parse_interchange(raw.as_bytes()).unwrap();
+    assert_eq!(ic.delimiters.segment, b'\r');
+    assert!(ic.is_clean(), "{ic:#?}");
+    assert_eq!(ic.groups[0].transaction_sets[0].segments.len(), 18);
+}
