@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use switchyard_erp::SalesOrders;
 use switchyard_idempotency::{Claim, IdempotencyStore, NextAction};
 use switchyard_model::envelope::Envelope;
-use switchyard_model::events::OrderSubmitted;
+use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_platform::events::EventPublisher;
 use switchyard_platform::orders::OrderStore;
 use switchyard_platform::queue::RetryScheduler;
@@ -143,6 +143,16 @@ impl BatchProcessor {
             .and_then(|n| n.parse().ok())
             .unwrap_or(1);
         let body = message.body.as_deref().unwrap_or_default();
+        if let Ok(cancellation) = Envelope::<OrderCancellationRequested>::parse(body) {
+            return match self.poster.cancel(&cancellation.payload).await {
+                Ok(done) => MessageOutcome::Done(Some(done)),
+                Err(PostingError::Transient(reason)) => MessageOutcome::Retry {
+                    reason,
+                    delay: self.policy.delay(receive_count),
+                },
+                Err(PostingError::Permanent(reason)) => MessageOutcome::Poison(reason),
+            };
+        }
         let envelope = match Envelope::<OrderSubmitted>::parse(body) {
             Ok(envelope) => envelope,
             Err(e) => return MessageOutcome::Poison(e.to_string()),

@@ -7,7 +7,8 @@ use chrono::Utc;
 use switchyard_erp::{
     ErpError, ErpSale, SaleAddress, SaleLine, SaleRequest, SaleState, SalesOrders,
 };
-use switchyard_model::events::ORDER_EVENTS_SOURCE;
+use switchyard_model::contract::v1::CancellationState;
+use switchyard_model::events::{ORDER_EVENTS_SOURCE, OrderCancellationRequested};
 use switchyard_model::{Address, Order, OrderStatus};
 use switchyard_platform::events::EventPublisher;
 use switchyard_platform::orders::{OrderRecord, OrderStore, OrderStoreError, Versioned};
@@ -25,6 +26,13 @@ pub enum Posted {
     Rejected {
         /// Machine code.
         code: String,
+    },
+    /// The channel cancelled it (and its ERP sale, if it had one).
+    Cancelled,
+    /// The channel cancelled it, but its ERP sale is being fulfilled: an operator must act.
+    CancellationNeedsAttention {
+        /// The live ERP sale.
+        erp_reference: String,
     },
 }
 
@@ -136,6 +144,84 @@ impl Poster {
         Ok(sale)
     }
 
+    /// Carries out a channel's cancellation: cancels the ERP sale when the ERP still can, and
+    /// otherwise marks the order for an operator. Safe to call any number of times.
+    pub async fn cancel(
+        &self,
+        request: &OrderCancellationRequested,
+    ) -> Result<Posted, PostingError> {
+        for _ in 0..SAVE_ATTEMPTS {
+            let Versioned {
+                value: mut record,
+                version,
+            } = self.orders.get(request.order_id).await?.ok_or_else(|| {
+                PostingError::Permanent(format!("no order record for {}", request.order_id))
+            })?;
+            let settled = record
+                .cancellation
+                .as_ref()
+                .is_some_and(|c| c.state != CancellationState::Pending);
+            if record.status == OrderStatus::Rejected
+                || record.status == OrderStatus::Cancelled
+                || settled
+            {
+                // Nothing (more) to do in the ERP: a rejected order never reached it.
+                return self.flush_outbox(record, version).await;
+            }
+            record.request_cancellation(request.reason.clone(), request.requested_at);
+            let reference = record.order.erp_reference();
+            let sale = match self.erp.find_sale(&reference).await {
+                Ok(Some(sale)) => Some(self.erp.cancel_sale(sale.id).await),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            };
+            let now = Utc::now();
+            match sale {
+                // Not in the ERP yet: cancelling the record is enough; posting skips it.
+                None => record
+                    .cancel(now)
+                    .map_err(|e| PostingError::Permanent(e.to_string()))?,
+                Some(Ok(sale)) => {
+                    let number = sale
+                        .number
+                        .clone()
+                        .unwrap_or_else(|| format!("#{}", sale.id));
+                    record.erp_reference.get_or_insert(number.clone());
+                    if sale.state == SaleState::Cancelled {
+                        record
+                            .cancel(now)
+                            .map_err(|e| PostingError::Permanent(e.to_string()))?;
+                        tracing::info!(order_id = %request.order_id, erp_reference = %number, "ERP sale cancelled");
+                    } else {
+                        let message = format!(
+                            "the ERP sale {number} is already {} (shipments exist); cancel it in the ERP",
+                            sale.state
+                        );
+                        tracing::warn!(order_id = %request.order_id, erp_reference = %number, "cancellation needs an operator");
+                        record.cancellation_needs_attention(&message, now);
+                    }
+                }
+                Some(Err(ErpError::Unavailable { message })) => {
+                    return Err(PostingError::Transient(message));
+                }
+                Some(Err(ErpError::Rejected { message, .. })) => {
+                    record.cancellation_needs_attention(
+                        &format!("the ERP refused to cancel the sale: {message}"),
+                        now,
+                    );
+                }
+            }
+            match self.orders.save(&record, version).await {
+                Ok(()) => return self.flush_outbox(record, version + 1).await,
+                Err(OrderStoreError::VersionConflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(PostingError::Transient(
+            "the order record kept changing".into(),
+        ))
+    }
+
     /// Publishes the events recorded with the status change, then clears them.
     async fn flush_outbox(
         &self,
@@ -153,11 +239,22 @@ impl Poster {
                     .map(|r| r.code.clone())
                     .unwrap_or_default(),
             },
+            OrderStatus::Cancelled => Posted::Cancelled,
             OrderStatus::Received => {
                 return Err(PostingError::Permanent(
                     "flush before a final status".into(),
                 ));
             }
+        };
+        let outcome = match (&outcome, &record.cancellation) {
+            (Posted::Accepted { erp_reference }, Some(c))
+                if c.state == CancellationState::NeedsAttention =>
+            {
+                Posted::CancellationNeedsAttention {
+                    erp_reference: erp_reference.clone(),
+                }
+            }
+            _ => outcome,
         };
         if record.outbox.is_empty() {
             return Ok(outcome);

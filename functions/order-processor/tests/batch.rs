@@ -9,9 +9,10 @@ use order_processor::batch::MessageOutcome;
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_erp::{ErpError, ErpSale, InMemoryErp, SaleRequest, SalesOrders};
 use switchyard_idempotency::InMemoryIdempotencyStore;
+use switchyard_model::contract::v1::CancellationState;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
-use switchyard_model::events::OrderSubmitted;
+use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::{ChannelName, Order, OrderId, OrderStatus};
 use switchyard_platform::events::InMemoryPublisher;
 use switchyard_platform::orders::{InMemoryOrderStore, OrderRecord, OrderStore};
@@ -293,6 +294,9 @@ impl SalesOrders for GatedErp {
     async fn confirm_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
         self.inner.confirm_sale(sale_id).await
     }
+    async fn cancel_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
+        self.inner.cancel_sale(sale_id).await
+    }
 }
 
 #[tokio::test]
@@ -335,4 +339,112 @@ async fn a_second_delivery_waits_while_the_first_holds_the_order() {
         MessageOutcome::Done(Some(_))
     ));
     assert_eq!(w.erp.sales_with_reference("demo-shop:PO-6").len(), 1);
+}
+
+fn cancellation(order: &Order) -> String {
+    serde_json::to_string(&Envelope::new(
+        "demo-shop",
+        order.id.to_string(),
+        OrderCancellationRequested {
+            order_id: order.id,
+            reason: Some("customer".into()),
+            requested_at: Utc::now(),
+        },
+    ))
+    .unwrap()
+}
+
+fn published_kinds(w: &World) -> Vec<String> {
+    w.events
+        .published
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, e)| e.kind.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_order_cancelled_before_posting_never_reaches_the_erp() {
+    let w = world();
+    let o = order("PO-C1", "WIDGET-S");
+    let submit = submitted(&w, &o).await;
+    let cancel = cancellation(&o);
+
+    let r = w
+        .processor
+        .process(batch(vec![message("c1", &cancel, 1)]), deadline())
+        .await;
+    assert!(failed_ids(&r).is_empty());
+    let record = status(&w, &o).await;
+    assert_eq!(record.status, OrderStatus::Cancelled);
+    assert_eq!(
+        record.cancellation.unwrap().reason.as_deref(),
+        Some("customer")
+    );
+
+    let r = w
+        .processor
+        .process(batch(vec![message("s1", &submit, 1)]), deadline())
+        .await;
+    assert!(
+        failed_ids(&r).is_empty(),
+        "the late submission is done, not retried"
+    );
+    assert_eq!(w.erp.create_calls(), 0, "no sale for a cancelled order");
+    assert_eq!(published_kinds(&w), ["OrderCancelled"]);
+}
+
+#[tokio::test]
+async fn a_sale_being_fulfilled_is_left_to_an_operator_and_said_so_once() {
+    let w = world();
+    let o = order("PO-C2", "WIDGET-S");
+    let submit = submitted(&w, &o).await;
+    w.processor
+        .process(batch(vec![message("s2", &submit, 1)]), deadline())
+        .await;
+    let cancel = cancellation(&o);
+    for id in ["c2", "c2-again"] {
+        let r = w
+            .processor
+            .process(batch(vec![message(id, &cancel, 1)]), deadline())
+            .await;
+        assert!(failed_ids(&r).is_empty());
+    }
+    let record = status(&w, &o).await;
+    assert_eq!(
+        record.status,
+        OrderStatus::Accepted,
+        "the sale is still live"
+    );
+    let c = record.cancellation.unwrap();
+    assert_eq!(c.state, CancellationState::NeedsAttention);
+    assert!(c.detail.unwrap().contains("processing"));
+    assert_eq!(
+        published_kinds(&w),
+        ["OrderAccepted", "OrderCancellationFailed"],
+        "one alert, not one per redelivery"
+    );
+}
+
+#[tokio::test]
+async fn an_unconfirmed_sale_is_cancelled_in_the_erp() {
+    let w = world();
+    let o = order("PO-C3", "WIDGET-S");
+    submitted(&w, &o).await;
+    // As if a crash left the sale created but not confirmed.
+    let sale = w
+        .erp
+        .create_sale(&order_processor::posting::sale_request(&o))
+        .await
+        .unwrap();
+    w.processor
+        .process(batch(vec![message("c3", &cancellation(&o), 1)]), deadline())
+        .await;
+    assert_eq!(status(&w, &o).await.status, OrderStatus::Cancelled);
+    assert_eq!(
+        w.erp.sales_with_reference(&o.erp_reference())[0].state,
+        switchyard_erp::SaleState::Cancelled
+    );
+    assert_eq!(sale.id, w.erp.sales()[0].id);
 }

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use switchyard_idempotency::IdempotencyKey;
 use switchyard_intake::auth::authenticate;
 use switchyard_intake::capture::payload_hash;
+use switchyard_intake::http::{check_body_size, order_status_url};
 use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
@@ -84,28 +85,12 @@ impl OrdersApi {
     }
 
     fn status_url(&self, request: &HttpRequest, id: OrderId) -> String {
-        let base = match (&self.settings.public_base_url, &request.host) {
-            (Some(base), _) => base.trim_end_matches('/').to_string(),
-            (None, Some(host)) => format!("https://{host}"),
-            (None, None) => String::new(),
-        };
-        format!("{base}/v1/orders/{id}")
+        order_status_url(self.settings.public_base_url.as_deref(), request, id)
     }
 
     async fn submit(&self, request: &HttpRequest, deadline: SystemTime) -> Outcome {
         let channel = self.authenticate(request).await?;
-        if request.body.len() > self.settings.max_body_bytes {
-            return Err(Problem::new(
-                413,
-                "body-too-large",
-                "Request body too large",
-                format!(
-                    "the body is {} bytes; the limit is {} bytes",
-                    request.body.len(),
-                    self.settings.max_body_bytes
-                ),
-            ));
-        }
+        check_body_size(request, self.settings.max_body_bytes)?;
         if let Some(ct) = request.header("content-type") {
             let essence = ct
                 .split(';')

@@ -243,6 +243,11 @@ pub trait SalesOrders: Send + Sync {
     /// quotation, does nothing if it is already confirmed. Always reads the state back and returns
     /// it. A cancelled sale is [`ErpError::Rejected`].
     async fn confirm_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError>;
+
+    /// Cancels the sale if the ERP's workflow still allows it without undoing fulfilment
+    /// (draft, quotation, or confirmed without shipments); otherwise leaves it as it is. Always
+    /// reads the state back and returns it: the caller checks for [`SaleState::Cancelled`].
+    async fn cancel_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError>;
 }
 
 #[cfg(test)]

@@ -326,6 +326,29 @@ impl SalesOrders for InMemoryErp {
             )),
         }
     }
+
+    async fn cancel_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
+        let mut state = self.lock();
+        state.check_available()?;
+        let stored = state
+            .sales
+            .iter_mut()
+            .find(|s| s.sale.id == sale_id)
+            .ok_or_else(|| {
+                ErpError::rejected(
+                    RejectionCode::ErpRule,
+                    format!("sale {sale_id} does not exist"),
+                )
+            })?;
+        // Like Tryton: a confirm creates the shipment at once, so only unconfirmed sales cancel.
+        if matches!(
+            stored.sale.state,
+            SaleState::Draft | SaleState::Quotation | SaleState::Confirmed
+        ) {
+            stored.sale.state = SaleState::Cancelled;
+        }
+        Ok(stored.sale.clone())
+    }
 }
 
 #[cfg(test)]

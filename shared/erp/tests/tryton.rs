@@ -159,6 +159,43 @@ async fn find_then_create_twice_leaves_one_sale() {
 }
 
 #[tokio::test]
+async fn an_unconfirmed_sale_cancels_and_a_processing_one_is_left_for_a_person() {
+    let erp = client();
+    let draft = erp
+        .create_sale(&request(
+            &unique("cancel-draft"),
+            vec![line("WIDGET-S", "1", "9.25")],
+        ))
+        .await
+        .unwrap();
+    let cancelled = erp.cancel_sale(draft.id).await.unwrap();
+    assert_eq!(cancelled.state, SaleState::Cancelled);
+    assert_eq!(
+        erp.cancel_sale(draft.id).await.unwrap().state,
+        SaleState::Cancelled,
+        "cancelling again is harmless"
+    );
+
+    let reference = unique("cancel-processing");
+    let confirmed = post(
+        &erp,
+        &request(&reference, vec![line("WIDGET-S", "1", "9.25")]),
+    )
+    .await
+    .unwrap();
+    let after = erp.cancel_sale(confirmed.id).await.unwrap();
+    assert_eq!(
+        after.state,
+        SaleState::Processing,
+        "Tryton cannot undo a shipment by itself"
+    );
+    assert_eq!(
+        erp.find_sale(&reference).await.unwrap().unwrap().state,
+        SaleState::Processing
+    );
+}
+
+#[tokio::test]
 async fn unknown_skus_are_rejected_and_nothing_is_created() {
     let erp = client();
     let reference = unique("sku");

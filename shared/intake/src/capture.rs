@@ -8,8 +8,8 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 use switchyard_idempotency::{Claim, IdempotencyStore, Lease, NextAction};
 use switchyard_model::envelope::Envelope;
-use switchyard_model::events::OrderSubmitted;
-use switchyard_model::{Order, OrderId, OrderStatus};
+use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
+use switchyard_model::{ChannelName, ExternalId, Order, OrderId, OrderStatus};
 use switchyard_platform::orders::{Created, OrderRecord, OrderStore};
 use switchyard_platform::queue::OrderQueue;
 
@@ -195,5 +195,35 @@ impl Intake {
         self.queue.submit(&envelope).await.map_err(unavailable)?;
         tracing::info!(order_id = %id, channel = %envelope.channel, "order received");
         Ok(Captured::Queued(id))
+    }
+
+    /// Queues the channel's cancellation of the order it sent as `external_id`; `None` when the
+    /// channel never sent that order (nothing to cancel).
+    pub async fn request_cancellation(
+        &self,
+        channel: &ChannelName,
+        external_id: &ExternalId,
+        reason: Option<String>,
+    ) -> Result<Option<OrderId>, Problem> {
+        let Some(order_id) = self
+            .orders
+            .find_external(channel, external_id)
+            .await
+            .map_err(unavailable)?
+        else {
+            return Ok(None);
+        };
+        let envelope = Envelope::new(
+            channel.to_string(),
+            order_id.to_string(),
+            OrderCancellationRequested {
+                order_id,
+                reason,
+                requested_at: Utc::now(),
+            },
+        );
+        self.queue.cancel(&envelope).await.map_err(unavailable)?;
+        tracing::info!(%order_id, %channel, "order cancellation requested");
+        Ok(Some(order_id))
     }
 }

@@ -62,3 +62,34 @@ impl HttpResponse {
             .map(|(_, v)| v.as_str())
     }
 }
+
+/// The URL a channel follows an order at: `<base>/v1/orders/<id>`, where the base is the
+/// configured public URL or else the host the client called.
+pub fn order_status_url(
+    public_base_url: Option<&str>,
+    request: &HttpRequest,
+    id: switchyard_model::OrderId,
+) -> String {
+    let base = match (public_base_url, &request.host) {
+        (Some(base), _) => base.trim_end_matches('/').to_string(),
+        (None, Some(host)) => format!("https://{host}"),
+        (None, None) => String::new(),
+    };
+    format!("{base}/v1/orders/{id}")
+}
+
+/// Refuses a body larger than `limit` bytes with a 413 problem.
+pub fn check_body_size(request: &HttpRequest, limit: usize) -> Result<(), crate::Problem> {
+    if request.body.len() > limit {
+        return Err(crate::Problem::new(
+            413,
+            "body-too-large",
+            "Request body too large",
+            format!(
+                "the body is {} bytes; the limit is {limit} bytes",
+                request.body.len()
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -62,3 +62,62 @@ impl Message for OrderRejected {
     const TYPE: &'static str = "OrderRejected";
     const VERSION: u32 = 1;
 }
+
+/// A channel cancelled an order; it waits on the orders queue for the ERP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancellationRequested {
+    /// Switchyard's id.
+    pub order_id: OrderId,
+    /// The channel's reason, when it gave one (`customer`, `fraud`).
+    pub reason: Option<String>,
+    /// When the channel asked.
+    pub requested_at: DateTime<Utc>,
+}
+
+impl Message for OrderCancellationRequested {
+    const TYPE: &'static str = "OrderCancellationRequested";
+    const VERSION: u32 = 1;
+}
+
+/// The order is cancelled, and so is its ERP sale if it had one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelled {
+    /// Switchyard's id.
+    pub order_id: OrderId,
+    /// The submitting channel.
+    pub channel: ChannelName,
+    /// The channel's id.
+    pub external_id: ExternalId,
+    /// The ERP sale that was cancelled, if the order had reached the ERP.
+    pub erp_reference: Option<String>,
+    /// When Switchyard recorded the cancellation.
+    pub cancelled_at: DateTime<Utc>,
+}
+
+impl Message for OrderCancelled {
+    const TYPE: &'static str = "OrderCancelled";
+    const VERSION: u32 = 1;
+}
+
+/// The channel cancelled an order the ERP can no longer cancel by itself (its sale is already
+/// being fulfilled): an operator has to act in the ERP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancellationFailed {
+    /// Switchyard's id.
+    pub order_id: OrderId,
+    /// The submitting channel.
+    pub channel: ChannelName,
+    /// The channel's id.
+    pub external_id: ExternalId,
+    /// The ERP sale that is still live.
+    pub erp_reference: String,
+    /// Why it could not be cancelled, for people.
+    pub message: String,
+    /// When Switchyard gave up.
+    pub failed_at: DateTime<Utc>,
+}
+
+impl Message for OrderCancellationFailed {
+    const TYPE: &'static str = "OrderCancellationFailed";
+    const VERSION: u32 = 1;
+}

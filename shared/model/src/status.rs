@@ -12,6 +12,8 @@ pub enum OrderStatus {
     Accepted,
     /// The ERP refused it for a business reason; it will not be retried.
     Rejected,
+    /// The channel cancelled it, and the ERP holds no live sale for it.
+    Cancelled,
 }
 
 /// A transition the lifecycle does not allow.
@@ -28,7 +30,13 @@ impl OrderStatus {
     /// Whether an order in this status may move to `to`.
     pub fn can_become(self, to: OrderStatus) -> bool {
         use OrderStatus::*;
-        matches!((self, to), (Received, Accepted) | (Received, Rejected))
+        matches!(
+            (self, to),
+            (Received, Accepted)
+                | (Received, Rejected)
+                | (Received, Cancelled)
+                | (Accepted, Cancelled)
+        )
     }
 
     /// Checks the transition to `to`.
@@ -42,7 +50,10 @@ impl OrderStatus {
 
     /// True once nothing more will happen to the order in the ERP posting flow.
     pub fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Accepted | OrderStatus::Rejected)
+        matches!(
+            self,
+            OrderStatus::Accepted | OrderStatus::Rejected | OrderStatus::Cancelled
+        )
     }
 
     /// The wire name (`RECEIVED`).
@@ -51,6 +62,7 @@ impl OrderStatus {
             OrderStatus::Received => "RECEIVED",
             OrderStatus::Accepted => "ACCEPTED",
             OrderStatus::Rejected => "REJECTED",
+            OrderStatus::Cancelled => "CANCELLED",
         }
     }
 }
@@ -67,5 +79,8 @@ mod tests {
         assert!(Rejected.transition(Accepted).is_err());
         assert!(Accepted.transition(Received).is_err());
         assert!(Accepted.is_final() && Rejected.is_final() && !Received.is_final());
+        assert!(Received.can_become(Cancelled) && Accepted.can_become(Cancelled));
+        assert!(Rejected.transition(Cancelled).is_err());
+        assert!(Cancelled.transition(Accepted).is_err());
     }
 }

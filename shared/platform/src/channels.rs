@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use switchyard_model::ChannelName;
+use switchyard_model::{ChannelName, Sku};
 
 use crate::ServiceError;
 
@@ -181,7 +181,7 @@ pub struct MappingOptions {
     /// The SKU given to storefront line items that have none (custom items); when unset, such
     /// an order is refused with an error naming the line.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_item_sku: Option<String>,
+    pub custom_item_sku: Option<Sku>,
     /// X12 PO1 product id qualifiers that hold the SKU, in order of preference (default VN, VP).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sku_qualifiers: Vec<String>,

@@ -10,6 +10,7 @@ pub mod aws;
 pub mod channels;
 pub mod events;
 pub mod orders;
+pub mod quarantine;
 pub mod queue;
 pub mod secrets;
 pub mod telemetry;

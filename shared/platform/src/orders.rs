@@ -8,10 +8,14 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchyard_model::contract::v1::{OrderBodyV1, OrderView, Rejection, StatusChange};
+use switchyard_model::contract::v1::{
+    Cancellation, CancellationState, OrderBodyV1, OrderView, Rejection, StatusChange,
+};
 use switchyard_model::envelope::{Envelope, Message};
-use switchyard_model::events::{OrderAccepted, OrderRejected};
-use switchyard_model::{Order, OrderId, OrderStatus, TransitionError};
+use switchyard_model::events::{
+    OrderAccepted, OrderCancellationFailed, OrderCancelled, OrderRejected,
+};
+use switchyard_model::{ChannelName, ExternalId, Order, OrderId, OrderStatus, TransitionError};
 
 use crate::ServiceError;
 
@@ -32,6 +36,9 @@ pub struct OrderRecord {
     pub idempotency_key: String,
     /// The last transient failure while posting to the ERP, for operators.
     pub last_error: Option<String>,
+    /// The channel's cancellation request and its outcome.
+    #[serde(default)]
+    pub cancellation: Option<Cancellation>,
     /// Events recorded with a status change and not yet published. Publishing happens after the
     /// change is saved; a crash in between leaves them here for the next delivery to publish, with
     /// the same envelope id, so consumers can de-duplicate.
@@ -52,6 +59,7 @@ impl OrderRecord {
             rejection: None,
             idempotency_key: idempotency_key.into(),
             last_error: None,
+            cancellation: None,
             outbox: vec![],
         }
     }
@@ -125,6 +133,58 @@ impl OrderRecord {
         Ok(())
     }
 
+    /// Notes the channel's cancellation request, unless one is already noted.
+    pub fn request_cancellation(&mut self, reason: Option<String>, at: DateTime<Utc>) {
+        if self.cancellation.is_none() {
+            self.cancellation = Some(Cancellation {
+                requested_at: at,
+                reason,
+                state: CancellationState::Pending,
+                detail: None,
+            });
+        }
+    }
+
+    /// The order is cancelled, with its ERP sale if it had one; records `OrderCancelled`.
+    pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), TransitionError> {
+        self.enter(OrderStatus::Cancelled, now)?;
+        self.request_cancellation(None, now);
+        if let Some(c) = &mut self.cancellation {
+            c.state = CancellationState::Cancelled;
+            c.detail = None;
+        }
+        self.last_error = None;
+        self.record_event(OrderCancelled {
+            order_id: self.order.id,
+            channel: self.order.channel.clone(),
+            external_id: self.order.external_id.clone(),
+            erp_reference: self.erp_reference.clone(),
+            cancelled_at: now,
+        });
+        Ok(())
+    }
+
+    /// The ERP could not cancel the live sale: an operator must; records
+    /// `OrderCancellationFailed` so that alerting can pick it up.
+    pub fn cancellation_needs_attention(&mut self, message: &str, now: DateTime<Utc>) {
+        self.request_cancellation(None, now);
+        if let Some(c) = &mut self.cancellation {
+            if c.state == CancellationState::NeedsAttention {
+                return;
+            }
+            c.state = CancellationState::NeedsAttention;
+            c.detail = Some(message.to_string());
+        }
+        self.record_event(OrderCancellationFailed {
+            order_id: self.order.id,
+            channel: self.order.channel.clone(),
+            external_id: self.order.external_id.clone(),
+            erp_reference: self.erp_reference.clone().unwrap_or_default(),
+            message: message.to_string(),
+            failed_at: now,
+        });
+    }
+
     /// The v1 view of this record.
     pub fn view(&self) -> OrderView {
         OrderView {
@@ -134,6 +194,7 @@ impl OrderRecord {
             history: self.history.clone(),
             erp_reference: self.erp_reference.clone(),
             rejection: self.rejection.clone(),
+            cancellation: self.cancellation.clone(),
             order: OrderBodyV1::from(&self.order),
         }
     }
@@ -178,6 +239,12 @@ pub enum OrderStoreError {
 pub trait OrderStore: Send + Sync {
     /// Stores a new record, unless the channel already used its external id.
     async fn create(&self, record: &OrderRecord) -> Result<Created, OrderStoreError>;
+    /// The order a channel submitted under `external_id`, if any.
+    async fn find_external(
+        &self,
+        channel: &ChannelName,
+        external_id: &ExternalId,
+    ) -> Result<Option<OrderId>, OrderStoreError>;
     /// Reads a record.
     async fn get(&self, id: OrderId) -> Result<Option<Versioned<OrderRecord>>, OrderStoreError>;
     /// Replaces a record read at `expected_version`.
@@ -193,10 +260,11 @@ fn order_pk(id: OrderId) -> String {
 }
 
 fn external_pk(record: &OrderRecord) -> String {
-    format!(
-        "EXTREF#{}#{}",
-        record.order.channel, record.order.external_id
-    )
+    external_key(&record.order.channel, &record.order.external_id)
+}
+
+fn external_key(channel: &ChannelName, external_id: &ExternalId) -> String {
+    format!("EXTREF#{channel}#{external_id}")
 }
 
 /// Order records in one DynamoDB table (hash key `pk`): `ORDER#<id>` holds the record as JSON with
@@ -309,6 +377,27 @@ impl OrderStore for DynamoDbOrderStore {
         })
     }
 
+    async fn find_external(
+        &self,
+        channel: &ChannelName,
+        external_id: &ExternalId,
+    ) -> Result<Option<OrderId>, OrderStoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(external_key(channel, external_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_err)?;
+        Ok(out
+            .item()
+            .and_then(|item| item.get("order_id"))
+            .and_then(|v| v.as_s().ok())
+            .and_then(|id| id.parse().ok()))
+    }
+
     async fn get(&self, id: OrderId) -> Result<Option<Versioned<OrderRecord>>, OrderStoreError> {
         let out = self
             .client
@@ -415,6 +504,19 @@ impl OrderStore for InMemoryOrderStore {
             },
         );
         Ok(Created::New)
+    }
+
+    async fn find_external(
+        &self,
+        channel: &ChannelName,
+        external_id: &ExternalId,
+    ) -> Result<Option<OrderId>, OrderStoreError> {
+        Ok(self
+            .external_ids
+            .lock()
+            .unwrap()
+            .get(&external_key(channel, external_id))
+            .map(|(id, _)| *id))
     }
 
     async fn get(&self, id: OrderId) -> Result<Option<Versioned<OrderRecord>>, OrderStoreError> {

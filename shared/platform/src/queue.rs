@@ -7,15 +7,22 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use switchyard_model::envelope::Envelope;
-use switchyard_model::events::OrderSubmitted;
+use switchyard_model::envelope::Message;
+use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 
 use crate::ServiceError;
 
-/// Sends submitted orders to the queue the ERP poster reads.
+/// Sends work for the ERP to the queue the order processor reads.
 #[async_trait::async_trait]
 pub trait OrderQueue: Send + Sync {
     /// Enqueues one submitted order.
     async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError>;
+    /// Enqueues a channel's cancellation of an order. It goes through the same queue as the
+    /// order, so the ERP sees both at the pace it can take.
+    async fn cancel(
+        &self,
+        envelope: &Envelope<OrderCancellationRequested>,
+    ) -> Result<(), ServiceError>;
 }
 
 /// Delays the next delivery of a message that failed for a transient reason.
@@ -50,9 +57,8 @@ fn attribute(value: &str) -> MessageAttributeValue {
         .expect("attribute is complete")
 }
 
-#[async_trait::async_trait]
-impl OrderQueue for SqsQueue {
-    async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
+impl SqsQueue {
+    async fn send<T: Message>(&self, envelope: &Envelope<T>) -> Result<(), ServiceError> {
         self.client
             .send_message()
             .queue_url(&self.queue_url)
@@ -64,6 +70,20 @@ impl OrderQueue for SqsQueue {
             .await
             .map_err(|e| ServiceError::new("sqs", DisplayErrorContext(e)))?;
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl OrderQueue for SqsQueue {
+    async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
+        self.send(envelope).await
+    }
+
+    async fn cancel(
+        &self,
+        envelope: &Envelope<OrderCancellationRequested>,
+    ) -> Result<(), ServiceError> {
+        self.send(envelope).await
     }
 }
 
@@ -87,6 +107,8 @@ impl RetryScheduler for SqsQueue {
 pub struct InMemoryQueue {
     /// Envelopes submitted, in order.
     pub submitted: Mutex<Vec<Envelope<OrderSubmitted>>>,
+    /// Cancellations requested, in order.
+    pub cancellations: Mutex<Vec<Envelope<OrderCancellationRequested>>>,
     /// (receipt handle, delay) pairs.
     pub retries: Mutex<Vec<(String, Duration)>>,
     /// When true, every call fails as if SQS were down.
@@ -113,6 +135,15 @@ impl OrderQueue for InMemoryQueue {
     async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
         self.check()?;
         self.submitted.lock().unwrap().push(envelope.clone());
+        Ok(())
+    }
+
+    async fn cancel(
+        &self,
+        envelope: &Envelope<OrderCancellationRequested>,
+    ) -> Result<(), ServiceError> {
+        self.check()?;
+        self.cancellations.lock().unwrap().push(envelope.clone());
         Ok(())
     }
 }

@@ -40,6 +40,9 @@ impl SalesOrders for DiesAfterCreate {
     async fn confirm_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
         self.inner.confirm_sale(sale_id).await
     }
+    async fn cancel_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
+        self.inner.cancel_sale(sale_id).await
+    }
 }
 
 fn env(name: &str) -> String {

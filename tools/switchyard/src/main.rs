@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
-use switchyard_model::ChannelName;
+use switchyard_model::{ChannelName, Sku};
 use switchyard_platform::channels::{
     AmazonSeller, Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey,
     MappingOptions, TradingPartner,
@@ -109,8 +109,8 @@ struct AddChannel {
     #[arg(long)]
     secret_env: Option<String>,
     /// SKU for storefront line items without one (custom items); unset refuses such orders.
-    #[arg(long)]
-    custom_item_sku: Option<String>,
+    #[arg(long, value_parser = parse_sku)]
+    custom_item_sku: Option<Sku>,
     /// x12: the partner's ISA05 sender qualifier, e.g. `ZZ`.
     #[arg(long, requires = "isa_id")]
     isa_qualifier: Option<String>,
@@ -160,6 +160,10 @@ fn signs_webhooks(kind: ChannelKind) -> bool {
         kind,
         ChannelKind::Shopify | ChannelKind::Woocommerce | ChannelKind::StandardWebhooks
     )
+}
+
+fn parse_sku(text: &str) -> Result<Sku, String> {
+    Sku::try_from(text)
 }
 
 fn from_env(var: &str) -> anyhow::Result<String> {

@@ -1,24 +1,18 @@
 //! Channel secrets: generated values and where they are stored.
 
 use anyhow::Context;
-use base64::Engine;
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use switchyard_model::ChannelName;
 use switchyard_platform::channels::{ChannelKind, SecretRef};
 use switchyard_platform::secrets::SecretStore;
+use switchyard_webhooks::signature::{generate_shared_secret, generate_standard_secret};
 
 /// A new signing secret in the form the channel kind uses: `whsec_<base64>` for Standard
 /// Webhooks, 64 hex digits for Shopify and WooCommerce (both take any shared string).
 pub fn new_secret_value(kind: ChannelKind) -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
     match kind {
-        ChannelKind::StandardWebhooks => format!(
-            "whsec_{}",
-            base64::engine::general_purpose::STANDARD.encode(bytes)
-        ),
-        _ => hex::encode(bytes),
+        ChannelKind::StandardWebhooks => generate_standard_secret(),
+        _ => generate_shared_secret(),
     }
 }
 

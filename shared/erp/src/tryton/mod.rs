@@ -961,6 +961,32 @@ impl SalesOrders for TrytonClient {
             )))
         }
     }
+
+    async fn cancel_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
+        let missing = || {
+            ErpError::rejected(
+                RejectionCode::ErpRule,
+                format!("sale {sale_id} does not exist"),
+            )
+        };
+        // confirmed -> draft -> cancelled, or quotation/draft -> cancelled. Tryton allows no
+        // way back from `processing` (shipments exist): that is for a person in the ERP.
+        for _ in 0..3 {
+            let sale = self.read_sale(sale_id).await?.ok_or_else(missing)?;
+            let button = match &sale.state {
+                SaleState::Draft | SaleState::Quotation => "cancel",
+                SaleState::Confirmed => "draft",
+                _ => return Ok(sale),
+            };
+            if let Err(fault) = self.click(sale_id, button).await? {
+                let now = self.read_sale(sale_id).await?.ok_or_else(missing)?;
+                if now.state == sale.state {
+                    return Err(fault.into_error(&format!("model.sale.sale.{button}")));
+                }
+            }
+        }
+        self.read_sale(sale_id).await?.ok_or_else(missing)
+    }
 }
 
 fn parse_sale(row: &Value) -> Result<ErpSale, ErpError> {

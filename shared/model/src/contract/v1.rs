@@ -317,6 +317,31 @@ pub struct Rejection {
     pub message: String,
 }
 
+/// A channel's request to cancel an order, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancellation {
+    /// When the channel asked.
+    pub requested_at: DateTime<Utc>,
+    /// The channel's reason, when it gave one.
+    pub reason: Option<String>,
+    /// `PENDING` until the ERP was asked, then `CANCELLED` or `NEEDS_ATTENTION`.
+    pub state: CancellationState,
+    /// What an operator needs to know when the ERP could not cancel it.
+    pub detail: Option<String>,
+}
+
+/// Where a cancellation request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CancellationState {
+    /// Queued for the ERP.
+    Pending,
+    /// Done: the order and any ERP sale are cancelled.
+    Cancelled,
+    /// The ERP sale is already being fulfilled; an operator must cancel it in the ERP.
+    NeedsAttention,
+}
+
 /// The body of `202 Accepted` for `POST /v1/orders`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderReceipt {
@@ -343,6 +368,9 @@ pub struct OrderView {
     pub erp_reference: Option<String>,
     /// Why it was rejected, when it was.
     pub rejection: Option<Rejection>,
+    /// The channel's cancellation, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation: Option<Cancellation>,
     /// The order fields as accepted (v1 names).
     #[serde(flatten)]
     pub order: OrderBodyV1,
@@ -525,6 +553,7 @@ mod tests {
             history: vec![],
             erp_reference: None,
             rejection: None,
+            cancellation: None,
             order: OrderBodyV1::from(&order),
         };
         let v = serde_json::to_value(&view).unwrap();

@@ -1,0 +1,109 @@
+//! Deliveries Switchyard authenticated but could not read, kept for an operator.
+//!
+//! A signed webhook whose body does not parse, or an EDI interchange that is not an order, must
+//! never vanish: it is sent whole to the quarantine queue, where operators inspect it with the same
+//! tools they use for dead-letter queues (`aws sqs receive-message`), fix the channel's mapping and
+//! ask the sender to resend. The channel gets a 4xx naming the problem.
+
+use std::sync::Mutex;
+
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::error::DisplayErrorContext;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ServiceError;
+
+/// One quarantined delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantinedDelivery {
+    /// The channel it was addressed to.
+    pub channel: String,
+    /// What kind of delivery (`shopify:orders/create`, `x12`).
+    pub source: String,
+    /// The sender's delivery id, when it had one.
+    pub delivery_id: Option<String>,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// Why it was not accepted, as told to the sender.
+    pub reason: String,
+    /// The body's content type.
+    pub content_type: Option<String>,
+    /// The raw body: UTF-8 text as is, anything else base64 (`body_base64` tells which).
+    pub body: String,
+    /// Whether `body` is base64.
+    pub body_base64: bool,
+}
+
+impl QuarantinedDelivery {
+    /// Keeps `raw` as text when it is UTF-8, else as base64.
+    pub fn body_from(raw: &[u8]) -> (String, bool) {
+        match std::str::from_utf8(raw) {
+            Ok(text) => (text.to_string(), false),
+            Err(_) => {
+                use base64::Engine;
+                (base64::engine::general_purpose::STANDARD.encode(raw), true)
+            }
+        }
+    }
+}
+
+/// Where unreadable deliveries go.
+#[async_trait::async_trait]
+pub trait Quarantine: Send + Sync {
+    /// Keeps one delivery. An error means it was not kept: the sender must be told to retry.
+    async fn keep(&self, delivery: &QuarantinedDelivery) -> Result<(), ServiceError>;
+}
+
+/// The quarantine as an SQS queue.
+#[derive(Debug, Clone)]
+pub struct SqsQuarantine {
+    client: Client,
+    queue_url: String,
+}
+
+impl SqsQuarantine {
+    /// The quarantine queue at `queue_url`.
+    pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
+        Self {
+            client,
+            queue_url: queue_url.into(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Quarantine for SqsQuarantine {
+    async fn keep(&self, delivery: &QuarantinedDelivery) -> Result<(), ServiceError> {
+        self.client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(serde_json::to_string(delivery).expect("deliveries serialise"))
+            .send()
+            .await
+            .map_err(|e| ServiceError::new("sqs", DisplayErrorContext(e)))?;
+        Ok(())
+    }
+}
+
+/// A quarantine in memory.
+#[derive(Debug, Default)]
+pub struct InMemoryQuarantine {
+    /// Everything kept, in order.
+    pub kept: Mutex<Vec<QuarantinedDelivery>>,
+}
+
+impl InMemoryQuarantine {
+    /// An empty quarantine.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait::async_trait]
+impl Quarantine for InMemoryQuarantine {
+    async fn keep(&self, delivery: &QuarantinedDelivery) -> Result<(), ServiceError> {
+        self.kept.lock().unwrap().push(delivery.clone());
+        Ok(())
+    }
+}
