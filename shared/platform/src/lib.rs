@@ -8,6 +8,7 @@
 
 pub mod aws;
 pub mod channels;
+pub mod edi;
 pub mod events;
 pub mod orders;
 pub mod quarantine;

@@ -1,0 +1,156 @@
+//! `edi-acknowledger`: an 855 for every EDI order the ERP decided on.
+//!
+//! It reads `OrderAccepted` and `OrderRejected` from its queue (an EventBridge rule delivers them),
+//! skips orders that did not come by EDI (no pending acknowledgement), and writes the 855 into
+//! the partner's outbox under a fixed id (`855-<order id>`), so a redelivered event cannot put a
+//! second 855 there.
+
+use std::sync::Arc;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use chrono::Utc;
+use serde::Deserialize;
+use switchyard_model::ChannelName;
+use switchyard_model::envelope::Envelope;
+use switchyard_model::events::{OrderAccepted, OrderRejected};
+use switchyard_platform::ServiceError;
+use switchyard_platform::edi::{EdiStore, OutboxDocument};
+use switchyard_x12::write::ControlNumbers;
+
+use crate::pending::{Decision, PendingAck};
+
+/// An EventBridge event as an SQS target receives it.
+#[derive(Debug, Deserialize)]
+struct BusEvent {
+    #[serde(rename = "detail-type")]
+    detail_type: String,
+    detail: serde_json::Value,
+}
+
+/// What became of one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Acknowledged {
+    /// An 855 is in the partner's outbox under this id.
+    Written(String),
+    /// Not an EDI order, or not a decision: nothing to do.
+    Skipped,
+}
+
+/// Why an event could not be handled now.
+#[derive(Debug, thiserror::Error)]
+pub enum AckError {
+    /// Not an event this function understands; it will never succeed.
+    #[error("unreadable event: {0}")]
+    Unreadable(String),
+    /// The store failed; retry.
+    #[error(transparent)]
+    Store(#[from] ServiceError),
+}
+
+/// Writes 855s.
+#[derive(Clone)]
+pub struct Acknowledger {
+    edi: Arc<dyn EdiStore>,
+}
+
+impl Acknowledger {
+    /// An acknowledger over the EDI store.
+    pub fn new(edi: Arc<dyn EdiStore>) -> Self {
+        Acknowledger { edi }
+    }
+
+    /// Handles a batch; failed messages stay on the queue (and reach its DLQ in the end).
+    pub async fn process(&self, event: SqsEvent) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        for message in event.records {
+            let Some(id) = message.message_id else {
+                continue;
+            };
+            match self
+                .acknowledge(message.body.as_deref().unwrap_or(""))
+                .await
+            {
+                Ok(Acknowledged::Written(doc)) => {
+                    tracing::info!(message_id = %id, document = %doc, "855 written")
+                }
+                Ok(Acknowledged::Skipped) => {}
+                Err(e) => {
+                    tracing::warn!(message_id = %id, error = %e, "855 not written; will retry");
+                    let mut failure = BatchItemFailure::default();
+                    failure.item_identifier = id;
+                    response.batch_item_failures.push(failure);
+                }
+            }
+        }
+        response
+    }
+
+    /// Handles one queue message body.
+    pub async fn acknowledge(&self, body: &str) -> Result<Acknowledged, AckError> {
+        let event: BusEvent =
+            serde_json::from_str(body).map_err(|e| AckError::Unreadable(e.to_string()))?;
+        let detail = event.detail.to_string();
+        let (order_id, channel, decision) = match event.detail_type.as_str() {
+            "OrderAccepted" => {
+                let e = Envelope::<OrderAccepted>::parse(&detail)
+                    .map_err(|e| AckError::Unreadable(e.to_string()))?;
+                let p = e.payload;
+                (
+                    p.order_id,
+                    p.channel,
+                    Decision::Accepted {
+                        erp_reference: p.erp_reference,
+                    },
+                )
+            }
+            "OrderRejected" => {
+                let e = Envelope::<OrderRejected>::parse(&detail)
+                    .map_err(|e| AckError::Unreadable(e.to_string()))?;
+                (e.payload.order_id, e.payload.channel, Decision::Rejected)
+            }
+            _ => return Ok(Acknowledged::Skipped),
+        };
+        let Some(pending) = self.edi.pending_ack(order_id).await? else {
+            return Ok(Acknowledged::Skipped);
+        };
+        let pending: PendingAck = serde_json::from_value(pending)
+            .map_err(|e| AckError::Unreadable(format!("pending acknowledgement: {e}")))?;
+        let id = format!("855-{order_id}");
+        if self.edi.document(&channel, &id).await?.is_some() {
+            return Ok(Acknowledged::Written(id));
+        }
+        self.write(&channel, &id, order_id.to_string(), &pending, &decision)
+            .await?;
+        Ok(Acknowledged::Written(id))
+    }
+
+    async fn write(
+        &self,
+        channel: &ChannelName,
+        id: &str,
+        order_id: String,
+        pending: &PendingAck,
+        decision: &Decision,
+    ) -> Result<(), ServiceError> {
+        let number = self.edi.next_control_number(channel).await?;
+        let now = Utc::now();
+        let content = pending.render(
+            decision,
+            ControlNumbers {
+                interchange: number,
+                group: number,
+            },
+            now.naive_utc(),
+        );
+        self.edi
+            .put_document(&OutboxDocument {
+                id: id.to_string(),
+                channel: channel.clone(),
+                kind: "855".into(),
+                created_at: now,
+                order_ids: vec![order_id],
+                content,
+            })
+            .await
+    }
+}

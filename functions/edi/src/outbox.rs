@@ -1,0 +1,95 @@
+//! The partner's outbox: documents Switchyard wrote for it (997s, 855s), collected by polling.
+//!
+//! A partner lists what is waiting, fetches each document as raw X12, and confirms collection
+//! with a `DELETE`, after which it is no longer listed. Polling over HTTPS with the channel's API
+//! key needs nothing on the partner's side but what the inbound endpoint already needs (no AS2
+//! or SFTP server to run); see docs/decisions.
+
+use serde::Serialize;
+use switchyard_intake::problem::unavailable;
+use switchyard_intake::{HttpRequest, HttpResponse, Problem};
+
+use crate::api::{EdiApi, Outcome};
+
+/// One entry of `GET /v1/edi/outbox`.
+#[derive(Debug, Serialize)]
+struct Listed {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    order_ids: Vec<String>,
+    url: String,
+}
+
+impl EdiApi {
+    pub(crate) async fn list(&self, request: &HttpRequest) -> Outcome {
+        let channel = self.partner(request).await?;
+        let documents = self
+            .ports
+            .edi
+            .documents(&channel.name)
+            .await
+            .map_err(unavailable)?;
+        let listed: Vec<Listed> = documents
+            .into_iter()
+            .map(|d| Listed {
+                url: format!("/v1/edi/outbox/{}", d.id),
+                id: d.id,
+                kind: d.kind,
+                created_at: d.created_at,
+                order_ids: d.order_ids,
+            })
+            .collect();
+        Ok(HttpResponse::json(
+            200,
+            &serde_json::json!({ "documents": listed }),
+        ))
+    }
+
+    pub(crate) async fn fetch(&self, request: &HttpRequest, id: &str) -> Outcome {
+        let channel = self.partner(request).await?;
+        let document = self
+            .ports
+            .edi
+            .document(&channel.name, id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| not_found(id))?;
+        Ok(HttpResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/edi-x12".into())],
+            body: document.content,
+        }
+        .with_header("x-switchyard-document-type", document.kind)
+        .with_header("x-switchyard-order-ids", document.order_ids.join(",")))
+    }
+
+    pub(crate) async fn confirm_collected(&self, request: &HttpRequest, id: &str) -> Outcome {
+        let channel = self.partner(request).await?;
+        if self
+            .ports
+            .edi
+            .collect(&channel.name, id)
+            .await
+            .map_err(unavailable)?
+        {
+            Ok(HttpResponse {
+                status: 204,
+                headers: vec![],
+                body: String::new(),
+            })
+        } else {
+            Err(not_found(id))
+        }
+    }
+}
+
+fn not_found(id: &str) -> Problem {
+    Problem::new(
+        404,
+        "document-not-found",
+        "Document not found",
+        format!("no document {id} waiting for this partner"),
+    )
+}

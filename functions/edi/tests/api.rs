@@ -1,0 +1,342 @@
+//! The EDI API and the 855 acknowledger over in-memory ports.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::Utc;
+use edi::acknowledger::{Acknowledged, Acknowledger};
+use edi::{EdiApi, Ports};
+use serde_json::{Value, json};
+use switchyard_idempotency::InMemoryIdempotencyStore;
+use switchyard_intake::{HttpRequest, HttpResponse, Intake};
+use switchyard_model::envelope::Envelope;
+use switchyard_model::events::OrderAccepted;
+use switchyard_model::{ChannelName, ExternalId, OrderId};
+use switchyard_platform::channels::{
+    Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory, TradingPartner, hash_api_key,
+};
+use switchyard_platform::edi::InMemoryEdiStore;
+use switchyard_platform::orders::InMemoryOrderStore;
+use switchyard_platform::quarantine::InMemoryQuarantine;
+use switchyard_platform::queue::InMemoryQueue;
+use switchyard_x12::{Document, parse_interchange, read_document};
+
+const KEY: &str = "sy_edi_partner_key";
+const OTHER_KEY: &str = "sy_api_channel_key";
+
+struct App {
+    api: EdiApi,
+    acknowledger: Acknowledger,
+    queue: Arc<InMemoryQueue>,
+    quarantine: Arc<InMemoryQuarantine>,
+}
+
+async fn app() -> App {
+    let channels = Arc::new(InMemoryChannelDirectory::new());
+    let partner = Channel {
+        default_customer: Some("ACME-001".into()),
+        trading_partner: Some(TradingPartner {
+            isa_qualifier: "ZZ".into(),
+            isa_id: "ACMEBUYER".into(),
+        }),
+        ..Channel::new(
+            ChannelName::try_from("acme-edi").unwrap(),
+            ChannelKind::X12,
+            Utc::now(),
+        )
+    };
+    let api_channel = Channel::new(
+        ChannelName::try_from("shop").unwrap(),
+        ChannelKind::Api,
+        Utc::now(),
+    );
+    for (channel, key) in [(&partner, KEY), (&api_channel, OTHER_KEY)] {
+        channels.put(channel).await.unwrap();
+        channels
+            .add_api_key(&channel.name, &hash_api_key(key))
+            .await
+            .unwrap();
+    }
+    let queue = Arc::new(InMemoryQueue::new());
+    let quarantine = Arc::new(InMemoryQuarantine::new());
+    let edi = Arc::new(InMemoryEdiStore::new());
+    let ports = Ports {
+        channels,
+        intake: Intake::new(
+            Arc::new(InMemoryOrderStore::new()),
+            Arc::new(InMemoryIdempotencyStore::new()),
+            queue.clone(),
+        ),
+        edi: edi.clone(),
+        quarantine: quarantine.clone(),
+    };
+    App {
+        api: EdiApi::new(ports),
+        acknowledger: Acknowledger::new(edi),
+        queue,
+        quarantine,
+    }
+}
+
+impl App {
+    async fn call(&self, method: &str, path: &str, key: &str, body: &str) -> HttpResponse {
+        let request = HttpRequest {
+            method: method.into(),
+            path: path.into(),
+            headers: vec![
+                ("authorization".into(), format!("Bearer {key}")),
+                ("content-type".into(), "application/edi-x12".into()),
+            ],
+            body: body.as_bytes().to_vec(),
+            host: Some("api.test".into()),
+        };
+        self.api
+            .handle(&request, SystemTime::now() + Duration::from_secs(10))
+            .await
+    }
+}
+
+/// An 850 interchange from `sender`; `se01_delta` makes the SE01 count wrong on purpose.
+fn interchange_850(sender: &str, isa13: u32, po: &str, se01_delta: i32) -> String {
+    let body = [
+        format!("BEG*00*SA*{po}**20261127"),
+        "N1*BY*Acme Retail Inc*92*ACME-001".into(),
+        "N1*ST*Acme DC 4*92*DC4".into(),
+        "N3*4400 Commerce Pkwy".into(),
+        "N4*Solon*OH*44139*US".into(),
+        "PO1*1*10*EA*9.25**VN*WIDGET-S*UP*012345678905".into(),
+        "PID*F****Widget, small".into(),
+        "PO1*2*4*EA*14.50**BP*B-77*VP*WIDGET-M".into(),
+        "PO1*3*1*EA*34.99**VN*WIDGET-L".into(),
+        "CTT*3*15".into(),
+    ];
+    let count = body.len() as i32 + 2 + se01_delta;
+    format!(
+        "ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*SWITCHYARD     *261127*1030*U*00401*{isa13:09}*0*P*>~\n\
+         GS*PO*{sender}*SWITCHYARD*20261127*1030*{isa13}*X*004010~\n\
+         ST*850*0001~\n{}~\nSE*{count}*0001~\nGE*1*{isa13}~\nIEA*1*{isa13:09}~\n",
+        body.join("~\n")
+    )
+}
+
+fn ack_statuses(x12: &str) -> Vec<String> {
+    let interchange = parse_interchange(x12.as_bytes()).unwrap();
+    assert!(interchange.is_clean(), "{:?}", interchange);
+    let set = &interchange.groups[0].transaction_sets[0];
+    set.segments
+        .iter()
+        .filter(|s| s.id == "AK5" || s.id == "AK9")
+        .map(|s| format!("{}:{}", s.id, s.element(1)))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_850_is_acknowledged_captured_once_and_its_order_named() {
+    let app = app().await;
+    let x12 = interchange_850("ACMEBUYER", 101, "PO-4471", 0);
+    let response = app.call("POST", "/v1/edi/x12", KEY, &x12).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("content-type"), Some("application/edi-x12"));
+    assert_eq!(ack_statuses(&response.body), ["AK5:A", "AK9:A"]);
+    let ack = parse_interchange(response.body.as_bytes()).unwrap();
+    assert_eq!(
+        ack.header.receiver_id.trim(),
+        "ACMEBUYER",
+        "the 997 goes back to the sender"
+    );
+
+    let order_ids = response
+        .header("x-switchyard-order-ids")
+        .unwrap()
+        .to_string();
+    let queued = app.queue.submitted.lock().unwrap().clone();
+    assert_eq!(queued.len(), 1);
+    let order = &queued[0].payload.order;
+    assert_eq!(order.id.to_string(), order_ids);
+    assert_eq!(order.external_id, ExternalId::try_from("PO-4471").unwrap());
+    let lines: Vec<(String, String, String)> = order
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.sku.to_string(),
+                l.quantity.value().to_string(),
+                l.unit_price.amount.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("WIDGET-S".into(), "10".into(), "9.25".into()),
+            ("WIDGET-M".into(), "4".into(), "14.50".into()),
+            ("WIDGET-L".into(), "1".into(), "34.99".into())
+        ]
+    );
+
+    let again = app.call("POST", "/v1/edi/x12", KEY, &x12).await;
+    assert_eq!(
+        again.body, response.body,
+        "a resent interchange gets the same 997"
+    );
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    // The same PO in a new interchange is the same order.
+    let resent = interchange_850("ACMEBUYER", 102, "PO-4471", 0);
+    let matched = app.call("POST", "/v1/edi/x12", KEY, &resent).await;
+    assert_eq!(
+        matched.header("x-switchyard-order-ids"),
+        Some(order_ids.as_str())
+    );
+    assert_eq!(app.queue.submitted.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_wrong_segment_count_rejects_the_set_with_the_reason_and_queues_nothing() {
+    let app = app().await;
+    let x12 = interchange_850("ACMEBUYER", 201, "PO-9", -1);
+    let response = app.call("POST", "/v1/edi/x12", KEY, &x12).await;
+    assert_eq!(response.status, 200);
+    let ack = parse_interchange(response.body.as_bytes()).unwrap();
+    let ak5 = ack.groups[0].transaction_sets[0]
+        .segments
+        .iter()
+        .find(|s| s.id == "AK5")
+        .unwrap()
+        .clone();
+    assert_eq!(ak5.element(1), "R");
+    assert_eq!(
+        ak5.element(2),
+        "4",
+        "number of included segments does not match"
+    );
+    assert!(
+        response
+            .header("x-switchyard-rejected-sets")
+            .unwrap()
+            .contains("ST 0001 (850): 4")
+    );
+    assert_eq!(response.header("x-switchyard-order-ids"), Some(""));
+    assert!(app.queue.submitted.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn senders_must_be_the_channels_partner_and_garbage_is_kept() {
+    let app = app().await;
+    let foreign = interchange_850("SOMEONEELSE", 301, "PO-1", 0);
+    let refused = app.call("POST", "/v1/edi/x12", KEY, &foreign).await;
+    assert_eq!(refused.status, 403);
+    let not_edi = app
+        .call(
+            "POST",
+            "/v1/edi/x12",
+            OTHER_KEY,
+            &interchange_850("ACMEBUYER", 302, "PO-1", 0),
+        )
+        .await;
+    assert_eq!(not_edi.status, 403);
+    assert_eq!(
+        app.call("POST", "/v1/edi/x12", "sy_wrong", "ISA")
+            .await
+            .status,
+        401
+    );
+
+    let garbage = app
+        .call("POST", "/v1/edi/x12", KEY, "hello, this is not X12")
+        .await;
+    assert_eq!(garbage.status, 400);
+    let problem: Value = serde_json::from_str(&garbage.body).unwrap();
+    assert_eq!(problem["type"], "/problems/unreadable-interchange");
+    assert_eq!(
+        app.quarantine.kept.lock().unwrap()[0].body,
+        "hello, this is not X12"
+    );
+    assert!(app.queue.submitted.lock().unwrap().is_empty());
+}
+
+fn accepted_event(order_id: OrderId, erp_reference: &str) -> String {
+    let envelope = Envelope::new(
+        "acme-edi",
+        order_id.to_string(),
+        OrderAccepted {
+            order_id,
+            channel: ChannelName::try_from("acme-edi").unwrap(),
+            external_id: ExternalId::try_from("PO-4471").unwrap(),
+            erp_reference: erp_reference.into(),
+            accepted_at: Utc::now(),
+        },
+    );
+    json!({"version": "0", "id": "e1", "detail-type": "OrderAccepted",
+        "source": "switchyard.orders", "detail": envelope})
+    .to_string()
+}
+
+#[tokio::test]
+async fn an_accepted_edi_order_gets_one_855_the_partner_collects() {
+    let app = app().await;
+    let response = app
+        .call(
+            "POST",
+            "/v1/edi/x12",
+            KEY,
+            &interchange_850("ACMEBUYER", 401, "PO-4471", 0),
+        )
+        .await;
+    let order_id: OrderId = response
+        .header("x-switchyard-order-ids")
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let event = accepted_event(order_id, "SO0042");
+    let first = app.acknowledger.acknowledge(&event).await.unwrap();
+    assert_eq!(first, Acknowledged::Written(format!("855-{order_id}")));
+    app.acknowledger.acknowledge(&event).await.unwrap();
+    // An order that did not come by EDI gets no 855.
+    assert_eq!(
+        app.acknowledger
+            .acknowledge(&accepted_event(OrderId::generate(), "SO1"))
+            .await
+            .unwrap(),
+        Acknowledged::Skipped
+    );
+
+    let listed = app.call("GET", "/v1/edi/outbox", KEY, "").await;
+    let documents: Value = serde_json::from_str(&listed.body).unwrap();
+    let kinds: Vec<&str> = documents["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["997", "855"],
+        "one 855 despite the redelivered event"
+    );
+
+    let path = format!("/v1/edi/outbox/855-{order_id}");
+    let fetched = app.call("GET", &path, KEY, "").await;
+    assert_eq!(fetched.status, 200);
+    let interchange = parse_interchange(fetched.body.as_bytes()).unwrap();
+    assert!(interchange.is_clean());
+    let Document::PurchaseOrderAck(ack) =
+        read_document(&interchange.groups[0].transaction_sets[0]).unwrap()
+    else {
+        panic!("not an 855");
+    };
+    let text = fetched.body.replace('\n', "");
+    assert!(text.contains("BAK*00*AD*PO-4471*20261127"), "{text}");
+    assert!(text.contains("SO0042"), "the ERP sale number is BAK08");
+    assert_eq!(ack.lines.len(), 3);
+
+    assert_eq!(app.call("DELETE", &path, KEY, "").await.status, 204);
+    assert_eq!(app.call("GET", &path, KEY, "").await.status, 404);
+    assert_eq!(app.call("DELETE", &path, KEY, "").await.status, 404);
+    assert_eq!(
+        app.call("GET", "/v1/edi/outbox", OTHER_KEY, "")
+            .await
+            .status,
+        403
+    );
+}
