@@ -1,0 +1,33 @@
+//! Lambda entry point: wires the AWS adapters and starts the runtime.
+
+use std::sync::Arc;
+
+use amazon_notifications::consumer::Ports;
+use amazon_notifications::{Consumer, SpApiSellers};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use switchyard_platform::aws::{load_config, setting};
+use switchyard_platform::channels::DynamoDbChannelDirectory;
+use switchyard_platform::secrets::SsmSecretStore;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    switchyard_platform::telemetry::init();
+    let config = load_config().await;
+    let ports = Ports {
+        channels: Arc::new(DynamoDbChannelDirectory::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            setting("SWITCHYARD_CHANNELS_TABLE")?,
+        )),
+        sellers: Arc::new(SpApiSellers::new(Arc::new(SsmSecretStore::new(
+            aws_sdk_ssm::Client::new(&config),
+        )))),
+        intake: switchyard_intake::aws::intake(&config)?,
+    };
+    let consumer = Consumer::new(ports);
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+        let consumer = consumer.clone();
+        async move { Ok::<SqsBatchResponse, Error>(consumer.process(event.payload).await) }
+    }))
+    .await
+}
