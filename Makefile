@@ -26,4 +26,4 @@ fmt:
 ## Release zips for AWS (arm64), into target/lambda/<function>/bootstrap.zip.
 package:
 	@scripts/bootstrap.sh
-	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor
+	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor -p webhooks -p edi -p amazon-notifications

@@ -8,7 +8,8 @@
 #   scripts/stack.sh stop     stop a stack started with `start` (or left behind by a killed `up`)
 #
 # STACK (default "dev") names the stack: its state lives in .switchyard/<STACK>/ and its ports
-# come from a base (dev: 4566 moto, 8000 Tryton, 9000 API; test: 4576, 8010, 9010), so `make test`
+# come from a base (dev: 4566 moto, 8000 Tryton, 9000 API, 9021 SP-API sandbox; test: 4576, 8010,
+# 9010, 9031), so `make test`
 # can run beside `make up`. Ready means .switchyard/<STACK>/local.env exists.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,8 +17,8 @@ ROOT=$PWD
 
 STACK=${STACK:-dev}
 case $STACK in
-    dev) MOTO_PORT=${MOTO_PORT:-4566} ERP_PORT=${ERP_PORT:-8000} API_PORT=${API_PORT:-9000} ;;
-    test) MOTO_PORT=${MOTO_PORT:-4576} ERP_PORT=${ERP_PORT:-8010} API_PORT=${API_PORT:-9010} ;;
+    dev) MOTO_PORT=${MOTO_PORT:-4566} ERP_PORT=${ERP_PORT:-8000} API_PORT=${API_PORT:-9000} SPAPI_PORT=${SPAPI_PORT:-9021} ;;
+    test) MOTO_PORT=${MOTO_PORT:-4576} ERP_PORT=${ERP_PORT:-8010} API_PORT=${API_PORT:-9010} SPAPI_PORT=${SPAPI_PORT:-9031} ;;
     *) echo "stack.sh: STACK must be dev or test" >&2; exit 2 ;;
 esac
 RUN=$ROOT/.switchyard/$STACK
@@ -44,6 +45,7 @@ stop_pidfile() { # stop_pidfile FILE: TERM, then KILL after 5 s
 
 cmd_stop() {
     stop_pidfile "$RUN/runner.pid"
+    stop_pidfile "$RUN/sp-api.pid"
     [[ -d $RUN/erp ]] && scripts/erp.sh stop "$RUN/erp" >/dev/null 2>&1 || true
     stop_pidfile "$RUN/moto.pid"
     rm -f "$ENV_FILE" "$RUN/stack.pid" "$RUN/runner.ready"
@@ -69,18 +71,23 @@ claim_stack() { # refuse when another stack of this name runs; clear what a kill
 start_stack() {
     rm -rf "$RUN/erp"
 
-    for port in "$MOTO_PORT" "$ERP_PORT" "$API_PORT"; do
-        port_free "$port" || die "port $port is in use by another program; set MOTO_PORT/ERP_PORT/API_PORT"
+    for port in "$MOTO_PORT" "$ERP_PORT" "$API_PORT" "$SPAPI_PORT"; do
+        port_free "$port" || die "port $port is in use by another program; set MOTO_PORT/ERP_PORT/API_PORT/SPAPI_PORT"
     done
 
     scripts/bootstrap.sh
     say "building the functions and tools (cargo build)"
-    cargo build --quiet --bins -p orders-api -p order-processor -p switchyard-local -p switchyard
+    cargo build --quiet --bins -p orders-api -p order-processor -p webhooks -p edi \
+        -p amazon-notifications -p switchyard-local -p switchyard -p sp-api-sandbox
 
     say "starting moto (AWS emulator) on 127.0.0.1:$MOTO_PORT"
     "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
     echo $! >"$RUN/moto.pid"
     wait_for 30 "moto" curl -sf "http://127.0.0.1:$MOTO_PORT/moto-api/"
+
+    say "starting the SP-API sandbox (recorded Amazon orders, local/sp-api) on 127.0.0.1:$SPAPI_PORT"
+    target/debug/sp-api-sandbox --listen "127.0.0.1:$SPAPI_PORT" --data local/sp-api >"$LOGS/sp-api.log" 2>&1 &
+    echo $! >"$RUN/sp-api.pid"
 
     say "preparing Tryton (cached after the first run; ~30 s the first time)"
     scripts/erp.sh prepare >/dev/null
@@ -99,11 +106,28 @@ start_stack() {
     export SWITCHYARD_CHANNELS_TABLE; SWITCHYARD_CHANNELS_TABLE=$(out channels_table_name)
 
     say "adding the demo channels (switchyard channels add)"
-    local cli=target/debug/switchyard key demo_key partner_key
-    demo_key=$("$cli" channels add demo-shop --kind api --default-customer DEMO-SHOP --rate-limit 20 --json \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
-    partner_key=$("$cli" channels add partner-portal --kind api --default-customer PARTNER-001 --json \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+    local cli=target/debug/switchyard channels_file=$RUN/channels.json
+    add_channel() { "$cli" channels add "$@" --json >>"$channels_file.lines"; }
+    rm -f "$channels_file.lines"
+    add_channel demo-shop --kind api --default-customer DEMO-SHOP --rate-limit 20
+    add_channel partner-portal --kind api --default-customer PARTNER-001
+    add_channel demo-shopify --kind shopify --default-customer DEMO-SHOP
+    add_channel demo-woo --kind woocommerce --default-customer DEMO-SHOP
+    add_channel partner-hub --kind standard-webhooks --default-customer PARTNER-001
+    add_channel acme-edi --kind x12 --default-customer ACME-001 --isa-qualifier ZZ --isa-id ACMEBUYER
+    SANDBOX_LWA_SECRET=sandbox-client-secret SANDBOX_LWA_REFRESH=Atzr-sandbox-refresh-token \
+        add_channel amazon-us --kind amazon-sp-api --default-customer DEMO-SHOP \
+        --amazon-seller-id A2SWITCHYARD01 --amazon-endpoint "http://127.0.0.1:$SPAPI_PORT" \
+        --amazon-token-url "http://127.0.0.1:$SPAPI_PORT/auth/o2/token" --amazon-client-id sandbox-client \
+        --amazon-client-secret-env SANDBOX_LWA_SECRET --amazon-refresh-token-env SANDBOX_LWA_REFRESH
+    (umask 077; python3 -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])], indent=2))' \
+        "$channels_file.lines" >"$channels_file")
+    rm -f "$channels_file.lines"
+    local demo_key partner_key
+    key_of() { python3 -c 'import json,sys; print(next(c["api_key"] for c in json.load(open(sys.argv[1])) if c["name"] == sys.argv[2]))' "$channels_file" "$1"; }
+    demo_key=$(key_of demo-shop)
+    partner_key=$(key_of partner-portal)
+    wait_for 30 "the SP-API sandbox" curl -s -o /dev/null "http://127.0.0.1:$SPAPI_PORT/"
 
     say "starting the functions behind the local runner on 127.0.0.1:$API_PORT"
     SWITCHYARD_ERP_PASSWORD=$SWITCHYARD_ERP_PASSWORD SWITCHYARD_PUBLIC_BASE_URL=http://127.0.0.1:$API_PORT \
@@ -131,13 +155,22 @@ SWITCHYARD_EVENT_BUS=$(out event_bus_name)
 SWITCHYARD_ORDERS_QUEUE_URL=$(out orders_queue_url)
 SWITCHYARD_ORDERS_DLQ_URL=$(out orders_dlq_url)
 SWITCHYARD_ORDER_EVENTS_QUEUE_URL=$(out order_events_queue_url)
+SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL=$(out amazon_notifications_queue_url)
+SWITCHYARD_AMAZON_NOTIFICATIONS_DLQ_URL=$(out amazon_notifications_dlq_url)
+SWITCHYARD_QUARANTINE_QUEUE_URL=$(out quarantine_queue_url)
+SWITCHYARD_EDI_TABLE=$(out edi_table_name)
+SWITCHYARD_CHANNELS_FILE=$channels_file
+SWITCHYARD_SP_API_URL=http://127.0.0.1:$SPAPI_PORT
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 AWS_ACCESS_KEY_ID=test
 AWS_SECRET_ACCESS_KEY=test
 AWS_REGION=us-east-1
 ENV
     mv "$ENV_FILE.tmp" "$ENV_FILE"
-    if [[ $STACK == dev ]]; then cp "$ENV_FILE" "$ROOT/.switchyard/local.env"; fi
+    if [[ $STACK == dev ]]; then
+        cp "$ENV_FILE" "$ROOT/.switchyard/local.env"
+        cp "$channels_file" "$ROOT/.switchyard/channels.json"
+    fi
 }
 
 cmd_start() {
@@ -151,18 +184,22 @@ cmd_start() {
 cmd_up() {
     # Claim first: the traps below stop the stack, and must never stop someone else's.
     claim_stack
-    trap 'echo; say "stopping"; cmd_stop; rm -f "$ROOT/.switchyard/local.env"; exit 0' INT TERM
-    trap 'cmd_stop; rm -f "$ROOT/.switchyard/local.env"' EXIT
+    trap 'echo; say "stopping"; cmd_stop; rm -f "$ROOT/.switchyard/local.env" "$ROOT/.switchyard/channels.json"; exit 0' INT TERM
+    trap 'cmd_stop; rm -f "$ROOT/.switchyard/local.env" "$ROOT/.switchyard/channels.json"' EXIT
     start_stack
-    say "sending sample orders"
+    say "sending sample orders (POST /v1/orders)"
     scripts/samples.sh "$ENV_FILE" || true
+    say "sending one sample through each connector (webhooks, EDI, Amazon)"
+    "$VENV/bin/python" local/connectors.py send "$ENV_FILE" || true
     cat <<MSG
 
 Switchyard is running. Everything below is on 127.0.0.1 and stops with Ctrl-C.
   API (orders-api)     http://127.0.0.1:$API_PORT/v1/orders
   Tryton (ERP)         http://127.0.0.1:$ERP_PORT  (db switchyard, user admin; password in $ENV_FILE)
   moto (AWS)           http://127.0.0.1:$MOTO_PORT
+  SP-API sandbox       http://127.0.0.1:$SPAPI_PORT  (recorded Amazon orders from local/sp-api)
   settings for scripts .switchyard/local.env
+  channels and secrets .switchyard/channels.json
   logs                 $LOGS/ (runner.log has every function's output)
 
 Try it:
@@ -172,6 +209,9 @@ Try it:
     -d '{"external_id":"PO-'\$RANDOM'","customer":{"name":"Acme Retail"},"currency":"USD",
          "ship_to":{"line1":"31875 Solon Rd","city":"Solon","region":"OH","postal_code":"44139","country":"US"},
          "lines":[{"sku":"WIDGET-M","quantity":3,"unit_price":"14.50"}]}'
+
+Each connector, signed with the demo channel's secret (from .switchyard/channels.json):
+$("$VENV/bin/python" local/connectors.py commands "$ENV_FILE")
 MSG
     # Stay in the foreground while the runner lives.
     while alive "$RUN/runner.pid"; do sleep 1; done

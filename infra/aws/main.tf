@@ -15,21 +15,47 @@ locals {
       memory_mb            = 256
       reserved_concurrency = null
     }
+    "webhooks" = {
+      timeout_seconds      = 10
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
+    "edi-api" = {
+      timeout_seconds      = 20
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
+    "edi-acknowledger" = {
+      timeout_seconds      = 20
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
+    "amazon-notifications" = {
+      timeout_seconds      = 30
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
   }
 
   common_environment = {
-    SWITCHYARD_IDEMPOTENCY_TABLE  = module.tables.idempotency_table_name
-    SWITCHYARD_ORDERS_TABLE       = module.tables.orders_table_name
-    SWITCHYARD_CHANNELS_TABLE     = module.tables.channels_table_name
-    SWITCHYARD_ORDERS_QUEUE_URL   = module.orders_queue.queue_url
-    SWITCHYARD_EVENT_BUS          = module.event_bus.bus_name
-    SWITCHYARD_MAX_RECEIVE_COUNT  = tostring(var.orders_max_receive_count)
-    SWITCHYARD_RETRY_BASE_SECONDS = "10"
-    SWITCHYARD_RETRY_MAX_SECONDS  = "900"
+    SWITCHYARD_IDEMPOTENCY_TABLE    = module.tables.idempotency_table_name
+    SWITCHYARD_ORDERS_TABLE         = module.tables.orders_table_name
+    SWITCHYARD_CHANNELS_TABLE       = module.tables.channels_table_name
+    SWITCHYARD_ORDERS_QUEUE_URL     = module.orders_queue.queue_url
+    SWITCHYARD_QUARANTINE_QUEUE_URL = module.quarantine_queue.queue_url
+    SWITCHYARD_EDI_TABLE            = module.tables.edi_table_name
+    SWITCHYARD_EVENT_BUS            = module.event_bus.bus_name
+    SWITCHYARD_MAX_RECEIVE_COUNT    = tostring(var.orders_max_receive_count)
+    SWITCHYARD_RETRY_BASE_SECONDS   = "10"
+    SWITCHYARD_RETRY_MAX_SECONDS    = "900"
   }
 
   environment = {
-    "orders-api" = local.common_environment
+    "orders-api"           = local.common_environment
+    "webhooks"             = local.common_environment
+    "edi-api"              = local.common_environment
+    "edi-acknowledger"     = local.common_environment
+    "amazon-notifications" = local.common_environment
     "order-processor" = merge(local.common_environment, {
       SWITCHYARD_ERP_URL                = var.erp_url
       SWITCHYARD_ERP_DB                 = var.erp_db
@@ -38,37 +64,77 @@ locals {
     })
   }
 
+  # Channel secrets (webhook signing secrets, SP-API credentials) live under this SSM path;
+  # `switchyard channels` writes them there.
+  channel_secrets_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter/${var.prefix}/channels/*"
+
+  # What every function that captures orders needs: the intake path.
+  intake_statements = [
+    {
+      sid       = "Idempotency"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+      resources = [module.tables.idempotency_table_arn]
+    },
+    {
+      sid       = "Orders"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+      resources = [module.tables.orders_table_arn]
+    },
+    {
+      sid       = "Channels"
+      actions   = ["dynamodb:GetItem"]
+      resources = [module.tables.channels_table_arn]
+    },
+    {
+      # TransactWriteItems is authorised per item action (PutItem/UpdateItem/ConditionCheckItem above).
+      sid       = "Transactions"
+      actions   = ["dynamodb:TransactWriteItems"]
+      resources = [module.tables.idempotency_table_arn, module.tables.orders_table_arn]
+    },
+    {
+      sid       = "OrdersQueue"
+      actions   = ["sqs:SendMessage"]
+      resources = [module.orders_queue.queue_arn]
+    },
+  ]
+  quarantine_statement = {
+    sid       = "Quarantine"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.quarantine_queue.queue_arn]
+  }
+  channel_secrets_statement = {
+    sid       = "ChannelSecrets"
+    actions   = ["ssm:GetParameter"]
+    resources = [local.channel_secrets_arn]
+  }
+  edi_table_statement = {
+    sid       = "EdiTable"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+    resources = [module.tables.edi_table_arn]
+  }
+
   erp_password_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.erp_password_parameter, "/")}"
 
   policy_statements = {
-    "orders-api" = [
+    "orders-api" = local.intake_statements
+    "webhooks"   = concat(local.intake_statements, [local.quarantine_statement, local.channel_secrets_statement])
+    "edi-api"    = concat(local.intake_statements, [local.quarantine_statement, local.edi_table_statement])
+    "edi-acknowledger" = [
+      local.edi_table_statement,
       {
-        sid       = "Idempotency"
-        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
-        resources = [module.tables.idempotency_table_arn]
-      },
-      {
-        sid       = "Orders"
-        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
-        resources = [module.tables.orders_table_arn]
-      },
-      {
-        sid       = "Channels"
-        actions   = ["dynamodb:GetItem"]
-        resources = [module.tables.channels_table_arn]
-      },
-      {
-        # TransactWriteItems is authorised per item action (PutItem/UpdateItem/ConditionCheckItem above).
-        sid       = "Transactions"
-        actions   = ["dynamodb:TransactWriteItems"]
-        resources = [module.tables.idempotency_table_arn, module.tables.orders_table_arn]
-      },
-      {
-        sid       = "OrdersQueue"
-        actions   = ["sqs:SendMessage"]
-        resources = [module.orders_queue.queue_arn]
+        sid       = "AcknowledgementsQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [module.edi_acknowledgements_queue.queue_arn]
       },
     ]
+    "amazon-notifications" = concat(local.intake_statements, [
+      local.channel_secrets_statement,
+      {
+        sid       = "NotificationsQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [module.amazon_notifications_queue.queue_arn]
+      },
+    ])
     "order-processor" = [
       {
         sid       = "Tables"
@@ -131,6 +197,45 @@ module "event_bus" {
   source           = "../modules/event_bus"
   prefix           = var.prefix
   target_queue_arn = module.order_events_queue.queue_arn
+  queue_rules = {
+    "edi-acknowledgements" = {
+      detail_types = ["OrderAccepted", "OrderRejected"]
+      queue_arn    = module.edi_acknowledgements_queue.queue_arn
+    }
+  }
+}
+
+# Amazon delivers SP-API notifications here: name this queue as the SQS destination of the
+# ORDER_CHANGE subscription, and allow Amazon's notification principal to send to it.
+module "amazon_notifications_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-amazon-notifications"
+  visibility_timeout_seconds  = 6 * local.functions["amazon-notifications"].timeout_seconds
+  max_receive_count           = var.orders_max_receive_count
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+module "edi_acknowledgements_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-edi-acknowledgements"
+  visibility_timeout_seconds  = 6 * local.functions["edi-acknowledger"].timeout_seconds
+  max_receive_count           = 5
+  allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["edi-acknowledgements"]]
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+# Signed deliveries that could not be read, kept for an operator; its age alarm says one waits.
+module "quarantine_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-intake-quarantine"
+  message_retention_seconds   = 1209600
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
 }
 
 module "function" {
@@ -160,6 +265,26 @@ module "http_api" {
       function_name = module.function["orders-api"].function_name
       invoke_arn    = module.function["orders-api"].invoke_arn
     }
+    "POST /v1/webhooks/{channel}" = {
+      function_name = module.function["webhooks"].function_name
+      invoke_arn    = module.function["webhooks"].invoke_arn
+    }
+    "POST /v1/edi/x12" = {
+      function_name = module.function["edi-api"].function_name
+      invoke_arn    = module.function["edi-api"].invoke_arn
+    }
+    "GET /v1/edi/outbox" = {
+      function_name = module.function["edi-api"].function_name
+      invoke_arn    = module.function["edi-api"].invoke_arn
+    }
+    "GET /v1/edi/outbox/{id}" = {
+      function_name = module.function["edi-api"].function_name
+      invoke_arn    = module.function["edi-api"].invoke_arn
+    }
+    "DELETE /v1/edi/outbox/{id}" = {
+      function_name = module.function["edi-api"].function_name
+      invoke_arn    = module.function["edi-api"].invoke_arn
+    }
   }
 
   throttling_burst_limit = var.api_throttling_burst_limit
@@ -175,5 +300,30 @@ resource "aws_lambda_event_source_mapping" "orders" {
 
   scaling_config {
     maximum_concurrency = var.erp_max_concurrency
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "amazon_notifications" {
+  event_source_arn                   = module.amazon_notifications_queue.queue_arn
+  function_name                      = module.function["amazon-notifications"].function_arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    # SP-API's getOrder allows 0.5 requests per second per seller: more pollers only wait.
+    maximum_concurrency = 2
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "edi_acknowledgements" {
+  event_source_arn                   = module.edi_acknowledgements_queue.queue_arn
+  function_name                      = module.function["edi-acknowledger"].function_arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = 2
   }
 }

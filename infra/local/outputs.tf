@@ -47,3 +47,23 @@ output "channels_table_name" {
 output "event_bus_name" {
   value = module.event_bus.bus_name
 }
+
+output "edi_table_name" {
+  value = module.tables.edi_table_name
+}
+
+output "quarantine_queue_url" {
+  value = module.quarantine_queue.queue_url
+}
+
+output "amazon_notifications_queue_url" {
+  value = module.amazon_notifications_queue.queue_url
+}
+
+output "amazon_notifications_dlq_url" {
+  value = module.amazon_notifications_queue.dlq_url
+}
+
+output "edi_acknowledgements_queue_url" {
+  value = module.edi_acknowledgements_queue.queue_url
+}

@@ -19,3 +19,26 @@ resource "aws_cloudwatch_event_target" "queue" {
   target_id      = "order-events-queue"
   arn            = var.target_queue_arn
 }
+
+# Narrower routes: chosen event types to the queue of the function that acts on them.
+resource "aws_cloudwatch_event_rule" "queue" {
+  for_each = var.queue_rules
+
+  name           = "${var.prefix}-${each.key}"
+  description    = "${join(", ", each.value.detail_types)} on the ${var.prefix} bus to the ${each.key} queue."
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  event_pattern = jsonencode({
+    source        = [{ prefix = var.source_prefix }]
+    "detail-type" = each.value.detail_types
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "queue_rule" {
+  for_each = var.queue_rules
+
+  rule           = aws_cloudwatch_event_rule.queue[each.key].name
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  target_id      = "${each.key}-queue"
+  arn            = each.value.queue_arn
+}

@@ -9,3 +9,8 @@ output "bus_arn" {
 output "rule_arn" {
   value = aws_cloudwatch_event_rule.all_events.arn
 }
+
+output "queue_rule_arns" {
+  description = "ARN of each extra rule, by name."
+  value       = { for name, rule in aws_cloudwatch_event_rule.queue : name => rule.arn }
+}

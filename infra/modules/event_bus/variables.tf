@@ -19,3 +19,12 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "queue_rules" {
+  description = "Extra rules: name => the detail-types it routes and the queue it delivers them to. Each queue's policy must allow its rule (see queue_rule_arns)."
+  type = map(object({
+    detail_types = list(string)
+    queue_arn    = string
+  }))
+  default = {}
+}

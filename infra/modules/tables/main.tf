@@ -1,8 +1,10 @@
 locals {
   tables = {
-    idempotency = { ttl_attribute = "expires_at" }
-    orders      = { ttl_attribute = null }
-    channels    = { ttl_attribute = null }
+    idempotency = { ttl_attribute = "expires_at", range_key = null }
+    orders      = { ttl_attribute = null, range_key = null }
+    channels    = { ttl_attribute = null, range_key = null }
+    # EDI outbox, pending acknowledgements and control numbers (see switchyard_platform::edi).
+    edi = { ttl_attribute = null, range_key = "sk" }
   }
 }
 
@@ -12,12 +14,21 @@ resource "aws_dynamodb_table" "this" {
   name                        = "${var.prefix}-${each.key}"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "pk"
+  range_key                   = each.value.range_key
   deletion_protection_enabled = var.deletion_protection
   tags                        = var.tags
 
   attribute {
     name = "pk"
     type = "S"
+  }
+
+  dynamic "attribute" {
+    for_each = each.value.range_key == null ? [] : [each.value.range_key]
+    content {
+      name = attribute.value
+      type = "S"
+    }
   }
 
   dynamic "ttl" {

@@ -21,3 +21,11 @@ output "channels_table_name" {
 output "channels_table_arn" {
   value = aws_dynamodb_table.this["channels"].arn
 }
+
+output "edi_table_name" {
+  value = aws_dynamodb_table.this["edi"].name
+}
+
+output "edi_table_arn" {
+  value = aws_dynamodb_table.this["edi"].arn
+}

@@ -1,0 +1,186 @@
+"""The demo channels' connectors: ready commands to try each one, and a sample of each for `make up`.
+
+    python3 local/connectors.py commands ENV_FILE   print a ready command per connector
+    python3 local/connectors.py amazon ENV_FILE     put the sample ORDER_CHANGE notification on the
+                                                    Amazon notifications queue (needs boto3: use
+                                                    .switchyard/venv/bin/python)
+    python3 local/connectors.py send ENV_FILE       send every sample, follow each order to its end
+
+Secrets come from the stack's channels.json (written by scripts/stack.sh); nothing here is real.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import shlex
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "samples")
+NOTIFICATION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sp-api", "notifications",
+                            "order-change-111-0000001-0000001.json")
+
+
+def load_env(path):
+    env = {}
+    for line in open(path):
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            k, v = line.split("=", 1)
+            env[k] = v
+    return env
+
+
+def channels(env):
+    return {c["name"]: c for c in json.load(open(env["SWITCHYARD_CHANNELS_FILE"]))}
+
+
+def sample(name):
+    with open(os.path.join(SAMPLES, name), "rb") as f:
+        return f.read()
+
+
+def b64_hmac(key, data):
+    return base64.b64encode(hmac.new(key, data, hashlib.sha256).digest()).decode()
+
+
+def deliveries(env):
+    """(connector, channel, method, url, headers, body) for each HTTP connector, signed now."""
+    api, ch = env["SWITCHYARD_API_URL"], channels(env)
+    out = []
+    body = sample("shopify-orders-create.json")
+    shop = ch["demo-shopify"]
+    out.append(("Shopify orders/create", shop, f"{api}/v1/webhooks/demo-shopify", {
+        "Content-Type": "application/json", "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Shop-Domain": "demo-shop.myshopify.com", "X-Shopify-Event-Id": str(uuid.uuid4()),
+        "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Triggered-At": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "X-Shopify-Hmac-Sha256": b64_hmac(shop["secret"].encode(), body)}, body))
+    body = sample("woocommerce-order.json")
+    woo = ch["demo-woo"]
+    out.append(("WooCommerce order.created", woo, f"{api}/v1/webhooks/demo-woo", {
+        "Content-Type": "application/json", "X-WC-Webhook-Topic": "order.created",
+        "X-WC-Webhook-Resource": "order", "X-WC-Webhook-Event": "created", "X-WC-Webhook-ID": "1",
+        "X-WC-Webhook-Delivery-ID": uuid.uuid4().hex,
+        "X-WC-Webhook-Signature": b64_hmac(woo["secret"].encode(), body)}, body))
+    body = sample("partner-order.json")
+    hub = ch["partner-hub"]
+    msg_id, ts = f"msg_{uuid.uuid4().hex}", str(int(time.time()))
+    key = base64.b64decode(hub["secret"].split("_", 1)[1])
+    out.append(("Standard Webhooks partner order", hub, f"{api}/v1/webhooks/partner-hub", {
+        "Content-Type": "application/json", "webhook-id": msg_id, "webhook-timestamp": ts,
+        "webhook-signature": "v1," + b64_hmac(key, f"{msg_id}.{ts}.".encode() + body)}, body))
+    edi = ch["acme-edi"]
+    out.append(("X12 850 purchase order", edi, f"{api}/v1/edi/x12", {
+        "Content-Type": "application/edi-x12", "Authorization": f"Bearer {edi['api_key']}"},
+        sample("acme-850.x12")))
+    return out
+
+
+def commands(env):
+    """Ready shell commands, one per connector."""
+    lines = []
+    for title, _, url, headers, _ in deliveries(env):
+        file = {"demo-shopify": "shopify-orders-create.json", "demo-woo": "woocommerce-order.json",
+                "partner-hub": "partner-order.json"}.get(url.rsplit("/", 1)[-1], "acme-850.x12")
+        parts = ["curl", "-s", "-X", "POST", url]
+        for k, v in headers.items():
+            if k == "webhook-timestamp" or k == "webhook-signature":
+                continue
+            parts += ["-H", f"{k}: {v}"]
+        cmd = " ".join(shlex.quote(p) for p in parts)
+        if "webhook-timestamp" in headers:
+            # Standard Webhooks signatures expire after 5 minutes: sign at run time.
+            hub = channels(env)["partner-hub"]
+            hexkey = base64.b64decode(hub["secret"].split("_", 1)[1]).hex()
+            msg = headers["webhook-id"]
+            cmd = (f"TS=$(date +%s); SIG=$(printf '%s.%s.' {msg} \"$TS\" | cat - local/samples/{file} | "
+                   f"openssl dgst -sha256 -mac HMAC -macopt hexkey:{hexkey} -binary | base64); "
+                   + cmd + ' -H "webhook-timestamp: $TS" -H "webhook-signature: v1,$SIG"')
+        lines.append((title, f"{cmd} --data-binary @local/samples/{file}"))
+    lines.append(("Amazon ORDER_CHANGE notification (arrives by SQS, not HTTP)",
+                  f".switchyard/venv/bin/python local/connectors.py amazon {shlex.quote(env['SWITCHYARD_ENV_FILE'])}"))
+    return lines
+
+
+def send_amazon(env):
+    import boto3  # in the project venv (moto depends on it)
+    notification = json.load(open(NOTIFICATION))
+    notification["NotificationMetadata"]["NotificationId"] = str(uuid.uuid4())
+    sqs = boto3.client("sqs", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    sqs.send_message(QueueUrl=env["SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL"], MessageBody=json.dumps(notification))
+    return notification["Payload"]["OrderChangeNotification"]["AmazonOrderId"]
+
+
+def post(url, headers, body):
+    req = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+
+
+def get_json(url, key):
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(req, timeout=15) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError:
+        return None
+
+
+def send(env):
+    """Sends every sample and prints where each order ended."""
+    api, tracked = env["SWITCHYARD_API_URL"], []
+    for title, channel, url, headers, body in deliveries(env):
+        status, resp_headers, text = post(url, headers, body)
+        ids = []
+        if status == 200 and channel["kind"] == "x12":
+            ids = [i for i in resp_headers.get("X-Switchyard-Order-Ids", resp_headers.get("x-switchyard-order-ids", "")).split(",") if i]
+        elif status == 200:
+            ids = [json.loads(text).get("order_id")] if json.loads(text).get("order_id") else []
+        if not ids:
+            print(f"  {title:<34} HTTP {status}: {text[:100]}")
+        tracked += [(title, channel, i) for i in ids]
+    try:
+        send_amazon(env)
+        amazon_sent = True
+    except Exception as e:  # boto3 missing or queue unreachable: say so, do not fail make up
+        print(f"  {'Amazon ORDER_CHANGE':<34} not sent: {e}")
+        amazon_sent = False
+    results, deadline = {}, time.time() + 60
+    while time.time() < deadline and len(results) < len(tracked):
+        for _, channel, oid in tracked:
+            view = get_json(f"{api}/v1/orders/{oid}", channel["api_key"])
+            if view and view.get("status") in ("ACCEPTED", "REJECTED"):
+                results[oid] = view
+        time.sleep(0.5)
+    for title, _, oid in tracked:
+        view = results.get(oid, {"status": "RECEIVED"})
+        print(f"  {title:<34} {view['status']:<9} {view.get('erp_reference') or '':<10} order {oid}")
+    if amazon_sent:
+        print(f"  {'Amazon ORDER_CHANGE':<34} queued; its order shows up for channel amazon-us")
+
+
+def main():
+    command, env_file = sys.argv[1], sys.argv[2]
+    env = load_env(env_file)
+    env["SWITCHYARD_ENV_FILE"] = env_file
+    if command == "commands":
+        for title, cmd in commands(env):
+            print(f"  # {title}\n  {cmd}\n")
+    elif command == "amazon":
+        print(f"queued ORDER_CHANGE for {send_amazon(env)}")
+    elif command == "send":
+        send(env)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
