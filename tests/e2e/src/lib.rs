@@ -36,6 +36,8 @@ pub struct Answer {
     pub headers: reqwest::header::HeaderMap,
     /// Parsed body (Null when empty or not JSON).
     pub body: Value,
+    /// The body as text.
+    pub text: String,
 }
 
 impl Answer {
@@ -69,6 +71,7 @@ impl Stack {
             status,
             headers,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 
@@ -94,11 +97,16 @@ impl Stack {
         .await
     }
 
-    /// Polls the order until its status is final, or panics after `within`.
+    /// Polls a `demo-shop` order until its status is final, or panics after `within`.
     pub async fn wait_final(&self, id: &str, within: Duration) -> Value {
+        self.wait_final_as(&self.demo_key, id, within).await
+    }
+
+    /// Polls an order, as the channel owning `api_key`, until its status is final.
+    pub async fn wait_final_as(&self, api_key: &str, id: &str, within: Duration) -> Value {
         let start = Instant::now();
         loop {
-            let answer = self.order(&self.demo_key, id).await;
+            let answer = self.order(api_key, id).await;
             assert_eq!(answer.status, 200, "{:?}", answer.body);
             if matches!(
                 answer.body["status"].as_str(),
@@ -136,13 +144,18 @@ pub async fn aws() -> aws_config::SdkConfig {
 /// Whether anything was stored for this external id of `demo-shop` (the order record is written
 /// before anything is queued, so "nothing stored" also means "nothing enqueued").
 pub async fn stored(external_id: &str) -> bool {
+    stored_for("demo-shop", external_id).await
+}
+
+/// Whether anything was stored for this external id of `channel`.
+pub async fn stored_for(channel: &str, external_id: &str) -> bool {
     let client = aws_sdk_dynamodb::Client::new(&aws().await);
     let item = client
         .get_item()
         .table_name(env("SWITCHYARD_ORDERS_TABLE"))
         .key(
             "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("EXTREF#demo-shop#{external_id}")),
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("EXTREF#{channel}#{external_id}")),
         )
         .consistent_read(true)
         .send()
@@ -184,4 +197,65 @@ pub fn erp(action: &str) {
     }
     let status = cmd.status().expect("run scripts/erp.sh");
     assert!(status.success(), "scripts/erp.sh {action} failed");
+}
+
+/// A demo channel as `make up` / `make test` seeded it (`channels.json`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DemoChannel {
+    /// Its name.
+    pub name: String,
+    /// Its API key.
+    pub api_key: String,
+    /// Its webhook signing secret, for webhook kinds.
+    pub secret: Option<String>,
+}
+
+/// The seeded demo channel called `name`.
+pub fn demo_channel(name: &str) -> DemoChannel {
+    let text = std::fs::read_to_string(env("SWITCHYARD_CHANNELS_FILE")).unwrap();
+    let all: Vec<DemoChannel> = serde_json::from_str(&text).unwrap();
+    all.into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no demo channel {name}"))
+}
+
+/// The stack's setting `name`.
+pub fn setting(name: &str) -> String {
+    env(name)
+}
+
+/// Polls Tryton until a confirmed sale with `reference` exists, or panics after `within`.
+pub async fn wait_for_sale(reference: &str, within: Duration) -> Vec<switchyard_erp::ErpSale> {
+    let erp = tryton();
+    let start = Instant::now();
+    loop {
+        let sales = erp.sales_with_reference(reference).await.unwrap();
+        if sales.iter().any(|s| s.state.is_confirmed()) {
+            return sales;
+        }
+        assert!(
+            start.elapsed() < within,
+            "no confirmed sale {reference} after {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The lines of a Tryton sale as (sku, quantity, unit price), sorted.
+pub async fn sale_lines(sale_id: i64) -> Vec<(String, String, String)> {
+    let mut lines: Vec<(String, String, String)> = tryton()
+        .sale_lines(sale_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| {
+            (
+                l.sku,
+                l.quantity.normalize().to_string(),
+                l.unit_price.normalize().to_string(),
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
 }
