@@ -327,3 +327,22 @@ resource "aws_lambda_event_source_mapping" "edi_acknowledgements" {
     maximum_concurrency = 2
   }
 }
+
+# SP-API delivers notifications from Amazon's own account: its notification principal must be
+# allowed to send to the queue (Amazon documents this account id for every region).
+data "aws_iam_policy_document" "amazon_notifications" {
+  statement {
+    sid       = "AmazonSellingPartnerNotifications"
+    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+    resources = [module.amazon_notifications_queue.queue_arn]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::437568002678:root"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "amazon_notifications" {
+  queue_url = module.amazon_notifications_queue.queue_url
+  policy    = data.aws_iam_policy_document.amazon_notifications.json
+}

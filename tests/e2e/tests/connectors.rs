@@ -485,3 +485,74 @@ async fn an_850_with_a_wrong_segment_count_is_rejected_in_the_997_and_nothing_is
     assert_eq!(answer.header("x-switchyard-order-ids"), Some(""));
     assert!(!stored_for("acme-edi", &po).await, "nothing enqueued");
 }
+
+#[tokio::test]
+async fn a_shopify_cancellation_of_a_fulfilled_order_is_flagged_for_an_operator() {
+    let stack = Stack::from_env();
+    let shop = demo_channel("demo-shopify");
+    let secret = shop.secret.clone().unwrap();
+    let id = big_id();
+    let signed = |topic: &str, body: &[u8]| {
+        vec![
+            ("content-type", "application/json".to_string()),
+            ("x-shopify-topic", topic.to_string()),
+            ("x-shopify-event-id", unique("ev")),
+            (
+                "x-shopify-hmac-sha256",
+                sign_shopify(secret.as_bytes(), body),
+            ),
+        ]
+    };
+    let body = shopify_body(id);
+    let created = post(
+        &stack,
+        "/v1/webhooks/demo-shopify",
+        &signed("orders/create", &body),
+        &body,
+    )
+    .await;
+    let order_id = created.body["order_id"].as_str().unwrap().to_string();
+    let view = stack
+        .wait_final_as(&shop.api_key, &order_id, FINAL_WITHIN)
+        .await;
+    assert_eq!(view["status"], "ACCEPTED");
+
+    let mut cancelled: Value = serde_json::from_slice(&body).unwrap();
+    cancelled["cancelled_at"] = json!(Utc::now().to_rfc3339());
+    cancelled["cancel_reason"] = json!("customer");
+    let cancelled = serde_json::to_vec(&cancelled).unwrap();
+    let answer = post(
+        &stack,
+        "/v1/webhooks/demo-shopify",
+        &signed("orders/cancelled", &cancelled),
+        &cancelled,
+    )
+    .await;
+    assert_eq!(
+        answer.body["result"], "cancellation-requested",
+        "{}",
+        answer.text
+    );
+
+    // Tryton cannot cancel a sale whose shipment exists: the order says so to an operator.
+    let start = std::time::Instant::now();
+    loop {
+        let view = stack.order(&shop.api_key, &order_id).await.body;
+        if view["cancellation"]["state"] == "NEEDS_ATTENTION" {
+            assert_eq!(view["status"], "ACCEPTED");
+            assert_eq!(view["cancellation"]["reason"], "customer");
+            assert!(
+                view["cancellation"]["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cancel it in the ERP")
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < FINAL_WITHIN,
+            "cancellation not handled: {view}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
