@@ -18,33 +18,55 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 
-/// Creates a fresh table shaped like every Switchyard table (string hash key `pk`).
+/// Creates a fresh table shaped like most Switchyard tables (string hash key `pk`).
 pub async fn create_table(
     config: &aws_config::SdkConfig,
     prefix: &str,
 ) -> (aws_sdk_dynamodb::Client, String) {
+    create_keyed_table(config, prefix, &[("pk", KeyType::Hash)]).await
+}
+
+/// Creates a fresh table shaped like the EDI table (string keys `pk` and `sk`).
+pub async fn create_sorted_table(
+    config: &aws_config::SdkConfig,
+    prefix: &str,
+) -> (aws_sdk_dynamodb::Client, String) {
+    create_keyed_table(
+        config,
+        prefix,
+        &[("pk", KeyType::Hash), ("sk", KeyType::Range)],
+    )
+    .await
+}
+
+async fn create_keyed_table(
+    config: &aws_config::SdkConfig,
+    prefix: &str,
+    keys: &[(&str, KeyType)],
+) -> (aws_sdk_dynamodb::Client, String) {
     let client = aws_sdk_dynamodb::Client::new(config);
     let name = unique_name(prefix);
-    client
+    let mut request = client
         .create_table()
         .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute is complete"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("key is complete"),
-        )
-        .send()
-        .await
-        .expect("create a test table on moto");
+        .billing_mode(BillingMode::PayPerRequest);
+    for (attribute, key_type) in keys {
+        request = request
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(*attribute)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .expect("attribute is complete"),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(*attribute)
+                    .key_type(key_type.clone())
+                    .build()
+                    .expect("key is complete"),
+            );
+    }
+    request.send().await.expect("create a test table on moto");
     (client, name)
 }
