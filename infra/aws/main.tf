@@ -265,6 +265,10 @@ module "http_api" {
       function_name = module.function["orders-api"].function_name
       invoke_arn    = module.function["orders-api"].invoke_arn
     }
+    "GET /v1/orders" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
     "POST /v1/webhooks/{channel}" = {
       function_name = module.function["webhooks"].function_name
       invoke_arn    = module.function["webhooks"].invoke_arn

@@ -75,6 +75,7 @@ locals {
   routes = [
     { route_key = "POST /v1/orders", function = "orders-api" },
     { route_key = "GET /v1/orders/{id}", function = "orders-api" },
+    { route_key = "GET /v1/orders", function = "orders-api" },
     { route_key = "POST /v1/webhooks/{channel}", function = "webhooks" },
     { route_key = "POST /v1/edi/x12", function = "edi-api" },
     { route_key = "GET /v1/edi/outbox", function = "edi-api" },

@@ -89,6 +89,7 @@ impl App {
             ],
             body: body.as_bytes().to_vec(),
             host: Some("api.test".into()),
+            query: vec![],
         };
         self.api
             .handle(&request, SystemTime::now() + Duration::from_secs(10))

@@ -10,7 +10,7 @@ use switchyard_intake::http::{check_body_size, order_status_url};
 use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
-use switchyard_model::{OrderId, OrderStatus};
+use switchyard_model::{ExternalId, OrderId, OrderStatus};
 use switchyard_platform::channels::{Channel, ChannelDirectory};
 
 /// What the API needs from the world.
@@ -62,6 +62,7 @@ impl OrdersApi {
         let outcome = match (request.method.as_str(), segments.as_slice()) {
             ("POST", ["v1", "orders"]) => self.submit(request, deadline).await,
             ("GET", ["v1", "orders", id]) => self.status(request, id).await,
+            ("GET", ["v1", "orders"]) => self.find(request).await,
             (_, ["v1", "orders"]) | (_, ["v1", "orders", _]) => Err(Problem::new(
                 405,
                 "method-not-allowed",
@@ -196,6 +197,38 @@ impl OrdersApi {
             },
         )
         .with_header("location", url)
+    }
+
+    /// `GET /v1/orders?external_id=…`: the channel's order by its own id. Channels whose orders
+    /// arrive without a synchronous answer (Amazon notifications) find their orders this way.
+    async fn find(&self, request: &HttpRequest) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        let Some(external_id) = request.query_param("external_id") else {
+            return Err(Problem::new(
+                400,
+                "external-id-required",
+                "external_id required",
+                "look an order up with GET /v1/orders?external_id=<the channel's order id>",
+            ));
+        };
+        let not_found = || {
+            Problem::new(
+                404,
+                "order-not-found",
+                "Order not found",
+                format!("no order with external_id {external_id:?} for this channel"),
+            )
+        };
+        let external_id = ExternalId::try_from(external_id).map_err(|_| not_found())?;
+        let id = self
+            .ports
+            .intake
+            .orders()
+            .find_external(&channel.name, &external_id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(not_found)?;
+        self.status(request, &id.to_string()).await
     }
 
     async fn status(&self, request: &HttpRequest, id: &str) -> Outcome {

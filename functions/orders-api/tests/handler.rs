@@ -95,6 +95,7 @@ fn post(api_key: Option<&str>, idempotency_key: Option<&str>, body: &[u8]) -> Ht
         headers,
         body: body.to_vec(),
         host: None,
+        query: vec![],
     }
 }
 
@@ -105,6 +106,7 @@ fn get(api_key: &str, id: &str) -> HttpRequest {
         headers: vec![("x-api-key".into(), api_key.into())],
         body: vec![],
         host: None,
+        query: vec![],
     }
 }
 
@@ -375,4 +377,56 @@ async fn non_json_bodies_are_refused_and_status_urls_follow_the_called_host() {
             receipt["id"].as_str().unwrap()
         )
     );
+}
+
+#[tokio::test]
+async fn a_channel_finds_its_order_by_its_own_external_id_and_no_other() {
+    let app = app().await;
+    let created = app
+        .api
+        .handle(
+            &post(
+                Some(KEY_A),
+                Some("k-find"),
+                order("PO-FIND").to_string().as_bytes(),
+            ),
+            deadline(),
+        )
+        .await;
+    let id = json_of(&created)["id"].as_str().unwrap().to_string();
+    let lookup = |key: &str, query: Vec<(String, String)>| HttpRequest {
+        query,
+        ..get(key, "")
+    };
+    let by_external = |key: &str, ext: &str| {
+        let mut r = lookup(key, vec![("external_id".into(), ext.into())]);
+        r.path = "/v1/orders".into();
+        r
+    };
+    let found = app
+        .api
+        .handle(&by_external(KEY_A, "PO-FIND"), deadline())
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(json_of(&found)["id"], id.as_str());
+    assert_eq!(
+        app.api
+            .handle(&by_external(KEY_B, "PO-FIND"), deadline())
+            .await
+            .status,
+        404,
+        "another channel's order stays invisible"
+    );
+    assert_eq!(
+        app.api
+            .handle(&by_external(KEY_A, "PO-NONE"), deadline())
+            .await
+            .status,
+        404
+    );
+    let mut bare = lookup(KEY_A, vec![]);
+    bare.path = "/v1/orders".into();
+    let missing = app.api.handle(&bare, deadline()).await;
+    assert_eq!(missing.status, 400);
+    assert_eq!(json_of(&missing)["type"], "/problems/external-id-required");
 }

@@ -97,6 +97,7 @@ impl App {
                 .collect(),
             body: body.to_vec(),
             host: Some("api.test".into()),
+            query: vec![],
         };
         self.api
             .handle(&request, SystemTime::now() + Duration::from_secs(10))

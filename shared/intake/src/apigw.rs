@@ -42,6 +42,11 @@ pub fn request_from_event(event: &ApiGatewayV2httpRequest) -> HttpRequest {
         headers,
         body,
         host: event.request_context.domain_name.clone(),
+        query: event
+            .query_string_parameters
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
     }
 }
 

@@ -15,9 +15,19 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
     /// The host the client called, for absolute URLs.
     pub host: Option<String>,
+    /// Query string parameters, decoded, in order.
+    pub query: Vec<(String, String)>,
 }
 
 impl HttpRequest {
+    /// The first value of a query parameter.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The first value of a header (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

@@ -343,6 +343,30 @@ async fn an_amazon_order_change_becomes_one_sale_with_unit_prices() {
     )
     .await;
     let amazon = demo_channel("amazon-us");
+    let found = stack
+        .send(
+            stack
+                .http
+                .get(format!(
+                    "{}/v1/orders?external_id=111-0000002-0000002",
+                    stack.api
+                ))
+                .bearer_auth(&amazon.api_key),
+        )
+        .await;
+    assert_eq!(
+        found.status, 200,
+        "the channel finds its order by Amazon's id: {}",
+        found.text
+    );
+    let view = stack
+        .wait_final_as(
+            &amazon.api_key,
+            found.body["id"].as_str().unwrap(),
+            FINAL_WITHIN,
+        )
+        .await;
+    assert_eq!(view["status"], "ACCEPTED");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         tryton()
@@ -353,7 +377,6 @@ async fn an_amazon_order_change_becomes_one_sale_with_unit_prices() {
         1,
         "a redelivered notification makes no second sale"
     );
-    let _ = (stack, amazon);
 }
 
 fn interchange_850(isa13: u32, po: &str, se01_delta: i32) -> String {
