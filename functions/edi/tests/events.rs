@@ -1,0 +1,48 @@
+//! The sample events of both EDI functions round-trip and carry what each function reads.
+
+use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
+use aws_lambda_events::sqs::SqsEvent;
+use edi::acknowledger::{Acknowledged, Acknowledger};
+use std::sync::Arc;
+use switchyard_intake::apigw::request_from_event;
+use switchyard_intake::samples::sample_events;
+use switchyard_platform::edi::InMemoryEdiStore;
+use switchyard_x12::parse_interchange;
+
+#[test]
+fn edi_api_samples_round_trip_and_the_850_is_a_clean_interchange() {
+    let events = sample_events::<ApiGatewayV2httpRequest>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../events/edi-api"
+    ));
+    let mut interchanges = 0;
+    for (path, event) in &events {
+        let request = request_from_event(event);
+        assert!(request.path.starts_with("/v1/edi/"), "{}", path.display());
+        if request.method == "POST" {
+            let interchange = parse_interchange(&request.body).unwrap();
+            assert!(interchange.is_clean(), "{}", path.display());
+            interchanges += 1;
+        }
+    }
+    assert_eq!(interchanges, 1);
+}
+
+#[tokio::test]
+async fn acknowledger_samples_round_trip_and_read_as_decisions() {
+    let events = sample_events::<SqsEvent>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../events/edi-acknowledger"
+    ));
+    let acknowledger = Acknowledger::new(Arc::new(InMemoryEdiStore::new()));
+    for (path, event) in &events {
+        for record in &event.records {
+            // Readable (an unreadable event is an error); skipped because no EDI order is pending.
+            let done = acknowledger
+                .acknowledge(record.body.as_deref().unwrap())
+                .await;
+            assert_eq!(done.unwrap(), Acknowledged::Skipped, "{}", path.display());
+        }
+    }
+    assert!(!events.is_empty());
+}
