@@ -109,7 +109,7 @@ start_stack() {
     local cli=target/debug/switchyard channels_file=$RUN/channels.json
     add_channel() { "$cli" channels add "$@" --json >>"$channels_file.lines"; }
     rm -f "$channels_file.lines"
-    add_channel demo-shop --kind api --default-customer DEMO-SHOP --rate-limit 20
+    add_channel demo-shop --kind api --default-customer DEMO-SHOP --rate-limit 100
     add_channel partner-portal --kind api --default-customer PARTNER-001
     add_channel demo-shopify --kind shopify --default-customer DEMO-SHOP
     add_channel demo-woo --kind woocommerce --default-customer DEMO-SHOP

@@ -3,12 +3,13 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use switchyard_intake::auth::authenticate;
+use switchyard_intake::auth::{admit, authenticate};
 use switchyard_intake::problem::respond;
 use switchyard_intake::{HttpRequest, HttpResponse, Intake, Problem};
 use switchyard_platform::channels::{Channel, ChannelDirectory, ChannelKind};
 use switchyard_platform::edi::EdiStore;
 use switchyard_platform::quarantine::Quarantine;
+use switchyard_platform::throttle::RateLimiter;
 
 /// What the EDI API needs from the world.
 #[derive(Clone)]
@@ -21,6 +22,8 @@ pub struct Ports {
     pub edi: Arc<dyn EdiStore>,
     /// Where unreadable interchanges are kept.
     pub quarantine: Arc<dyn Quarantine>,
+    /// Per-channel request rate limits.
+    pub limiter: Arc<dyn RateLimiter>,
 }
 
 /// The EDI API.
@@ -66,6 +69,7 @@ impl EdiApi {
     /// The X12 channel whose API key the request presents.
     pub(crate) async fn partner(&self, request: &HttpRequest) -> Result<Channel, Problem> {
         let channel = authenticate(self.ports.channels.as_ref(), request).await?;
+        admit(self.ports.limiter.as_ref(), &channel).await?;
         if channel.kind != ChannelKind::X12 || channel.trading_partner.is_none() {
             return Err(Problem::new(
                 403,

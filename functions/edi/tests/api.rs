@@ -19,6 +19,7 @@ use switchyard_platform::edi::InMemoryEdiStore;
 use switchyard_platform::orders::InMemoryOrderStore;
 use switchyard_platform::quarantine::InMemoryQuarantine;
 use switchyard_platform::queue::InMemoryQueue;
+use switchyard_platform::throttle::InMemoryRateLimiter;
 use switchyard_x12::{Document, parse_interchange, read_document};
 
 const KEY: &str = "sy_edi_partner_key";
@@ -69,6 +70,7 @@ async fn app() -> App {
         ),
         edi: edi.clone(),
         quarantine: quarantine.clone(),
+        limiter: Arc::new(InMemoryRateLimiter::new()),
     };
     App {
         api: EdiApi::new(ports),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use switchyard_idempotency::IdempotencyKey;
-use switchyard_intake::auth::authenticate;
+use switchyard_intake::auth::{admit, authenticate};
 use switchyard_intake::capture::payload_hash;
 use switchyard_intake::http::{check_body_size, order_status_url};
 use switchyard_intake::problem::{respond, unavailable};
@@ -12,6 +12,7 @@ use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Probl
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
 use switchyard_model::{ExternalId, OrderId, OrderStatus};
 use switchyard_platform::channels::{Channel, ChannelDirectory};
+use switchyard_platform::throttle::RateLimiter;
 
 /// What the API needs from the world.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct Ports {
     pub channels: Arc<dyn ChannelDirectory>,
     /// Where captured orders go (and are read back from).
     pub intake: Intake,
+    /// Per-channel request rate limits.
+    pub limiter: Arc<dyn RateLimiter>,
 }
 
 /// Tunables.
@@ -82,7 +85,9 @@ impl OrdersApi {
     }
 
     async fn authenticate(&self, request: &HttpRequest) -> Result<Channel, Problem> {
-        authenticate(self.ports.channels.as_ref(), request).await
+        let channel = authenticate(self.ports.channels.as_ref(), request).await?;
+        admit(self.ports.limiter.as_ref(), &channel).await?;
+        Ok(channel)
     }
 
     fn status_url(&self, request: &HttpRequest, id: OrderId) -> String {

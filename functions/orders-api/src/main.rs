@@ -6,17 +6,23 @@ use lambda_runtime::Error;
 use orders_api::{OrdersApi, Ports, Settings};
 use switchyard_platform::aws::{load_config, setting};
 use switchyard_platform::channels::DynamoDbChannelDirectory;
+use switchyard_platform::throttle::DynamoDbRateLimiter;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     switchyard_platform::telemetry::init();
     let config = load_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
     let ports = Ports {
         channels: Arc::new(DynamoDbChannelDirectory::new(
-            aws_sdk_dynamodb::Client::new(&config),
+            dynamodb.clone(),
             setting("SWITCHYARD_CHANNELS_TABLE")?,
         )),
         intake: switchyard_intake::aws::intake(&config)?,
+        limiter: Arc::new(DynamoDbRateLimiter::new(
+            dynamodb,
+            setting("SWITCHYARD_IDEMPOTENCY_TABLE")?,
+        )),
     };
     let settings = Settings {
         public_base_url: std::env::var("SWITCHYARD_PUBLIC_BASE_URL").ok(),

@@ -14,6 +14,7 @@ use switchyard_platform::channels::{
 };
 use switchyard_platform::orders::InMemoryOrderStore;
 use switchyard_platform::queue::InMemoryQueue;
+use switchyard_platform::throttle::InMemoryRateLimiter;
 
 struct App {
     api: OrdersApi,
@@ -23,6 +24,7 @@ struct App {
 
 const KEY_A: &str = "sy_test_key_for_channel_a";
 const KEY_B: &str = "sy_test_key_for_channel_b";
+const KEY_SLOW: &str = "sy_test_key_slow";
 
 async fn app() -> App {
     app_with(Settings {
@@ -34,9 +36,14 @@ async fn app() -> App {
 
 async fn app_with(settings: Settings) -> App {
     let channels = Arc::new(InMemoryChannelDirectory::new());
-    for (name, key) in [("shop-a", KEY_A), ("shop-b", KEY_B)] {
+    for (name, key, limit) in [
+        ("shop-a", KEY_A, None),
+        ("shop-b", KEY_B, None),
+        ("shop-slow", KEY_SLOW, Some(1)),
+    ] {
         let channel = Channel {
             default_customer: Some("DEMO-SHOP".into()),
+            rate_limit_per_second: limit,
             ..Channel::new(
                 ChannelName::try_from(name).unwrap(),
                 ChannelKind::Api,
@@ -61,6 +68,7 @@ async fn app_with(settings: Settings) -> App {
             Arc::new(InMemoryIdempotencyStore::new()),
             queue.clone(),
         ),
+        limiter: Arc::new(InMemoryRateLimiter::new()),
     };
 
     App {
@@ -429,4 +437,35 @@ async fn a_channel_finds_its_order_by_its_own_external_id_and_no_other() {
     let missing = app.api.handle(&bare, deadline()).await;
     assert_eq!(missing.status, 400);
     assert_eq!(json_of(&missing)["type"], "/problems/external-id-required");
+}
+
+#[tokio::test]
+async fn a_channel_over_its_rate_limit_gets_429_with_retry_after() {
+    let app = app().await;
+    let mut statuses = vec![];
+    for _ in 0..3 {
+        let r = app
+            .api
+            .handle(&get(KEY_SLOW, "01J00000000000000000000000"), deadline())
+            .await;
+        if r.status == 429 {
+            assert_eq!(r.header("retry-after"), Some("1"));
+            assert_problem(&r, 429, "rate-limited");
+        }
+        statuses.push(r.status);
+    }
+    // Three requests within milliseconds span at most two one-second windows: at a limit of one
+    // per second, at least one is refused and at least one gets through (a 404 for the made-up id).
+    assert!(
+        statuses.contains(&429) && statuses.contains(&404),
+        "{statuses:?}"
+    );
+    let other = app
+        .api
+        .handle(&get(KEY_A, "01J00000000000000000000000"), deadline())
+        .await;
+    assert_eq!(
+        other.status, 404,
+        "channels without a limit are not throttled"
+    );
 }

@@ -1,6 +1,8 @@
 //! Channel authentication by API key.
 
+use chrono::Utc;
 use switchyard_platform::channels::{Channel, ChannelDirectory};
+use switchyard_platform::throttle::RateLimiter;
 
 use crate::http::HttpRequest;
 use crate::problem::{Problem, unavailable};
@@ -40,5 +42,29 @@ pub async fn authenticate(
             "the API key is not valid",
         )),
         Err(e) => Err(unavailable(e)),
+    }
+}
+
+/// Counts the request against the channel's `rate_limit_per_second`; a 429 beyond it. A limiter
+/// that fails lets the request through (logged): an outage of the counter must not stop orders.
+pub async fn admit(limiter: &dyn RateLimiter, channel: &Channel) -> Result<(), Problem> {
+    let Some(limit) = channel.rate_limit_per_second else {
+        return Ok(());
+    };
+    match limiter.admit(&channel.name, limit, Utc::now()).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Problem::new(
+            429,
+            "rate-limited",
+            "Too many requests",
+            format!(
+                "channel {} may make {limit} requests per second; retry after a second",
+                channel.name
+            ),
+        )),
+        Err(e) => {
+            tracing::warn!(channel = %channel.name, error = %e, "rate limiter unavailable; request let through");
+            Ok(())
+        }
     }
 }

@@ -74,14 +74,15 @@ pub fn unavailable(what: impl std::fmt::Display) -> Problem {
     )
 }
 
-/// The response for a flow's outcome; a 401 also names the scheme the client should use.
+/// The response for a flow's outcome; a 401 also names the scheme the client should use, and a
+/// 429 when to come back.
 pub fn respond(outcome: Result<HttpResponse, Problem>) -> HttpResponse {
     outcome.unwrap_or_else(|problem| {
         let response = problem.response();
-        if problem.status == 401 {
-            response.with_header("www-authenticate", "Bearer")
-        } else {
-            response
+        match problem.status {
+            401 => response.with_header("www-authenticate", "Bearer"),
+            429 => response.with_header("retry-after", "1"),
+            _ => response,
         }
     })
 }

@@ -53,7 +53,7 @@ pub struct Channel {
     pub kind: ChannelKind,
     /// ERP customer used when an order names none.
     pub default_customer: Option<String>,
-    /// Requests per second the channel may make (informational until throttling lands).
+    /// Requests per second the channel may make to the API and EDI endpoints (429 beyond it).
     pub rate_limit_per_second: Option<u32>,
     /// When the record was created.
     pub created_at: DateTime<Utc>,

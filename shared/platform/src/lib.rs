@@ -17,6 +17,7 @@ pub mod secrets;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 
 /// A failure of a backing store or service that is worth retrying.
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,7 @@ use switchyard_platform::orders::{
 use switchyard_platform::quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
 use switchyard_platform::queue::{OrderQueue, RetryScheduler, SqsQueue};
 use switchyard_platform::secrets::{SecretStore, SsmSecretStore};
+use switchyard_platform::throttle::{DynamoDbRateLimiter, RateLimiter};
 
 use switchyard_platform::testing::{
     create_sorted_table, create_table, moto_config as config, unique_name as unique,
@@ -400,5 +401,29 @@ async fn a_quarantined_delivery_is_kept_whole_on_its_queue() {
     assert_eq!(
         QuarantinedDelivery::body_from(&[0xff, 0x00]),
         ("/wA=".to_string(), true)
+    );
+}
+
+#[tokio::test]
+async fn a_channel_is_admitted_up_to_its_limit_per_second_and_alone() {
+    let config = config().await;
+    let (client, table) = create_table(&config, "rate-test").await;
+    let limiter = DynamoDbRateLimiter::new(client, table);
+    let shop = ChannelName::try_from("shop-a").unwrap();
+    let other = ChannelName::try_from("shop-b").unwrap();
+    let now: chrono::DateTime<Utc> = "2026-11-27T10:00:00.100Z".parse().unwrap();
+    let mut admitted = vec![];
+    for _ in 0..4 {
+        admitted.push(limiter.admit(&shop, 3, now).await.unwrap());
+    }
+    assert_eq!(admitted, [true, true, true, false]);
+    assert!(
+        limiter.admit(&other, 3, now).await.unwrap(),
+        "channels count apart"
+    );
+    let next_second = now + chrono::Duration::seconds(1);
+    assert!(
+        limiter.admit(&shop, 3, next_second).await.unwrap(),
+        "a new second, a new count"
     );
 }

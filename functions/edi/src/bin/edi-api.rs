@@ -8,6 +8,7 @@ use switchyard_platform::aws::{load_config, setting};
 use switchyard_platform::channels::DynamoDbChannelDirectory;
 use switchyard_platform::edi::DynamoDbEdiStore;
 use switchyard_platform::quarantine::SqsQuarantine;
+use switchyard_platform::throttle::DynamoDbRateLimiter;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -21,8 +22,12 @@ async fn main() -> Result<(), Error> {
         )),
         intake: switchyard_intake::aws::intake(&config)?,
         edi: Arc::new(DynamoDbEdiStore::new(
-            dynamodb,
+            dynamodb.clone(),
             setting("SWITCHYARD_EDI_TABLE")?,
+        )),
+        limiter: Arc::new(DynamoDbRateLimiter::new(
+            dynamodb,
+            setting("SWITCHYARD_IDEMPOTENCY_TABLE")?,
         )),
         quarantine: Arc::new(SqsQuarantine::new(
             aws_sdk_sqs::Client::new(&config),
