@@ -1,5 +1,5 @@
 # Switchyard: the two commands are `make up` (run it locally) and `make test` (test everything).
-.PHONY: up test down check fmt lint package
+.PHONY: up test down check fmt lint package bench
 
 ## Run the whole stack locally, in the foreground, until Ctrl-C.
 up:
@@ -27,3 +27,7 @@ fmt:
 package:
 	@scripts/bootstrap.sh
 	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor -p webhooks -p edi -p amazon-notifications
+
+## CPU cost per connector delivery against a same-run baseline (release build; prints a table).
+bench:
+	cargo run --quiet --release -p switchyard-bench
