@@ -579,3 +579,97 @@ async fn a_shopify_cancellation_of_a_fulfilled_order_is_flagged_for_an_operator(
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
+
+/// Runs the operator CLI (built by the stack scripts) against the stack.
+fn cli(args: &[&str]) -> Value {
+    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/debug/switchyard");
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .output()
+        .expect("run the switchyard CLI");
+    assert!(
+        out.status.success(),
+        "switchyard {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_rotated_secret_verifies_at_once_and_the_old_one_only_during_its_grace() {
+    let stack = Stack::from_env();
+    let name = unique("rot").to_lowercase();
+    let added = cli(&[
+        "channels",
+        "add",
+        &name,
+        "--kind",
+        "woocommerce",
+        "--default-customer",
+        "DEMO-SHOP",
+        "--json",
+    ]);
+    let old = added["secret"].as_str().unwrap().to_string();
+    let deliver = |secret: String| {
+        let stack = &stack;
+        let name = name.clone();
+        async move {
+            let body = br#"{"id": 1, "status": "pending", "currency": "USD"}"#;
+            post(
+                stack,
+                &format!("/v1/webhooks/{name}"),
+                &[
+                    ("content-type", "application/json".into()),
+                    ("x-wc-webhook-topic", "order.updated".into()),
+                    ("x-wc-webhook-delivery-id", unique("d")),
+                    (
+                        "x-wc-webhook-signature",
+                        sign_woocommerce(secret.as_bytes(), body),
+                    ),
+                ],
+                body,
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(deliver(old.clone()).await, 200);
+
+    let rotated = cli(&[
+        "channels",
+        "rotate-secret",
+        &name,
+        "--grace-hours",
+        "1",
+        "--json",
+    ]);
+    let new = rotated["secret"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    assert_eq!(
+        deliver(new.clone()).await,
+        200,
+        "the new secret works at once"
+    );
+    assert_eq!(
+        deliver(old.clone()).await,
+        200,
+        "the old one during the grace period"
+    );
+
+    let retired = cli(&[
+        "channels",
+        "rotate-secret",
+        &name,
+        "--grace-hours",
+        "0",
+        "--json",
+    ]);
+    let newest = retired["secret"].as_str().unwrap().to_string();
+    assert_eq!(deliver(newest).await, 200);
+    assert_eq!(
+        deliver(new).await,
+        401,
+        "grace 0 retires the previous secrets at once"
+    );
+    assert_eq!(deliver(old).await, 401);
+}
