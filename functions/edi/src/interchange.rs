@@ -10,7 +10,7 @@ use switchyard_intake::{Captured, HttpRequest, HttpResponse, Once, Problem};
 use switchyard_model::{Currency, OrderId};
 use switchyard_platform::channels::{Channel, x12_alias};
 use switchyard_platform::edi::OutboxDocument;
-use switchyard_platform::quarantine::QuarantinedDelivery;
+use switchyard_platform::quarantine::{MAX_KEPT_BODY_BYTES, QuarantinedDelivery};
 use switchyard_x12::documents::PurchaseOrder;
 use switchyard_x12::error::set_codes;
 use switchyard_x12::write::{
@@ -221,6 +221,19 @@ impl EdiApi {
         request: &HttpRequest,
         reason: String,
     ) -> Problem {
+        if request.body.len() > MAX_KEPT_BODY_BYTES {
+            // Too big for the quarantine queue: say so rather than pretend it was kept.
+            tracing::warn!(channel = %channel.name, bytes = request.body.len(), %reason, "unreadable interchange too large to quarantine");
+            return Problem::new(
+                400,
+                "unreadable-interchange",
+                "The interchange could not be read",
+                format!(
+                    "{reason}; at {} bytes it is too large to keep for an operator, so fix it and send it again",
+                    request.body.len()
+                ),
+            );
+        }
         let (body, body_base64) = QuarantinedDelivery::body_from(&request.body);
         let kept = QuarantinedDelivery {
             channel: channel.name.to_string(),

@@ -11,7 +11,7 @@ use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_model::{ChannelName, OrderId, OrderStatus};
 use switchyard_platform::channels::{Channel, ChannelDirectory, ChannelKind};
-use switchyard_platform::quarantine::{Quarantine, QuarantinedDelivery};
+use switchyard_platform::quarantine::{MAX_KEPT_BODY_BYTES, Quarantine, QuarantinedDelivery};
 use switchyard_platform::secrets::SecretStore;
 use switchyard_webhooks::MappingError;
 use switchyard_webhooks::signature::WOOCOMMERCE_SIGNATURE_HEADER;
@@ -46,7 +46,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            max_body_bytes: 200 * 1024,
+            max_body_bytes: MAX_KEPT_BODY_BYTES,
             public_base_url: None,
         }
     }

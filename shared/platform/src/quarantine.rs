@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::ServiceError;
 
+/// The largest raw body the quarantine keeps: with its metadata (and UTF-8/base64 growth) it
+/// must fit one SQS message (256 KiB).
+pub const MAX_KEPT_BODY_BYTES: usize = 180 * 1024;
+
 /// One quarantined delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuarantinedDelivery {
