@@ -3,13 +3,23 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// ISO 4217 codes that are not a currency an order is priced in.
+const NOT_MONEY: [&str; 13] = [
+    "XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA",
+];
+
 /// An ISO 4217 currency, known to the standard (e.g. `USD`, `EUR`, `JPY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency(iso_currency::Currency);
 
 impl Currency {
-    /// Parses an upper-case ISO 4217 alphabetic code; unknown codes are refused.
+    /// Parses an upper-case ISO 4217 alphabetic code; unknown codes are refused, and so are the
+    /// codes ISO 4217 lists that are not money an order can be priced in (`XXX` "no currency",
+    /// `XTS` testing, precious metals, bond-market and settlement units).
     pub fn from_code(code: &str) -> Option<Self> {
+        if NOT_MONEY.contains(&code) {
+            return None;
+        }
         iso_currency::Currency::from_code(code).map(Currency)
     }
 
@@ -70,6 +80,14 @@ mod tests {
         assert_eq!(Currency::from_code("JPY").unwrap().minor_unit_digits(), 0);
         assert!(Currency::from_code("XYZ").is_none());
         assert!(Currency::from_code("usd").is_none());
+        for not_money in ["XXX", "XTS", "XAU"] {
+            assert!(Currency::from_code(not_money).is_none(), "{not_money}");
+        }
+        assert_eq!(
+            Currency::from_code("XOF").unwrap().code(),
+            "XOF",
+            "CFA francs are money"
+        );
     }
 
     #[test]
