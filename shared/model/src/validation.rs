@@ -38,6 +38,33 @@ impl FieldErrors {
         self.0.push(FieldError::new(field, rule));
     }
 
+    /// Records that `field` broke `rule`; `None`, so a reader can `return errors.fail(…)`.
+    pub fn fail<T>(&mut self, field: &str, rule: &str) -> Option<T> {
+        self.push(field, rule);
+        None
+    }
+
+    /// The value, or records the error against `field` and gives `None`. Domain errors read
+    /// "sku must not be empty"; only the rule ("must not be empty") is kept, since the path
+    /// already names the field.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        result: Result<T, E>,
+        field: &str,
+    ) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let text = e.to_string();
+                let rule = text
+                    .find(" must ")
+                    .map(|i| text[i + 1..].to_string())
+                    .unwrap_or(text);
+                self.fail(field, &rule)
+            }
+        }
+    }
+
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -56,5 +83,27 @@ impl FieldErrors {
 impl From<FieldError> for FieldErrors {
     fn from(e: FieldError) -> Self {
         FieldErrors(vec![e])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_keeps_the_rule_and_names_the_path() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(errors.check(Ok::<_, String>(3), "a"), Some(3));
+        let missing: Option<u8> = errors.check(Err("sku must not be empty"), "lines[0].sku");
+        assert_eq!(missing, None);
+        let other: Option<u8> = errors.check(Err("unparseable"), "b");
+        assert_eq!(other, None);
+        assert_eq!(
+            errors.0,
+            vec![
+                FieldError::new("lines[0].sku", "must not be empty"),
+                FieldError::new("b", "unparseable")
+            ]
+        );
     }
 }

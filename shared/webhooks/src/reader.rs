@@ -53,24 +53,12 @@ pub(crate) struct Reader {
 
 impl Reader {
     pub fn fail<T>(&mut self, field: &str, rule: &str) -> Option<T> {
-        self.errors.push(field, rule);
-        None
+        self.errors.fail(field, rule)
     }
 
-    /// Records a domain error, keeping only its rule ("sku must not be empty" → "must not be
-    /// empty"), since the field is named by the path.
+    /// See [`FieldErrors::check`].
     pub fn check<T, E: std::fmt::Display>(&mut self, r: Result<T, E>, field: &str) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let text = e.to_string();
-                let rule = text
-                    .find(" must ")
-                    .map(|i| text[i + 1..].to_string())
-                    .unwrap_or(text);
-                self.fail(field, &rule)
-            }
-        }
+        self.errors.check(r, field)
     }
 
     /// `Some(None)` when absent, `Some(Some(object))` when an object, `None` (recorded) otherwise.

@@ -97,23 +97,12 @@ struct Reader {
 
 impl Reader {
     fn fail<T>(&mut self, field: &str, rule: &str) -> Option<T> {
-        self.errors.push(field, rule);
-        None
+        self.errors.fail(field, rule)
     }
 
+    /// See [`FieldErrors::check`].
     fn check<T, E: std::fmt::Display>(&mut self, r: Result<T, E>, field: &str) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                // Domain errors read "sku must not be empty"; keep the rule part only.
-                let text = e.to_string();
-                let rule = text
-                    .find(" must ")
-                    .map(|i| text[i + 1..].to_string())
-                    .unwrap_or(text);
-                self.fail(field, &rule)
-            }
-        }
+        self.errors.check(r, field)
     }
 
     fn object<'v>(&mut self, v: Option<&'v Value>, field: &str) -> Option<&'v Map<String, Value>> {
