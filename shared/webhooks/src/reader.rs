@@ -7,7 +7,11 @@
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
-use switchyard_model::{Address, CountryCode, Currency, ExternalId, FieldErrors, Sku};
+use switchyard_model::order::MAX_LINES;
+use switchyard_model::{
+    Address, CountryCode, Currency, ExternalId, FieldErrors, Money, OrderLine, Quantity, Sku,
+    UnitOfMeasure,
+};
 
 /// Most characters of a street line, city or name, as in the v1 contract.
 const MAX_TEXT: usize = 200;
@@ -59,6 +63,51 @@ impl Reader {
     /// See [`FieldErrors::check`].
     pub fn check<T, E: std::fmt::Display>(&mut self, r: Result<T, E>, field: &str) -> Option<T> {
         self.errors.check(r, field)
+    }
+
+    /// Reads `line_items`: required, a non-empty array of at most 500 objects. `item` reads one
+    /// (its index and object) into SKU, quantity and unit price, recording its own errors; every
+    /// line is read even after a bad one, so all faults are reported. `None` when any was invalid.
+    pub fn line_items(
+        &mut self,
+        root: &Map<String, Value>,
+        currency: Option<Currency>,
+        mut item: impl FnMut(
+            &mut Reader,
+            usize,
+            &Map<String, Value>,
+        ) -> Option<(Sku, Quantity, Decimal)>,
+    ) -> Option<Vec<OrderLine>> {
+        let items = match root.get("line_items") {
+            Some(Value::Array(items)) => items,
+            None | Some(Value::Null) => return self.fail("line_items", "is required"),
+            Some(_) => return self.fail("line_items", "must be an array"),
+        };
+        if items.is_empty() {
+            return self.fail("line_items", "must contain at least one line");
+        }
+        if items.len() > MAX_LINES {
+            return self.fail("line_items", "must contain at most 500 lines");
+        }
+        let mut lines = Vec::with_capacity(items.len());
+        let mut all_valid = true;
+        for (i, value) in items.iter().enumerate() {
+            let Some(m) = value.as_object() else {
+                self.fail::<()>(&format!("line_items[{i}]"), "must be an object");
+                all_valid = false;
+                continue;
+            };
+            match (item(self, i, m), currency) {
+                (Some((sku, quantity, price)), Some(currency)) => lines.push(OrderLine {
+                    sku,
+                    quantity,
+                    unit_price: Money::new(price, currency),
+                    uom: UnitOfMeasure::each(),
+                }),
+                _ => all_valid = false,
+            }
+        }
+        all_valid.then_some(lines)
     }
 
     /// `Some(None)` when absent, `Some(Some(object))` when an object, `None` (recorded) otherwise.

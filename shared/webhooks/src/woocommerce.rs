@@ -22,8 +22,8 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use switchyard_model::{
-    Currency, Customer, ExternalId, Money, Order, OrderLine, Quantity, UnitOfMeasure,
-    order::{MAX_LINES, OrderParts, check_unit_price},
+    Currency, Customer, ExternalId, Order, OrderLine, Quantity,
+    order::{OrderParts, check_unit_price},
 };
 
 use crate::mapping::{MapContext, MappingError, invalid, parse_object};
@@ -267,26 +267,8 @@ fn lines(
     ctx: &MapContext,
     remarks: &mut Vec<String>,
 ) -> Option<Vec<OrderLine>> {
-    let items = match root.get("line_items") {
-        Some(Value::Array(items)) => items,
-        None | Some(Value::Null) => return r.fail("line_items", "is required"),
-        Some(_) => return r.fail("line_items", "must be an array"),
-    };
-    if items.is_empty() {
-        return r.fail("line_items", "must contain at least one line");
-    }
-    if items.len() > MAX_LINES {
-        return r.fail("line_items", "must contain at most 500 lines");
-    }
-    let mut lines = Vec::with_capacity(items.len());
-    let mut all_valid = true;
-    for (i, item) in items.iter().enumerate() {
+    r.line_items(root, currency, |r, i, m| {
         let f = |k: &str| format!("line_items[{i}].{k}");
-        let Some(m) = item.as_object() else {
-            r.fail::<()>(&format!("line_items[{i}]"), "must be an object");
-            all_valid = false;
-            continue;
-        };
         let sku = r
             .sku(
                 m,
@@ -323,17 +305,8 @@ fn lines(
             _ => None,
         }
         .and_then(|p| r.check(check_unit_price(p).map(|()| p), &f("subtotal")));
-        match (sku, quantity, unit_price, currency) {
-            (Some(sku), Some(quantity), Some(price), Some(currency)) => lines.push(OrderLine {
-                sku,
-                quantity,
-                unit_price: Money::new(price, currency),
-                uom: UnitOfMeasure::each(),
-            }),
-            _ => all_valid = false,
-        }
-    }
-    all_valid.then_some(lines)
+        Some((sku?, quantity?, unit_price?))
+    })
 }
 
 /// The unit price of line `i` from its `subtotal` (before discounts) and `total` (after).
