@@ -233,11 +233,16 @@ impl OrdersApi {
             .await
             .map_err(unavailable)?
             .ok_or_else(not_found)?;
-        self.status(request, &id.to_string()).await
+        self.view(&channel, &id.to_string()).await
     }
 
     async fn status(&self, request: &HttpRequest, id: &str) -> Outcome {
         let channel = self.authenticate(request).await?;
+        self.view(&channel, id).await
+    }
+
+    /// The channel's order `id`; another channel's order reads as missing.
+    async fn view(&self, channel: &Channel, id: &str) -> Outcome {
         let not_found = || {
             Problem::new(
                 404,

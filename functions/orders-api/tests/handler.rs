@@ -9,22 +9,46 @@ use serde_json::{Value, json};
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::{HttpRequest, HttpResponse, Intake};
 use switchyard_model::ChannelName;
+use switchyard_platform::ServiceError;
 use switchyard_platform::channels::{
     Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
 };
 use switchyard_platform::orders::InMemoryOrderStore;
 use switchyard_platform::queue::InMemoryQueue;
-use switchyard_platform::throttle::InMemoryRateLimiter;
+use switchyard_platform::throttle::{InMemoryRateLimiter, RateLimiter};
 
 struct App {
     api: OrdersApi,
     queue: Arc<InMemoryQueue>,
     orders: Arc<InMemoryOrderStore>,
+    limiter: Arc<CountingLimiter>,
+}
+
+/// The in-memory limiter, counting how often a request was counted against a limit.
+#[derive(Default)]
+struct CountingLimiter {
+    inner: InMemoryRateLimiter,
+    admits: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for CountingLimiter {
+    async fn admit(
+        &self,
+        channel: &ChannelName,
+        limit: u32,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<bool, ServiceError> {
+        self.admits
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.admit(channel, limit, now).await
+    }
 }
 
 const KEY_A: &str = "sy_test_key_for_channel_a";
 const KEY_B: &str = "sy_test_key_for_channel_b";
 const KEY_SLOW: &str = "sy_test_key_slow";
+const KEY_COUNTED: &str = "sy_test_key_counted";
 
 async fn app() -> App {
     app_with(Settings {
@@ -40,6 +64,7 @@ async fn app_with(settings: Settings) -> App {
         ("shop-a", KEY_A, None),
         ("shop-b", KEY_B, None),
         ("shop-slow", KEY_SLOW, Some(1)),
+        ("shop-counted", KEY_COUNTED, Some(1000)),
     ] {
         let channel = Channel {
             default_customer: Some("DEMO-SHOP".into()),
@@ -61,6 +86,7 @@ async fn app_with(settings: Settings) -> App {
     }
     let queue = Arc::new(InMemoryQueue::new());
     let orders = Arc::new(InMemoryOrderStore::new());
+    let limiter = Arc::new(CountingLimiter::default());
     let ports = Ports {
         channels,
         intake: Intake::new(
@@ -68,13 +94,14 @@ async fn app_with(settings: Settings) -> App {
             Arc::new(InMemoryIdempotencyStore::new()),
             queue.clone(),
         ),
-        limiter: Arc::new(InMemoryRateLimiter::new()),
+        limiter: limiter.clone(),
     };
 
     App {
         api: OrdersApi::new(ports, settings),
         queue,
         orders,
+        limiter,
     }
 }
 
@@ -468,4 +495,32 @@ async fn a_channel_over_its_rate_limit_gets_429_with_retry_after() {
         other.status, 404,
         "channels without a limit are not throttled"
     );
+}
+
+#[tokio::test]
+async fn a_limited_channel_is_counted_once_per_request_whatever_the_route() {
+    let app = app().await;
+    let admits = || app.limiter.admits.load(std::sync::atomic::Ordering::SeqCst);
+    let created = app
+        .api
+        .handle(
+            &post(
+                Some(KEY_COUNTED),
+                Some("k-count"),
+                order("PO-COUNT").to_string().as_bytes(),
+            ),
+            deadline(),
+        )
+        .await;
+    assert_eq!(created.status, 202);
+    let id = json_of(&created)["id"].as_str().unwrap().to_string();
+    let mut lookup = get(KEY_COUNTED, "");
+    lookup.path = "/v1/orders".into();
+    lookup.query = vec![("external_id".into(), "PO-COUNT".into())];
+    for request in [get(KEY_COUNTED, &id), lookup] {
+        let before = admits();
+        let found = app.api.handle(&request, deadline()).await;
+        assert_eq!(found.status, 200, "{}", found.body);
+        assert_eq!(admits() - before, 1, "{} counted once", request.path);
+    }
 }
