@@ -48,18 +48,8 @@ impl EdiApi {
             ("GET", ["v1", "edi", "outbox"]) => self.list(request).await,
             ("GET", ["v1", "edi", "outbox", id]) => self.fetch(request, id).await,
             ("DELETE", ["v1", "edi", "outbox", id]) => self.confirm_collected(request, id).await,
-            (_, ["v1", "edi", ..]) => Err(Problem::new(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                format!("{} is not allowed on {}", request.method, request.path),
-            )),
-            _ => Err(Problem::new(
-                404,
-                "not-found",
-                "Not found",
-                format!("no resource at {}", request.path),
-            )),
+            (_, ["v1", "edi", ..]) => Err(Problem::method_not_allowed(request)),
+            _ => Err(Problem::no_route(request)),
         };
         let response = respond(outcome);
         tracing::info!(method = %request.method, path = %request.path, status = response.status, "edi request");

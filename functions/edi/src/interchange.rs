@@ -234,17 +234,14 @@ impl EdiApi {
                 ),
             );
         }
-        let (body, body_base64) = QuarantinedDelivery::body_from(&request.body);
-        let kept = QuarantinedDelivery {
-            channel: channel.name.to_string(),
-            source: "x12".into(),
-            delivery_id: None,
-            received_at: Utc::now(),
-            reason: reason.clone(),
-            content_type: request.header("content-type").map(str::to_string),
-            body,
-            body_base64,
-        };
+        let kept = QuarantinedDelivery::received(
+            channel.name.as_str(),
+            "x12",
+            None,
+            reason.clone(),
+            request.header("content-type"),
+            &request.body,
+        );
         match self.ports.quarantine.keep(&kept).await {
             Ok(()) => Problem::new(
                 400,

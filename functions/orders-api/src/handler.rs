@@ -66,18 +66,10 @@ impl OrdersApi {
             ("POST", ["v1", "orders"]) => self.submit(request, deadline).await,
             ("GET", ["v1", "orders", id]) => self.status(request, id).await,
             ("GET", ["v1", "orders"]) => self.find(request).await,
-            (_, ["v1", "orders"]) | (_, ["v1", "orders", _]) => Err(Problem::new(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                format!("{} is not allowed on {}", request.method, request.path),
-            )),
-            _ => Err(Problem::new(
-                404,
-                "not-found",
-                "Not found",
-                format!("no resource at {}", request.path),
-            )),
+            (_, ["v1", "orders"]) | (_, ["v1", "orders", _]) => {
+                Err(Problem::method_not_allowed(request))
+            }
+            _ => Err(Problem::no_route(request)),
         };
         let response = respond(outcome);
         tracing::info!(method = %request.method, path = %request.path, status = response.status, "request");

@@ -80,15 +80,6 @@ pub struct WebhooksApi {
 
 type Outcome = Result<HttpResponse, Problem>;
 
-fn not_found(path: &str) -> Problem {
-    Problem::new(
-        404,
-        "not-found",
-        "Not found",
-        format!("no resource at {path}"),
-    )
-}
-
 impl WebhooksApi {
     /// An endpoint over `ports`.
     pub fn new(ports: Ports, settings: Settings) -> Self {
@@ -100,13 +91,8 @@ impl WebhooksApi {
         let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
         let outcome = match (request.method.as_str(), segments.as_slice()) {
             ("POST", ["v1", "webhooks", channel]) => self.deliver(request, channel, deadline).await,
-            (_, ["v1", "webhooks", _]) => Err(Problem::new(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                format!("{} is not allowed on {}", request.method, request.path),
-            )),
-            _ => Err(not_found(&request.path)),
+            (_, ["v1", "webhooks", _]) => Err(Problem::method_not_allowed(request)),
+            _ => Err(Problem::no_route(request)),
         };
         let response = respond(outcome);
         tracing::info!(method = %request.method, path = %request.path, status = response.status, "webhook");
@@ -252,17 +238,14 @@ impl WebhooksApi {
             )
             .with_errors(errors.0.clone()),
         };
-        let (body, body_base64) = QuarantinedDelivery::body_from(&request.body);
-        let kept = QuarantinedDelivery {
-            channel: channel.name.to_string(),
-            source: delivery::source(channel.kind, request),
-            delivery_id: Some(delivery_id.to_string()),
-            received_at: Utc::now(),
-            reason: error.to_string(),
-            content_type: request.header("content-type").map(str::to_string),
-            body,
-            body_base64,
-        };
+        let kept = QuarantinedDelivery::received(
+            channel.name.as_str(),
+            delivery::source(channel.kind, request),
+            Some(delivery_id),
+            error.to_string(),
+            request.header("content-type"),
+            &request.body,
+        );
         match self.ports.quarantine.keep(&kept).await {
             Ok(()) => {
                 tracing::warn!(channel = %channel.name, delivery_id, reason = %kept.reason, "delivery quarantined");

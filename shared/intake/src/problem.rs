@@ -6,7 +6,7 @@
 use serde::Serialize;
 use switchyard_model::FieldError;
 
-use crate::http::HttpResponse;
+use crate::http::{HttpRequest, HttpResponse};
 
 /// A problem to report to the client.
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +51,26 @@ impl Problem {
     pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
         self.extensions.insert(key.to_string(), value.into());
         self
+    }
+
+    /// A 405 for a method the resource does not take.
+    pub fn method_not_allowed(request: &HttpRequest) -> Self {
+        Problem::new(
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            format!("{} is not allowed on {}", request.method, request.path),
+        )
+    }
+
+    /// A 404 for a path no route serves.
+    pub fn no_route(request: &HttpRequest) -> Self {
+        Problem::new(
+            404,
+            "not-found",
+            "Not found",
+            format!("no resource at {}", request.path),
+        )
     }
 
     /// The response carrying this problem.

@@ -40,6 +40,29 @@ pub struct QuarantinedDelivery {
 }
 
 impl QuarantinedDelivery {
+    /// A delivery received now for `channel` from `source`, kept whole: `raw` as text when it
+    /// is UTF-8, else as base64.
+    pub fn received(
+        channel: &str,
+        source: impl Into<String>,
+        delivery_id: Option<&str>,
+        reason: impl Into<String>,
+        content_type: Option<&str>,
+        raw: &[u8],
+    ) -> Self {
+        let (body, body_base64) = Self::body_from(raw);
+        QuarantinedDelivery {
+            channel: channel.to_string(),
+            source: source.into(),
+            delivery_id: delivery_id.map(str::to_string),
+            received_at: Utc::now(),
+            reason: reason.into(),
+            content_type: content_type.map(str::to_string),
+            body,
+            body_base64,
+        }
+    }
+
     /// Keeps `raw` as text when it is UTF-8, else as base64.
     pub fn body_from(raw: &[u8]) -> (String, bool) {
         match std::str::from_utf8(raw) {
