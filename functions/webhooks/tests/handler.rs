@@ -380,6 +380,29 @@ async fn woocommerce_pings_are_answered_and_orders_are_captured_once_paid() {
         "blank shipping falls back to billing"
     );
 
+    // Deleting the order in WooCommerce cancels it here.
+    let deleted = br#"{"id": 500}"#;
+    let response = app
+        .post(
+            "woo",
+            &woo_headers("order.deleted", "d-del", deleted),
+            deleted,
+        )
+        .await;
+    assert_eq!(
+        json_body(&response)["result"],
+        "cancellation-requested",
+        "{}",
+        response.body
+    );
+    assert_eq!(
+        app.queue.cancellations.lock().unwrap()[0]
+            .payload
+            .reason
+            .as_deref(),
+        Some("deleted")
+    );
+
     let mut tampered = paid.clone();
     tampered.extend_from_slice(b" ");
     let refused = app
