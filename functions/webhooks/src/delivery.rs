@@ -7,7 +7,7 @@ use switchyard_platform::channels::{Channel, ChannelKind};
 use switchyard_webhooks::shopify::{self, ShopifyTopic};
 use switchyard_webhooks::signature::WEBHOOK_ID_HEADER;
 use switchyard_webhooks::woocommerce::{self, WooStatus, WooTopic};
-use switchyard_webhooks::{MapContext, MappingError, MappingOptions};
+use switchyard_webhooks::{MapContext, MappingError};
 
 /// What the delivery asks Switchyard to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,9 +65,7 @@ pub fn read(
         order_id,
         channel: channel.name.clone(),
         default_customer: channel.default_customer.clone(),
-        options: MappingOptions {
-            custom_item_sku: channel.mapping.custom_item_sku.clone(),
-        },
+        custom_item_sku: channel.mapping.custom_item_sku.clone(),
     };
     let body = &request.body;
     match channel.kind {

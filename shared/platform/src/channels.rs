@@ -545,6 +545,12 @@ mod tests {
         let channel: Channel = serde_json::from_str(old).unwrap();
         assert!(channel.secrets.is_empty() && channel.trading_partner.is_none());
         assert_eq!(channel.mapping, MappingOptions::default());
+        // A custom-item SKU that could never book is refused when the channel is stored.
+        let bad = old.replace(
+            r#""api","#,
+            r#""api","mapping":{"custom_item_sku":"has space"},"#,
+        );
+        assert!(serde_json::from_str::<Channel>(&bad).is_err());
     }
 
     #[test]

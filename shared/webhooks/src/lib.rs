@@ -14,5 +14,5 @@ pub mod shopify;
 pub mod signature;
 pub mod woocommerce;
 
-pub use mapping::{MapContext, MappingError, MappingOptions};
+pub use mapping::{MapContext, MappingError};
 pub use signature::SignatureError;

@@ -1,7 +1,6 @@
-//! What every storefront mapper shares: the context it maps in, the channel's options, and the
-//! ways a payload can fail to become an order.
+//! What every storefront mapper shares: the context it maps in and the ways a payload can fail
+//! to become an order.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use switchyard_model::{ChannelName, FieldErrors, OrderId, Sku};
 
@@ -15,19 +14,9 @@ pub struct MapContext {
     /// The ERP customer every order of this channel is sold to. Storefront shoppers are not ERP
     /// accounts, so a storefront channel needs one; without it every order is refused.
     pub default_customer: Option<String>,
-    /// The channel's mapping options.
-    pub options: MappingOptions,
-}
-
-/// Per-channel mapping choices, stored as JSON on the channel record. Every field has a default,
-/// so records written before a field existed still read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MappingOptions {
-    /// The SKU booked for lines that carry none: Shopify custom items, WooCommerce products
-    /// without a SKU. Unset (the default), such lines are refused, because an ERP order line
-    /// needs an item and guessing one would ship or invoice the wrong thing. Typed as [`Sku`] so
-    /// that an invalid value is refused when the channel is configured, not per order.
-    #[serde(default)]
+    /// The SKU booked for lines that carry none (Shopify custom items, WooCommerce products
+    /// without a SKU), from the channel's mapping options. Unset, such lines are refused,
+    /// because an ERP order line needs an item and guessing one would ship the wrong thing.
     pub custom_item_sku: Option<Sku>,
 }
 
@@ -71,18 +60,6 @@ pub(crate) fn invalid(mut errors: FieldErrors) -> FieldErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn options_read_from_partial_or_empty_records() {
-        let empty: MappingOptions = serde_json::from_str("{}").unwrap();
-        assert_eq!(empty, MappingOptions::default());
-        let set: MappingOptions =
-            serde_json::from_str(r#"{"custom_item_sku":"MISC","later_field":1}"#).unwrap();
-        assert_eq!(set.custom_item_sku.unwrap().as_str(), "MISC");
-        assert!(
-            serde_json::from_str::<MappingOptions>(r#"{"custom_item_sku":"has space"}"#).is_err()
-        );
-    }
 
     #[test]
     fn only_objects_parse() {

@@ -219,12 +219,7 @@ fn lines(
         let f = |k: &str| format!("line_items[{i}].{k}");
         let title = loose(m, "title").or_else(|| loose(m, "name"));
         let sku = r
-            .sku(
-                m,
-                &f("sku"),
-                ctx.options.custom_item_sku.as_ref(),
-                CUSTOM_ITEM_RULE,
-            )
+            .sku(m, &f("sku"), ctx.custom_item_sku.as_ref(), CUSTOM_ITEM_RULE)
             .map(|(sku, custom)| {
                 if custom {
                     let title = title.as_deref().unwrap_or("untitled");

@@ -270,12 +270,7 @@ fn lines(
     r.line_items(root, currency, |r, i, m| {
         let f = |k: &str| format!("line_items[{i}].{k}");
         let sku = r
-            .sku(
-                m,
-                &f("sku"),
-                ctx.options.custom_item_sku.as_ref(),
-                NO_SKU_RULE,
-            )
+            .sku(m, &f("sku"), ctx.custom_item_sku.as_ref(), NO_SKU_RULE)
             .map(|(sku, custom)| {
                 if custom {
                     let name = loose(m, "name");

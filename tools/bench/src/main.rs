@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use switchyard_model::{ChannelName, Currency, OrderId};
 use switchyard_webhooks::signature::{sign_shopify, verify_shopify};
-use switchyard_webhooks::{MapContext, MappingOptions, shopify};
+use switchyard_webhooks::{MapContext, shopify};
 use switchyard_x12::documents::PurchaseOrder;
 use switchyard_x12::{OrderContext, parse_interchange, to_order};
 
@@ -124,7 +124,7 @@ fn main() {
                 order_id: OrderId::generate(),
                 channel: channel.clone(),
                 default_customer: Some("DEMO-SHOP".into()),
-                options: MappingOptions::default(),
+                custom_item_sku: None,
             };
             black_box(shopify::read_order(&body, &ctx).unwrap());
         });

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 use switchyard_model::{ChannelName, OrderId, Sku};
-use switchyard_webhooks::{MapContext, MappingError, MappingOptions};
+use switchyard_webhooks::{MapContext, MappingError};
 
 /// A context for channel `demo-shop` with default customer `DEMO-SHOP`, and, when given, a
 /// custom-item SKU.
@@ -12,9 +12,7 @@ pub fn ctx(custom_item_sku: Option<&str>) -> MapContext {
         order_id: OrderId::generate(),
         channel: ChannelName::try_from("demo-shop").unwrap(),
         default_customer: Some("DEMO-SHOP".into()),
-        options: MappingOptions {
-            custom_item_sku: custom_item_sku.map(|s| Sku::try_from(s).unwrap()),
-        },
+        custom_item_sku: custom_item_sku.map(|s| Sku::try_from(s).unwrap()),
     }
 }
 
