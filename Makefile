@@ -1,9 +1,13 @@
 # Switchyard: the two commands are `make up` (run it locally) and `make test` (test everything).
-.PHONY: up test down check fmt lint package bench
+.PHONY: up test test-fast down check fmt lint package bench
 
 ## Run the whole stack locally, in the foreground, until Ctrl-C.
 up:
 	@scripts/stack.sh up
+
+## The fast tier: every test that needs no running service (no stack started).
+test-fast:
+	cargo test --workspace
 
 ## Every test: unit, adapter (moto + Tryton), handler and end to end; starts and stops what it needs.
 test:
@@ -16,7 +20,7 @@ down:
 ## Static checks: formatting, clippy, Terraform fmt + validate.
 check:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --features live -- -D warnings
 	scripts/infra.sh check
 
 fmt:
