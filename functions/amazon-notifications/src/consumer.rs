@@ -7,9 +7,9 @@ use switchyard_amazon::{
     MapContext, NotificationError, OrderAction, SpApiError, action_for_status, parse_notification,
     to_order,
 };
+use switchyard_channels::{ChannelDirectory, amazon_alias};
 use switchyard_intake::Intake;
 use switchyard_model::{ExternalId, OrderId};
-use switchyard_platform::channels::{ChannelDirectory, amazon_alias};
 
 use crate::sellers::SellerApis;
 

@@ -6,9 +6,9 @@ use amazon_notifications::consumer::Ports;
 use amazon_notifications::{Consumer, SpApiSellers};
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
+use switchyard_channels::DynamoDbChannelDirectory;
 use switchyard_platform::aws::{load_config, setting};
-use switchyard_platform::channels::DynamoDbChannelDirectory;
-use switchyard_platform::secrets::SsmSecretStore;
+use switchyard_secrets::SsmSecretStore;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

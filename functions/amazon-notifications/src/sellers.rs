@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use switchyard_amazon::{AmazonOrders, LwaCredentials, Secret, SpApiClient, SpApiConfig};
-use switchyard_platform::channels::Channel;
-use switchyard_platform::secrets::SecretStore;
+use switchyard_channels::Channel;
+use switchyard_secrets::SecretStore;
 
 /// Gives the SP-API client for a channel.
 #[async_trait::async_trait]

@@ -7,14 +7,14 @@ use amazon_notifications::{Consumer, Handled, Ports, SellerApis};
 use chrono::Utc;
 use switchyard_amazon::orders::{GetOrderItemsResponse, GetOrderResponse};
 use switchyard_amazon::{AmazonOrder, AmazonOrderItem, AmazonOrders, SpApiError};
+use switchyard_channels::{
+    AmazonSeller, Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
+};
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::Intake;
 use switchyard_model::ChannelName;
-use switchyard_platform::channels::{
-    AmazonSeller, Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
-};
-use switchyard_platform::orders::InMemoryOrderStore;
-use switchyard_platform::queue::InMemoryQueue;
+use switchyard_orders::InMemoryOrderStore;
+use switchyard_orders::InMemoryQueue;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../local/sp-api");
 

@@ -10,11 +10,11 @@ use std::sync::Arc;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::Utc;
 use serde::Deserialize;
+use switchyard_edi_outbox::{EdiStore, OutboxDocument};
 use switchyard_model::ChannelName;
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderAccepted, OrderRejected};
 use switchyard_platform::ServiceError;
-use switchyard_platform::edi::{EdiStore, OutboxDocument};
 use switchyard_x12::write::ControlNumbers;
 
 use crate::pending::{Decision, PendingAck};

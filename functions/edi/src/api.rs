@@ -3,13 +3,13 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use switchyard_channels::{Channel, ChannelDirectory, ChannelKind};
+use switchyard_edi_outbox::EdiStore;
 use switchyard_intake::auth::{admit, authenticate};
 use switchyard_intake::problem::respond;
 use switchyard_intake::{HttpRequest, HttpResponse, Intake, Problem};
-use switchyard_platform::channels::{Channel, ChannelDirectory, ChannelKind};
-use switchyard_platform::edi::EdiStore;
-use switchyard_platform::quarantine::Quarantine;
-use switchyard_platform::throttle::RateLimiter;
+use switchyard_quarantine::Quarantine;
+use switchyard_throttle::RateLimiter;
 
 /// What the EDI API needs from the world.
 #[derive(Clone)]

@@ -3,14 +3,14 @@
 use std::time::SystemTime;
 
 use chrono::Utc;
+use switchyard_channels::{Channel, x12_alias};
+use switchyard_edi_outbox::OutboxDocument;
 use switchyard_intake::capture::payload_hash;
 use switchyard_intake::http::check_body_size;
 use switchyard_intake::problem::unavailable;
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Once, Problem};
 use switchyard_model::{Currency, OrderId};
-use switchyard_platform::channels::{Channel, x12_alias};
-use switchyard_platform::edi::OutboxDocument;
-use switchyard_platform::quarantine::{MAX_KEPT_BODY_BYTES, QuarantinedDelivery};
+use switchyard_quarantine::{MAX_KEPT_BODY_BYTES, QuarantinedDelivery};
 use switchyard_x12::documents::PurchaseOrder;
 use switchyard_x12::error::set_codes;
 use switchyard_x12::write::{

@@ -7,19 +7,19 @@ use chrono::Utc;
 use edi::acknowledger::{Acknowledged, Acknowledger};
 use edi::{EdiApi, Ports};
 use serde_json::{Value, json};
+use switchyard_channels::{
+    Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory, TradingPartner, hash_api_key,
+};
+use switchyard_edi_outbox::InMemoryEdiStore;
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::{HttpRequest, HttpResponse, Intake};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::OrderAccepted;
 use switchyard_model::{ChannelName, ExternalId, OrderId};
-use switchyard_platform::channels::{
-    Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory, TradingPartner, hash_api_key,
-};
-use switchyard_platform::edi::InMemoryEdiStore;
-use switchyard_platform::orders::InMemoryOrderStore;
-use switchyard_platform::quarantine::InMemoryQuarantine;
-use switchyard_platform::queue::InMemoryQueue;
-use switchyard_platform::throttle::InMemoryRateLimiter;
+use switchyard_orders::InMemoryOrderStore;
+use switchyard_orders::InMemoryQueue;
+use switchyard_quarantine::InMemoryQuarantine;
+use switchyard_throttle::InMemoryRateLimiter;
 use switchyard_x12::{Document, parse_interchange, read_document};
 
 const KEY: &str = "sy_edi_partner_key";

@@ -4,11 +4,11 @@ use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use aws_lambda_events::sqs::SqsEvent;
 use edi::acknowledger::{Acknowledged, Acknowledger};
 use std::sync::Arc;
+use switchyard_edi_outbox::InMemoryEdiStore;
 use switchyard_intake::apigw::request_from_event;
 use switchyard_intake::samples::sample_events;
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderAccepted, OrderRejected};
-use switchyard_platform::edi::InMemoryEdiStore;
 use switchyard_x12::parse_interchange;
 
 #[test]

@@ -6,12 +6,12 @@ use std::time::{Duration, SystemTime};
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use sha2::{Digest, Sha256};
 use switchyard_erp::SalesOrders;
+use switchyard_events::EventPublisher;
 use switchyard_idempotency::{Claim, IdempotencyStore, NextAction};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
-use switchyard_platform::events::EventPublisher;
-use switchyard_platform::orders::OrderStore;
-use switchyard_platform::queue::RetryScheduler;
+use switchyard_orders::OrderStore;
+use switchyard_orders::RetryScheduler;
 
 use crate::backoff::RetryPolicy;
 use crate::posting::{Posted, Poster, PostingError};

@@ -7,11 +7,11 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_erp::{TrytonClient, TrytonConfig};
+use switchyard_events::EventBridgePublisher;
 use switchyard_idempotency::DynamoDbIdempotencyStore;
+use switchyard_orders::DynamoDbOrderStore;
+use switchyard_orders::SqsQueue;
 use switchyard_platform::aws::{load_config, setting, setting_or};
-use switchyard_platform::events::EventBridgePublisher;
-use switchyard_platform::orders::DynamoDbOrderStore;
-use switchyard_platform::queue::SqsQueue;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -7,11 +7,11 @@ use chrono::Utc;
 use switchyard_erp::{
     ErpError, ErpSale, SaleAddress, SaleLine, SaleRequest, SaleState, SalesOrders,
 };
+use switchyard_events::EventPublisher;
 use switchyard_model::contract::v1::CancellationState;
 use switchyard_model::events::{ORDER_EVENTS_SOURCE, OrderCancellationRequested};
 use switchyard_model::{Address, Order, OrderStatus};
-use switchyard_platform::events::EventPublisher;
-use switchyard_platform::orders::{OrderRecord, OrderStore, OrderStoreError, Versioned};
+use switchyard_orders::{OrderRecord, OrderStore, OrderStoreError, Versioned};
 
 /// How posting one order ended; stored as the idempotency result.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -8,15 +8,15 @@ use chrono::Utc;
 use order_processor::batch::MessageOutcome;
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_erp::{ErpError, ErpSale, InMemoryErp, SaleRequest, SalesOrders};
+use switchyard_events::InMemoryPublisher;
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_model::contract::v1::CancellationState;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::{ChannelName, Order, OrderId, OrderStatus};
-use switchyard_platform::events::InMemoryPublisher;
-use switchyard_platform::orders::{InMemoryOrderStore, OrderRecord, OrderStore};
-use switchyard_platform::queue::InMemoryQueue;
+use switchyard_orders::InMemoryQueue;
+use switchyard_orders::{InMemoryOrderStore, OrderRecord, OrderStore};
 
 struct World {
     processor: BatchProcessor,

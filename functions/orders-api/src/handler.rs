@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use switchyard_channels::{Channel, ChannelDirectory};
 use switchyard_idempotency::IdempotencyKey;
 use switchyard_intake::auth::{admit, authenticate};
 use switchyard_intake::capture::payload_hash;
@@ -11,8 +12,7 @@ use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
 use switchyard_model::{ExternalId, OrderId, OrderStatus};
-use switchyard_platform::channels::{Channel, ChannelDirectory};
-use switchyard_platform::throttle::RateLimiter;
+use switchyard_throttle::RateLimiter;
 
 /// What the API needs from the world.
 #[derive(Clone)]

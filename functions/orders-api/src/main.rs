@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use lambda_runtime::Error;
 use orders_api::{OrdersApi, Ports, Settings};
+use switchyard_channels::DynamoDbChannelDirectory;
 use switchyard_platform::aws::{load_config, setting};
-use switchyard_platform::channels::DynamoDbChannelDirectory;
-use switchyard_platform::throttle::DynamoDbRateLimiter;
+use switchyard_throttle::DynamoDbRateLimiter;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -6,16 +6,14 @@ use std::time::{Duration, SystemTime};
 use chrono::Utc;
 use orders_api::{OrdersApi, Ports, Settings};
 use serde_json::{Value, json};
+use switchyard_channels::{Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory};
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::{HttpRequest, HttpResponse, Intake};
 use switchyard_model::ChannelName;
+use switchyard_orders::InMemoryOrderStore;
+use switchyard_orders::InMemoryQueue;
 use switchyard_platform::ServiceError;
-use switchyard_platform::channels::{
-    Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
-};
-use switchyard_platform::orders::InMemoryOrderStore;
-use switchyard_platform::queue::InMemoryQueue;
-use switchyard_platform::throttle::{InMemoryRateLimiter, RateLimiter};
+use switchyard_throttle::{InMemoryRateLimiter, RateLimiter};
 
 struct App {
     api: OrdersApi,
@@ -77,10 +75,7 @@ async fn app_with(settings: Settings) -> App {
         };
         channels.put(&channel).await.unwrap();
         channels
-            .add_api_key(
-                &channel.name,
-                &switchyard_platform::channels::hash_api_key(key),
-            )
+            .add_api_key(&channel.name, &switchyard_channels::hash_api_key(key))
             .await
             .unwrap();
     }

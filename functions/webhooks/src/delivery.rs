@@ -1,9 +1,9 @@
 //! What a verified delivery asks for: capture an order, cancel one, or nothing.
 
+use switchyard_channels::{Channel, ChannelKind};
 use switchyard_intake::HttpRequest;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::{ExternalId, Order, OrderId};
-use switchyard_platform::channels::{Channel, ChannelKind};
 use switchyard_webhooks::shopify::{self, ShopifyTopic};
 use switchyard_webhooks::signature::WEBHOOK_ID_HEADER;
 use switchyard_webhooks::woocommerce::{self, WooStatus, WooTopic};

@@ -5,14 +5,14 @@ use std::time::SystemTime;
 
 use chrono::Utc;
 use serde::Serialize;
+use switchyard_channels::{Channel, ChannelDirectory, ChannelKind};
 use switchyard_intake::capture::payload_hash;
 use switchyard_intake::http::{check_body_size, order_status_url};
 use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_model::{ChannelName, OrderId, OrderStatus};
-use switchyard_platform::channels::{Channel, ChannelDirectory, ChannelKind};
-use switchyard_platform::quarantine::{MAX_KEPT_BODY_BYTES, Quarantine, QuarantinedDelivery};
-use switchyard_platform::secrets::SecretStore;
+use switchyard_quarantine::{MAX_KEPT_BODY_BYTES, Quarantine, QuarantinedDelivery};
+use switchyard_secrets::SecretStore;
 use switchyard_webhooks::MappingError;
 use switchyard_webhooks::signature::WOOCOMMERCE_SIGNATURE_HEADER;
 use switchyard_webhooks::woocommerce;

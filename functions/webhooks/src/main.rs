@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use lambda_runtime::Error;
+use switchyard_channels::DynamoDbChannelDirectory;
 use switchyard_platform::aws::{load_config, setting};
-use switchyard_platform::channels::DynamoDbChannelDirectory;
-use switchyard_platform::quarantine::SqsQuarantine;
-use switchyard_platform::secrets::SsmSecretStore;
+use switchyard_quarantine::SqsQuarantine;
+use switchyard_secrets::SsmSecretStore;
 use webhooks::{Ports, Settings, WebhooksApi};
 
 #[tokio::main]

@@ -1,10 +1,10 @@
 //! Signature verification with a channel's active secrets, before anything reads the body.
 
 use chrono::{DateTime, Utc};
+use switchyard_channels::{Channel, ChannelKind};
 use switchyard_intake::HttpRequest;
 use switchyard_platform::ServiceError;
-use switchyard_platform::channels::{Channel, ChannelKind};
-use switchyard_platform::secrets::SecretStore;
+use switchyard_secrets::SecretStore;
 use switchyard_webhooks::SignatureError;
 use switchyard_webhooks::signature::{
     DEFAULT_TOLERANCE, SHOPIFY_HMAC_HEADER, StandardSecret, WEBHOOK_ID_HEADER,

@@ -6,16 +6,16 @@ use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
 use serde_json::{Value, json};
+use switchyard_channels::{
+    Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory, SecretRef,
+};
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::{HttpRequest, HttpResponse, Intake};
 use switchyard_model::{ChannelName, Sku};
-use switchyard_platform::channels::{
-    Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory, SecretRef,
-};
-use switchyard_platform::orders::InMemoryOrderStore;
-use switchyard_platform::quarantine::InMemoryQuarantine;
-use switchyard_platform::queue::InMemoryQueue;
-use switchyard_platform::secrets::{InMemorySecretStore, SecretStore};
+use switchyard_orders::InMemoryOrderStore;
+use switchyard_orders::InMemoryQueue;
+use switchyard_quarantine::InMemoryQuarantine;
+use switchyard_secrets::{InMemorySecretStore, SecretStore};
 use switchyard_webhooks::signature::{
     StandardSecret, sign_shopify, sign_standard, sign_woocommerce,
 };

@@ -8,12 +8,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "contract")]
+pub mod contract;
+#[cfg(feature = "dynamodb")]
 mod dynamodb;
 mod key;
 mod memory;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+#[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbIdempotencyStore;
 pub use key::{IdempotencyKey, InvalidIdempotencyKey};
 pub use memory::InMemoryIdempotencyStore;

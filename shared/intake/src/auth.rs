@@ -1,8 +1,8 @@
 //! Channel authentication by API key.
 
 use chrono::Utc;
-use switchyard_platform::channels::{Channel, ChannelDirectory};
-use switchyard_platform::throttle::RateLimiter;
+use switchyard_channels::{Channel, ChannelDirectory};
+use switchyard_throttle::RateLimiter;
 
 use crate::http::HttpRequest;
 use crate::problem::{Problem, unavailable};

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use switchyard_idempotency::DynamoDbIdempotencyStore;
+use switchyard_orders::DynamoDbOrderStore;
+use switchyard_orders::SqsQueue;
 use switchyard_platform::aws::setting;
-use switchyard_platform::orders::DynamoDbOrderStore;
-use switchyard_platform::queue::SqsQueue;
 
 use crate::capture::Intake;
 

@@ -10,8 +10,8 @@ use switchyard_idempotency::{Claim, IdempotencyStore, Lease, NextAction};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::{ChannelName, ExternalId, Order, OrderId, OrderStatus};
-use switchyard_platform::orders::{Created, OrderRecord, OrderStore};
-use switchyard_platform::queue::OrderQueue;
+use switchyard_orders::OrderQueue;
+use switchyard_orders::{Created, OrderRecord, OrderStore};
 
 use crate::http::HttpResponse;
 use crate::problem::{Problem, unavailable};

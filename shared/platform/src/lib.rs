@@ -1,23 +1,16 @@
-//! Ports the functions need besides the ERP, with their AWS adapters and in-memory twins.
+//! What every function needs besides its ports: settings from the environment, the AWS SDK
+//! configuration (feature `aws`), structured logs with PII redaction, and [`ServiceError`], the
+//! transient failure of a backing service that every port reports.
 //!
-//! Each capability is one small trait (`OrderStore`, `ChannelDirectory`, `OrderQueue`,
-//! `RetryScheduler`, `EventPublisher`); handlers take the traits, `main.rs` wires the AWS
-//! adapters, unit tests wire the in-memory ones, and adapter tests run against moto.
+//! The ports themselves live with their capability: `switchyard-orders`, `-channels`,
+//! `-edi-outbox`, `-quarantine`, `-throttle`, `-secrets`, `-events`, `-idempotency`, `-erp`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "aws")]
 pub mod aws;
-pub mod channels;
-pub mod edi;
-pub mod events;
-pub mod orders;
-pub mod quarantine;
-pub mod queue;
-pub mod secrets;
+pub mod settings;
 pub mod telemetry;
-#[cfg(feature = "testing")]
-pub mod testing;
-pub mod throttle;
 
 /// A failure of a backing store or service that is worth retrying.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +23,8 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    pub(crate) fn new(service: &'static str, e: impl std::fmt::Display) -> Self {
+    /// A failure of `service`, saying what happened.
+    pub fn new(service: &'static str, e: impl std::fmt::Display) -> Self {
         ServiceError {
             service,
             message: e.to_string(),

@@ -6,7 +6,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-/// A name no other test uses, so tests run in parallel against one backend.
-pub fn unique_name(prefix: &str) -> String {
-    format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
-}
+pub mod moto;
+
+pub use moto::unique_name;

@@ -11,14 +11,14 @@ use order_processor::batch::MessageOutcome;
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_e2e::{aws, tryton, unique};
 use switchyard_erp::{ErpError, ErpSale, SaleRequest, SalesOrders, TrytonClient};
+use switchyard_events::EventBridgePublisher;
 use switchyard_idempotency::DynamoDbIdempotencyStore;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::OrderSubmitted;
 use switchyard_model::{ChannelName, OrderId, OrderStatus};
-use switchyard_platform::events::EventBridgePublisher;
-use switchyard_platform::orders::{DynamoDbOrderStore, OrderRecord, OrderStore};
-use switchyard_platform::queue::SqsQueue;
+use switchyard_orders::SqsQueue;
+use switchyard_orders::{DynamoDbOrderStore, OrderRecord, OrderStore};
 
 /// Tryton, except that the process "dies" right after the sale is created.
 struct DiesAfterCreate {

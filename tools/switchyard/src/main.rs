@@ -13,12 +13,12 @@ use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
-use switchyard_model::{ChannelName, Sku};
-use switchyard_platform::channels::{
+use switchyard_channels::{
     AmazonSeller, Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey,
     MappingOptions, TradingPartner,
 };
-use switchyard_platform::secrets::{SecretStore, SsmSecretStore};
+use switchyard_model::{ChannelName, Sku};
+use switchyard_secrets::{SecretStore, SsmSecretStore};
 
 use crate::secrets::{new_secret_value, store_secret};
 

@@ -2,9 +2,9 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use switchyard_channels::{ChannelKind, SecretRef};
 use switchyard_model::ChannelName;
-use switchyard_platform::channels::{ChannelKind, SecretRef};
-use switchyard_platform::secrets::SecretStore;
+use switchyard_secrets::SecretStore;
 use switchyard_webhooks::signature::{generate_shared_secret, generate_standard_secret};
 
 /// A new signing secret in the form the channel kind uses: `whsec_<base64>` for Standard

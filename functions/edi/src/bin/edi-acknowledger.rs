@@ -5,8 +5,8 @@ use std::sync::Arc;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use edi::acknowledger::Acknowledger;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
+use switchyard_edi_outbox::DynamoDbEdiStore;
 use switchyard_platform::aws::{load_config, setting};
-use switchyard_platform::edi::DynamoDbEdiStore;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use edi::{EdiApi, Ports};
 use lambda_runtime::Error;
+use switchyard_channels::DynamoDbChannelDirectory;
+use switchyard_edi_outbox::DynamoDbEdiStore;
 use switchyard_platform::aws::{load_config, setting};
-use switchyard_platform::channels::DynamoDbChannelDirectory;
-use switchyard_platform::edi::DynamoDbEdiStore;
-use switchyard_platform::quarantine::SqsQuarantine;
-use switchyard_platform::throttle::DynamoDbRateLimiter;
+use switchyard_quarantine::SqsQuarantine;
+use switchyard_throttle::DynamoDbRateLimiter;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

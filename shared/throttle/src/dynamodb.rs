@@ -1,33 +1,13 @@
-//! Per-channel request rate limits (`rate_limit_per_second` on the channel record).
-//!
-//! A fixed one-second window per channel, counted in DynamoDB so that every Lambda instance sees
-//! the same count: one conditional `UpdateItem` per request admits it while the window's count is
-//! under the limit. Counter items expire after a minute (TTL). Fixed windows can let up to twice
-//! the limit through across a window edge; that is fine for protecting the intake, and the orders
-//! queue protects the ERP regardless.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! Counters in DynamoDB, shared by every Lambda instance.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use switchyard_model::ChannelName;
+use switchyard_platform::ServiceError;
 
-use crate::ServiceError;
-
-/// Admits or refuses a channel's request under its rate limit.
-#[async_trait::async_trait]
-pub trait RateLimiter: Send + Sync {
-    /// Counts one request of `channel` at `now`; false when the second's `limit` is used up.
-    async fn admit(
-        &self,
-        channel: &ChannelName,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> Result<bool, ServiceError>;
-}
+use crate::RateLimiter;
 
 /// Counters in a DynamoDB table with a `pk` hash key and TTL on `expires_at` (the idempotency
 /// table has both).
@@ -78,38 +58,5 @@ impl RateLimiter for DynamoDbRateLimiter {
             }
             Err(e) => Err(ServiceError::new("dynamodb", DisplayErrorContext(e))),
         }
-    }
-}
-
-/// Counters in memory.
-#[derive(Debug, Default)]
-pub struct InMemoryRateLimiter {
-    counts: Mutex<HashMap<(ChannelName, i64), u32>>,
-}
-
-impl InMemoryRateLimiter {
-    /// No requests counted yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-#[async_trait::async_trait]
-impl RateLimiter for InMemoryRateLimiter {
-    async fn admit(
-        &self,
-        channel: &ChannelName,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> Result<bool, ServiceError> {
-        let mut counts = self.counts.lock().unwrap();
-        let n = counts
-            .entry((channel.clone(), now.timestamp()))
-            .or_insert(0);
-        if *n >= limit {
-            return Ok(false);
-        }
-        *n += 1;
-        Ok(true)
     }
 }

@@ -1,9 +1,4 @@
-//! Secret values (webhook signing secrets, SP-API credentials) kept outside the channel records.
-//!
-//! Channel records only name a secret; its value lives in SSM Parameter Store as a SecureString,
-//! so neither DynamoDB exports, Terraform state nor logs ever hold it. Values are cached for a
-//! minute per process: a webhook burst costs one SSM call, and a rotation's grace period (hours)
-//! is far longer than the cache.
+//! Secrets as SSM SecureString parameters, cached per process.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -12,17 +7,9 @@ use std::time::{Duration, Instant};
 use aws_sdk_ssm::Client;
 use aws_sdk_ssm::error::DisplayErrorContext;
 use aws_sdk_ssm::types::ParameterType;
+use switchyard_platform::ServiceError;
 
-use crate::ServiceError;
-
-/// Reads and writes secret values by name.
-#[async_trait::async_trait]
-pub trait SecretStore: Send + Sync {
-    /// The value of `name`, if it exists.
-    async fn get(&self, name: &str) -> Result<Option<String>, ServiceError>;
-    /// Stores `value` under `name`, replacing any earlier value.
-    async fn put(&self, name: &str, value: &str) -> Result<(), ServiceError>;
-}
+use crate::SecretStore;
 
 /// How long a value read from SSM is reused.
 const CACHE_FOR: Duration = Duration::from_secs(60);
@@ -89,34 +76,6 @@ impl SecretStore for SsmSecretStore {
             .await
             .map_err(|e| ServiceError::new("ssm", DisplayErrorContext(e)))?;
         self.cache.lock().unwrap().remove(name);
-        Ok(())
-    }
-}
-
-/// Secrets in memory, for tests.
-#[derive(Debug, Default)]
-pub struct InMemorySecretStore {
-    values: Mutex<HashMap<String, String>>,
-}
-
-impl InMemorySecretStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-#[async_trait::async_trait]
-impl SecretStore for InMemorySecretStore {
-    async fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
-        Ok(self.values.lock().unwrap().get(name).cloned())
-    }
-
-    async fn put(&self, name: &str, value: &str) -> Result<(), ServiceError> {
-        self.values
-            .lock()
-            .unwrap()
-            .insert(name.to_string(), value.to_string());
         Ok(())
     }
 }

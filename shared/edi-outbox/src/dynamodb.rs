@@ -1,72 +1,14 @@
-//! EDI state: the outbox partners collect documents from, the acknowledgements still owed for
-//! purchase orders, and interchange control numbers.
-//!
-//! One DynamoDB table (`pk`, `sk`):
-//! * `OUTBOX#<channel>` / `doc#<id>` — a document waiting for the partner (997, 855), removed
-//!   when the partner confirms collection;
-//! * `PENDING#<order id>` / `ack` — what is needed to acknowledge a purchase order (an 855) once
-//!   the ERP has decided, stored as JSON the EDI functions define;
-//! * `COUNTER#<channel>` / `isa` — the last interchange control number sent to the partner.
+//! EDI state in DynamoDB.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use switchyard_model::{ChannelName, OrderId};
+use switchyard_platform::ServiceError;
 
-use crate::ServiceError;
-
-/// A document waiting in a partner's outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxDocument {
-    /// Unique within the channel (`855-<order id>`, `997-<ulid>`); the same id twice is one
-    /// document, so a repeated acknowledgement does not duplicate it.
-    pub id: String,
-    /// The owning channel.
-    pub channel: ChannelName,
-    /// The transaction set (`997`, `855`).
-    pub kind: String,
-    /// When it was written.
-    pub created_at: DateTime<Utc>,
-    /// The Switchyard orders it concerns.
-    pub order_ids: Vec<String>,
-    /// The interchange, ready to send.
-    pub content: String,
-}
-
-/// Where EDI state lives.
-#[async_trait::async_trait]
-pub trait EdiStore: Send + Sync {
-    /// The next interchange control number for documents sent to `channel` (1, 2, …).
-    async fn next_control_number(&self, channel: &ChannelName) -> Result<u32, ServiceError>;
-    /// Adds a document to the outbox unless one with its id is already there.
-    async fn put_document(&self, document: &OutboxDocument) -> Result<(), ServiceError>;
-    /// The channel's uncollected documents, oldest first.
-    async fn documents(&self, channel: &ChannelName) -> Result<Vec<OutboxDocument>, ServiceError>;
-    /// One document.
-    async fn document(
-        &self,
-        channel: &ChannelName,
-        id: &str,
-    ) -> Result<Option<OutboxDocument>, ServiceError>;
-    /// Removes a collected document; false when there was none.
-    async fn collect(&self, channel: &ChannelName, id: &str) -> Result<bool, ServiceError>;
-    /// Remembers what acknowledging `order_id` will need.
-    async fn put_pending_ack(
-        &self,
-        order_id: OrderId,
-        pending: &serde_json::Value,
-    ) -> Result<(), ServiceError>;
-    /// What acknowledging `order_id` needs, if it came by EDI.
-    async fn pending_ack(
-        &self,
-        order_id: OrderId,
-    ) -> Result<Option<serde_json::Value>, ServiceError>;
-}
+use crate::{EdiStore, OutboxDocument};
 
 fn dynamo(e: impl std::error::Error + 'static) -> ServiceError {
     ServiceError::new("dynamodb", DisplayErrorContext(e))
@@ -246,92 +188,5 @@ impl EdiStore for DynamoDbEdiStore {
                 })
             })
             .transpose()
-    }
-}
-
-/// EDI state in memory.
-#[derive(Debug, Default)]
-pub struct InMemoryEdiStore {
-    counters: Mutex<HashMap<String, u32>>,
-    documents: Mutex<Vec<OutboxDocument>>,
-    pending: Mutex<HashMap<OrderId, serde_json::Value>>,
-}
-
-impl InMemoryEdiStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-#[async_trait::async_trait]
-impl EdiStore for InMemoryEdiStore {
-    async fn next_control_number(&self, channel: &ChannelName) -> Result<u32, ServiceError> {
-        let mut counters = self.counters.lock().unwrap();
-        let n = counters.entry(channel.to_string()).or_insert(0);
-        *n += 1;
-        Ok(*n)
-    }
-
-    async fn put_document(&self, document: &OutboxDocument) -> Result<(), ServiceError> {
-        let mut documents = self.documents.lock().unwrap();
-        if !documents
-            .iter()
-            .any(|d| d.channel == document.channel && d.id == document.id)
-        {
-            documents.push(document.clone());
-        }
-        Ok(())
-    }
-
-    async fn documents(&self, channel: &ChannelName) -> Result<Vec<OutboxDocument>, ServiceError> {
-        Ok(self
-            .documents
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|d| &d.channel == channel)
-            .cloned()
-            .collect())
-    }
-
-    async fn document(
-        &self,
-        channel: &ChannelName,
-        id: &str,
-    ) -> Result<Option<OutboxDocument>, ServiceError> {
-        Ok(self
-            .documents
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|d| &d.channel == channel && d.id == id)
-            .cloned())
-    }
-
-    async fn collect(&self, channel: &ChannelName, id: &str) -> Result<bool, ServiceError> {
-        let mut documents = self.documents.lock().unwrap();
-        let before = documents.len();
-        documents.retain(|d| !(&d.channel == channel && d.id == id));
-        Ok(documents.len() < before)
-    }
-
-    async fn put_pending_ack(
-        &self,
-        order_id: OrderId,
-        pending: &serde_json::Value,
-    ) -> Result<(), ServiceError> {
-        self.pending
-            .lock()
-            .unwrap()
-            .insert(order_id, pending.clone());
-        Ok(())
-    }
-
-    async fn pending_ack(
-        &self,
-        order_id: OrderId,
-    ) -> Result<Option<serde_json::Value>, ServiceError> {
-        Ok(self.pending.lock().unwrap().get(&order_id).cloned())
     }
 }

@@ -1,25 +1,12 @@
-//! Publishing canonical events on EventBridge.
-
-use std::sync::Mutex;
+//! Events on an EventBridge bus.
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use switchyard_model::envelope::Envelope;
+use switchyard_platform::ServiceError;
 
-use crate::ServiceError;
-
-/// Publishes envelopes as events.
-#[async_trait::async_trait]
-pub trait EventPublisher: Send + Sync {
-    /// Publishes one envelope with EventBridge `source` (`switchyard.orders`); the `detail-type` is
-    /// the envelope type and the detail the whole envelope.
-    async fn publish(
-        &self,
-        source: &str,
-        envelope: &Envelope<serde_json::Value>,
-    ) -> Result<(), ServiceError>;
-}
+use crate::EventPublisher;
 
 /// An EventBridge bus.
 #[derive(Debug, Clone)]
@@ -71,35 +58,6 @@ impl EventPublisher for EventBridgePublisher {
                 format!("event not accepted: {reason}"),
             ));
         }
-        Ok(())
-    }
-}
-
-/// Published events in memory.
-#[derive(Debug, Default)]
-pub struct InMemoryPublisher {
-    /// (source, envelope) pairs, in order.
-    pub published: Mutex<Vec<(String, Envelope<serde_json::Value>)>>,
-}
-
-impl InMemoryPublisher {
-    /// Nothing published yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-#[async_trait::async_trait]
-impl EventPublisher for InMemoryPublisher {
-    async fn publish(
-        &self,
-        source: &str,
-        envelope: &Envelope<serde_json::Value>,
-    ) -> Result<(), ServiceError> {
-        self.published
-            .lock()
-            .unwrap()
-            .push((source.to_string(), envelope.clone()));
         Ok(())
     }
 }

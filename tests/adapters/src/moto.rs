@@ -1,4 +1,4 @@
-//! Test support for adapter tests against moto (feature `testing`; never in a function binary).
+//! Fresh, uniquely named resources on the moto that `make test` started.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
@@ -10,7 +10,7 @@ pub async fn moto_config() -> aws_config::SdkConfig {
         std::env::var("AWS_ENDPOINT_URL").is_ok(),
         "AWS_ENDPOINT_URL is not set: these tests need moto; run them with `make test`"
     );
-    crate::aws::load_config().await
+    switchyard_platform::aws::load_config().await
 }
 
 /// A name no other test uses, so tests run in parallel against one moto.

@@ -1,18 +1,8 @@
-//! Deliveries Switchyard authenticated but could not read, kept for an operator.
-//!
-//! A signed webhook whose body does not parse, or an EDI interchange that is not an order, must
-//! never vanish: it is sent whole to the quarantine queue, where operators inspect it with the same
-//! tools they use for dead-letter queues (`aws sqs receive-message`), fix the channel's mapping and
-//! ask the sender to resend. The channel gets a 4xx naming the problem.
+//! A quarantined delivery and the port that keeps it.
 
-use std::sync::Mutex;
-
-use aws_sdk_sqs::Client;
-use aws_sdk_sqs::error::DisplayErrorContext;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-use crate::ServiceError;
+use switchyard_platform::ServiceError;
 
 /// The largest raw body the quarantine keeps: with its metadata (and UTF-8/base64 growth) it
 /// must fit one SQS message (256 KiB).
@@ -80,57 +70,4 @@ impl QuarantinedDelivery {
 pub trait Quarantine: Send + Sync {
     /// Keeps one delivery. An error means it was not kept: the sender must be told to retry.
     async fn keep(&self, delivery: &QuarantinedDelivery) -> Result<(), ServiceError>;
-}
-
-/// The quarantine as an SQS queue.
-#[derive(Debug, Clone)]
-pub struct SqsQuarantine {
-    client: Client,
-    queue_url: String,
-}
-
-impl SqsQuarantine {
-    /// The quarantine queue at `queue_url`.
-    pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
-        Self {
-            client,
-            queue_url: queue_url.into(),
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl Quarantine for SqsQuarantine {
-    async fn keep(&self, delivery: &QuarantinedDelivery) -> Result<(), ServiceError> {
-        self.client
-            .send_message()
-            .queue_url(&self.queue_url)
-            .message_body(serde_json::to_string(delivery).expect("deliveries serialise"))
-            .send()
-            .await
-            .map_err(|e| ServiceError::new("sqs", DisplayErrorContext(e)))?;
-        Ok(())
-    }
-}
-
-/// A quarantine in memory.
-#[derive(Debug, Default)]
-pub struct InMemoryQuarantine {
-    /// Everything kept, in order.
-    pub kept: Mutex<Vec<QuarantinedDelivery>>,
-}
-
-impl InMemoryQuarantine {
-    /// An empty quarantine.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-#[async_trait::async_trait]
-impl Quarantine for InMemoryQuarantine {
-    async fn keep(&self, delivery: &QuarantinedDelivery) -> Result<(), ServiceError> {
-        self.kept.lock().unwrap().push(delivery.clone());
-        Ok(())
-    }
 }

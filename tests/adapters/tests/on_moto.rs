@@ -1,25 +1,23 @@
 //! The AWS adapters against moto, each test with its own uniquely named resources.
 
 use chrono::Utc;
+use switchyard_channels::{
+    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey, TradingPartner,
+    x12_alias,
+};
+use switchyard_edi_outbox::{DynamoDbEdiStore, EdiStore, OutboxDocument};
+use switchyard_events::{EventBridgePublisher, EventPublisher};
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{ORDER_EVENTS_SOURCE, OrderSubmitted};
 use switchyard_model::{ChannelName, Order, OrderId};
-use switchyard_platform::channels::{
-    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey, TradingPartner,
-    x12_alias,
-};
-use switchyard_platform::edi::{DynamoDbEdiStore, EdiStore, OutboxDocument};
-use switchyard_platform::events::{EventBridgePublisher, EventPublisher};
-use switchyard_platform::orders::{
-    Created, DynamoDbOrderStore, OrderRecord, OrderStore, OrderStoreError,
-};
-use switchyard_platform::quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
-use switchyard_platform::queue::{OrderQueue, RetryScheduler, SqsQueue};
-use switchyard_platform::secrets::{SecretStore, SsmSecretStore};
-use switchyard_platform::throttle::{DynamoDbRateLimiter, RateLimiter};
+use switchyard_orders::{Created, DynamoDbOrderStore, OrderRecord, OrderStore, OrderStoreError};
+use switchyard_orders::{OrderQueue, RetryScheduler, SqsQueue};
+use switchyard_quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
+use switchyard_secrets::{SecretStore, SsmSecretStore};
+use switchyard_throttle::{DynamoDbRateLimiter, RateLimiter};
 
-use switchyard_platform::testing::{
+use switchyard_adapter_tests::moto::{
     create_sorted_table, create_table, moto_config as config, unique_name as unique,
 };
 
@@ -426,4 +424,13 @@ async fn a_channel_is_admitted_up_to_its_limit_per_second_and_alone() {
         limiter.admit(&shop, 3, next_second).await.unwrap(),
         "a new second, a new count"
     );
+}
+
+mod idempotency {
+    switchyard_idempotency::contract_tests!({
+        let config = switchyard_adapter_tests::moto::moto_config().await;
+        let (client, table) =
+            switchyard_adapter_tests::moto::create_table(&config, "idempotency").await;
+        switchyard_idempotency::DynamoDbIdempotencyStore::new(client, table)
+    });
 }

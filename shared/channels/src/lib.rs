@@ -1,0 +1,19 @@
+//! Channels: who may send orders, how they connect, how they are found (API key, X12 sender,
+//! Amazon seller id), and the [`ChannelDirectory`] port their records are kept behind.
+//!
+//! Adapters: DynamoDB (feature `dynamodb`) and an in-memory twin that passes the same contract.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod channel;
+mod directory;
+mod memory;
+
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
+
+pub use channel::*;
+pub use directory::ChannelDirectory;
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::DynamoDbChannelDirectory;
+pub use memory::InMemoryChannelDirectory;

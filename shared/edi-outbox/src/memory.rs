@@ -1,0 +1,96 @@
+//! EDI state in memory: the twin the handler tests use, held to the same contract.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use switchyard_model::{ChannelName, OrderId};
+use switchyard_platform::ServiceError;
+
+use crate::{EdiStore, OutboxDocument};
+
+/// EDI state in memory.
+#[derive(Debug, Default)]
+pub struct InMemoryEdiStore {
+    counters: Mutex<HashMap<String, u32>>,
+    documents: Mutex<Vec<OutboxDocument>>,
+    pending: Mutex<HashMap<OrderId, serde_json::Value>>,
+}
+
+impl InMemoryEdiStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait::async_trait]
+impl EdiStore for InMemoryEdiStore {
+    async fn next_control_number(&self, channel: &ChannelName) -> Result<u32, ServiceError> {
+        let mut counters = self.counters.lock().unwrap();
+        let n = counters.entry(channel.to_string()).or_insert(0);
+        *n += 1;
+        Ok(*n)
+    }
+
+    async fn put_document(&self, document: &OutboxDocument) -> Result<(), ServiceError> {
+        let mut documents = self.documents.lock().unwrap();
+        if !documents
+            .iter()
+            .any(|d| d.channel == document.channel && d.id == document.id)
+        {
+            documents.push(document.clone());
+        }
+        Ok(())
+    }
+
+    async fn documents(&self, channel: &ChannelName) -> Result<Vec<OutboxDocument>, ServiceError> {
+        Ok(self
+            .documents
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| &d.channel == channel)
+            .cloned()
+            .collect())
+    }
+
+    async fn document(
+        &self,
+        channel: &ChannelName,
+        id: &str,
+    ) -> Result<Option<OutboxDocument>, ServiceError> {
+        Ok(self
+            .documents
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|d| &d.channel == channel && d.id == id)
+            .cloned())
+    }
+
+    async fn collect(&self, channel: &ChannelName, id: &str) -> Result<bool, ServiceError> {
+        let mut documents = self.documents.lock().unwrap();
+        let before = documents.len();
+        documents.retain(|d| !(&d.channel == channel && d.id == id));
+        Ok(documents.len() < before)
+    }
+
+    async fn put_pending_ack(
+        &self,
+        order_id: OrderId,
+        pending: &serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        self.pending
+            .lock()
+            .unwrap()
+            .insert(order_id, pending.clone());
+        Ok(())
+    }
+
+    async fn pending_ack(
+        &self,
+        order_id: OrderId,
+    ) -> Result<Option<serde_json::Value>, ServiceError> {
+        Ok(self.pending.lock().unwrap().get(&order_id).cloned())
+    }
+}

@@ -1,0 +1,27 @@
+//! Orders: the order record with its state machine and outbox of events, the [`OrderStore`]
+//! port it is kept behind, and the orders queue ([`OrderQueue`], [`RetryScheduler`]) that
+//! carries work to the ERP.
+//!
+//! Adapters: DynamoDB (feature `dynamodb`), SQS (feature `sqs`), and in-memory twins that pass
+//! the same contract (feature `contract` holds the cases; `tests/adapters` runs them on moto).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod memory;
+mod queue;
+mod record;
+mod store;
+
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
+#[cfg(feature = "sqs")]
+mod sqs;
+
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::DynamoDbOrderStore;
+pub use memory::InMemoryOrderStore;
+pub use queue::{InMemoryQueue, OrderQueue, RetryScheduler};
+pub use record::OrderRecord;
+#[cfg(feature = "sqs")]
+pub use sqs::SqsQueue;
+pub use store::{Created, OrderStore, OrderStoreError, Versioned};

@@ -1,0 +1,93 @@
+//! Order records in memory: the twin the handler tests use, held to the same contract.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use switchyard_model::{ChannelName, ExternalId, OrderId};
+
+use crate::store::{external_key, external_pk};
+use crate::{Created, OrderRecord, OrderStore, OrderStoreError, Versioned};
+
+/// Order records in memory, same rules as DynamoDB.
+#[derive(Debug, Default)]
+pub struct InMemoryOrderStore {
+    records: Mutex<HashMap<OrderId, Versioned<OrderRecord>>>,
+    external_ids: Mutex<HashMap<String, (OrderId, String)>>,
+}
+
+impl InMemoryOrderStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every record, for assertions.
+    pub fn all(&self) -> Vec<OrderRecord> {
+        self.records
+            .lock()
+            .unwrap()
+            .values()
+            .map(|v| v.value.clone())
+            .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl OrderStore for InMemoryOrderStore {
+    async fn create(&self, record: &OrderRecord) -> Result<Created, OrderStoreError> {
+        let mut external = self.external_ids.lock().unwrap();
+        if let Some((order_id, key)) = external.get(&external_pk(record)) {
+            return Ok(Created::ExternalIdTaken {
+                order_id: *order_id,
+                idempotency_key: key.clone(),
+            });
+        }
+        external.insert(
+            external_pk(record),
+            (record.order.id, record.idempotency_key.clone()),
+        );
+        self.records.lock().unwrap().insert(
+            record.order.id,
+            Versioned {
+                value: record.clone(),
+                version: 1,
+            },
+        );
+        Ok(Created::New)
+    }
+
+    async fn find_external(
+        &self,
+        channel: &ChannelName,
+        external_id: &ExternalId,
+    ) -> Result<Option<OrderId>, OrderStoreError> {
+        Ok(self
+            .external_ids
+            .lock()
+            .unwrap()
+            .get(&external_key(channel, external_id))
+            .map(|(id, _)| *id))
+    }
+
+    async fn get(&self, id: OrderId) -> Result<Option<Versioned<OrderRecord>>, OrderStoreError> {
+        Ok(self.records.lock().unwrap().get(&id).cloned())
+    }
+
+    async fn save(
+        &self,
+        record: &OrderRecord,
+        expected_version: u64,
+    ) -> Result<(), OrderStoreError> {
+        let mut records = self.records.lock().unwrap();
+        match records.get_mut(&record.order.id) {
+            Some(v) if v.version == expected_version => {
+                *v = Versioned {
+                    value: record.clone(),
+                    version: expected_version + 1,
+                };
+                Ok(())
+            }
+            _ => Err(OrderStoreError::VersionConflict),
+        }
+    }
+}
