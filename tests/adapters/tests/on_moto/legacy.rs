@@ -1,4 +1,4 @@
-//! The AWS adapters against moto, each test with its own uniquely named resources.
+//! Adapter tests that predate the contract suites; each moves into its port's contract.
 
 use chrono::Utc;
 use switchyard_channels::{
@@ -424,13 +424,4 @@ async fn a_channel_is_admitted_up_to_its_limit_per_second_and_alone() {
         limiter.admit(&shop, 3, next_second).await.unwrap(),
         "a new second, a new count"
     );
-}
-
-mod idempotency {
-    switchyard_idempotency::contract_tests!({
-        let config = switchyard_adapter_tests::moto::moto_config().await;
-        let (client, table) =
-            switchyard_adapter_tests::moto::create_table(&config, "idempotency").await;
-        switchyard_idempotency::DynamoDbIdempotencyStore::new(client, table)
-    });
 }
