@@ -8,7 +8,8 @@
 //! - [`orders`] types the Orders API v0 responses (`getOrder`, `getOrderItems`);
 //! - [`client`] is the [`AmazonOrders`] port and its reqwest adapter [`SpApiClient`]
 //!   (Login-with-Amazon tokens, rate limits, retries on 429);
-//! - [`memory`] is [`InMemoryAmazonOrders`], the port's in-memory twin for tests;
+//! - [`memory`] is [`InMemoryAmazonOrders`], the port's in-memory twin for tests, held to the
+//!   same contract as the client (`contract`, behind the `contract` feature);
 //! - [`rate_limit`] is the [`TokenBucket`] that keeps calls inside SP-API's usage plans;
 //! - [`credentials`] keeps secrets out of logs and `Debug` output;
 //! - [`mapping`] turns an Amazon order into a canonical [`switchyard_model::Order`] and decides
@@ -17,6 +18,8 @@
 #![warn(missing_docs)]
 
 pub mod client;
+#[cfg(feature = "contract")]
+pub mod contract;
 pub mod credentials;
 pub mod mapping;
 pub mod memory;

@@ -55,7 +55,8 @@ pub enum LoadError {
     },
 }
 
-/// Orders and their lines held in memory, answering like SP-API through [`SpApiClient`](crate::SpApiClient).
+/// Orders and their lines held in memory, answering like SP-API through
+/// [`SpApiClient`](crate::SpApiClient).
 ///
 /// Orders and their lines are stored separately, as the sandbox stores `<id>.json` and
 /// `<id>.items.json`: an order without recorded lines answers `getOrderItems` with
