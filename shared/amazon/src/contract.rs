@@ -26,7 +26,7 @@ use crate::orders::{AmazonMoney, AmazonOrderItem};
 /// Each backend expression is pasted into each test's async body (so it may `.await`) and must
 /// evaluate to an `Arc<dyn AmazonOrders>`: a fresh backend per test, so tests share nothing.
 ///
-/// - `recorded`: the [`Recorded`] orders the backends serve;
+/// - `recorded`: the [`Recorded`](crate::contract::Recorded) orders the backends serve;
 /// - `healthy`: a backend serving them;
 /// - `throttled`: one whose every call is throttled beyond the client's retries;
 /// - `unavailable`: one whose every call meets an outage.
