@@ -37,7 +37,7 @@ pub const LWA_TOKEN_URL: &str = "https://api.amazon.com/auth/o2/token";
 const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Most `getOrderItems` pages followed; an order has at most a few hundred lines, so more means
 /// the server is looping.
-const MAX_PAGES: usize = 100;
+pub(crate) const MAX_PAGES: usize = 100;
 
 /// Why an SP-API call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -372,7 +372,7 @@ impl AmazonOrders for SpApiClient {
 
 /// Order ids go into the URL path: only letters, digits and `-` are let through, so an id from
 /// a notification can never change which resource is called.
-fn check_order_id(id: &str) -> Result<(), SpApiError> {
+pub(crate) fn check_order_id(id: &str) -> Result<(), SpApiError> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');

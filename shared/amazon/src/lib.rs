@@ -8,6 +8,8 @@
 //! - [`orders`] types the Orders API v0 responses (`getOrder`, `getOrderItems`);
 //! - [`client`] is the [`AmazonOrders`] port and its reqwest adapter [`SpApiClient`]
 //!   (Login-with-Amazon tokens, rate limits, retries on 429);
+//! - [`memory`] is [`InMemoryAmazonOrders`], the port's in-memory twin for tests, held to the
+//!   same contract as the client (`contract`, behind the `contract` feature);
 //! - [`rate_limit`] is the [`TokenBucket`] that keeps calls inside SP-API's usage plans;
 //! - [`credentials`] keeps secrets out of logs and `Debug` output;
 //! - [`mapping`] turns an Amazon order into a canonical [`switchyard_model::Order`] and decides
@@ -16,8 +18,11 @@
 #![warn(missing_docs)]
 
 pub mod client;
+#[cfg(feature = "contract")]
+pub mod contract;
 pub mod credentials;
 pub mod mapping;
+pub mod memory;
 pub mod notification;
 pub mod orders;
 pub mod rate_limit;
@@ -25,6 +30,7 @@ pub mod rate_limit;
 pub use client::{AmazonOrders, SpApiClient, SpApiConfig, SpApiError};
 pub use credentials::{LwaCredentials, Secret};
 pub use mapping::{MapContext, OrderAction, action_for_status, is_actionable, to_order};
+pub use memory::{Fault, InMemoryAmazonOrders};
 pub use notification::{NotificationError, OrderChangeNotification, parse_notification};
 pub use orders::{AmazonAddress, AmazonMoney, AmazonOrder, AmazonOrderItem};
 pub use rate_limit::{InvalidRate, TokenBucket};

@@ -4,6 +4,12 @@
 //! `rate` per second, one token per call. Calling faster earns `429 QuotaExceeded`, so the client
 //! waits for a token locally instead of spending a request to find out.
 //!
+//! Why not the `governor` crate: its `Quota::with_period(..).allow_burst(..)` expresses the plan
+//! well, but its async wait (`until_ready`) sleeps on `futures-timer` against its own clock, so
+//! tokio's paused time (the tests below, and the client's pacing tests) cannot drive it, and it
+//! has no way to empty a partly full bucket, which [`TokenBucket::drain`] does when SP-API
+//! answers 429 before the local bucket runs dry.
+//!
 //! The rate is an `f64` on purpose: it is a frequency (0.5 per second, 0.0167 per second), not
 //! money, and nothing is summed from it.
 
