@@ -86,10 +86,11 @@ async fn submitted(w: &World, order: &Order) -> String {
     serde_json::to_string(&envelope).unwrap()
 }
 
-fn message(id: &str, body: &str, receive_count: u32) -> SqsMessage {
+/// Message `id` as a batch holds it: delivered by the queue twin, which gives its receipt handle.
+fn message(w: &World, id: &str, body: &str, receive_count: u32) -> SqsMessage {
     let mut m = SqsMessage::default();
     m.message_id = Some(id.into());
-    m.receipt_handle = Some(format!("rh-{id}"));
+    m.receipt_handle = Some(w.queue.deliver(body).receipt_handle);
     m.body = Some(body.into());
     m.attributes
         .insert("ApproximateReceiveCount".into(), receive_count.to_string());
@@ -124,7 +125,7 @@ async fn an_order_becomes_a_confirmed_sale_and_an_accepted_event() {
     let body = submitted(&w, &o).await;
     let r = w
         .processor
-        .process(batch(vec![message("m1", &body, 1)]), deadline())
+        .process(batch(vec![message(&w, "m1", &body, 1)]), deadline())
         .await;
     assert!(r.batch_item_failures.is_empty());
     let record = status(&w, &o).await;
@@ -145,7 +146,7 @@ async fn an_order_becomes_a_confirmed_sale_and_an_accepted_event() {
     // Redelivery of the same message changes nothing.
     let again = w
         .processor
-        .process(batch(vec![message("m1b", &body, 2)]), deadline())
+        .process(batch(vec![message(&w, "m1b", &body, 2)]), deadline())
         .await;
     assert!(again.batch_item_failures.is_empty());
     assert_eq!(w.erp.sales_with_reference("demo-shop:PO-1").len(), 1);
@@ -159,7 +160,7 @@ async fn an_unknown_sku_is_rejected_once_and_never_retried() {
     let body = submitted(&w, &o).await;
     let r = w
         .processor
-        .process(batch(vec![message("m2", &body, 1)]), deadline())
+        .process(batch(vec![message(&w, "m2", &body, 1)]), deadline())
         .await;
     assert!(
         r.batch_item_failures.is_empty(),
@@ -190,7 +191,10 @@ async fn an_erp_outage_retries_with_growing_backoff_and_notes_the_failure() {
     for receive_count in 1..=3 {
         let r = w
             .processor
-            .process(batch(vec![message("m3", &body, receive_count)]), deadline())
+            .process(
+                batch(vec![message(&w, "m3", &body, receive_count)]),
+                deadline(),
+            )
             .await;
         assert_eq!(failed_ids(&r), ["m3"]);
     }
@@ -210,7 +214,7 @@ async fn an_erp_outage_retries_with_growing_backoff_and_notes_the_failure() {
     w.erp.set_unavailable(false);
     let r = w
         .processor
-        .process(batch(vec![message("m3", &body, 4)]), deadline())
+        .process(batch(vec![message(&w, "m3", &body, 4)]), deadline())
         .await;
     assert!(r.batch_item_failures.is_empty());
     assert_eq!(status(&w, &o).await.status, OrderStatus::Accepted);
@@ -225,12 +229,12 @@ async fn a_lost_create_response_does_not_make_a_second_sale() {
     w.erp.lose_create_responses(1);
     let first = w
         .processor
-        .process(batch(vec![message("m4", &body, 1)]), deadline())
+        .process(batch(vec![message(&w, "m4", &body, 1)]), deadline())
         .await;
     assert_eq!(failed_ids(&first), ["m4"]);
     let second = w
         .processor
-        .process(batch(vec![message("m4", &body, 2)]), deadline())
+        .process(batch(vec![message(&w, "m4", &body, 2)]), deadline())
         .await;
     assert!(second.batch_item_failures.is_empty());
     assert_eq!(w.erp.sales_with_reference("demo-shop:PO-4").len(), 1);
@@ -243,13 +247,22 @@ async fn one_bad_body_fails_only_its_own_item() {
     let w = world();
     let good = order("PO-5", "WIDGET-S");
     let good_body = submitted(&w, &good).await;
+    let (bad_json, wrong_type) = (
+        message(&w, "bad-json", "{not json", 1),
+        message(
+            &w,
+            "wrong-type",
+            r#"{"id":"01J00000000000000000000000","type":"Other","version":1,"occurred_at":"2026-01-01T00:00:00Z","correlation_id":"x","channel":"c","payload":{}}"#,
+            1,
+        ),
+    );
     let r = w
         .processor
         .process(
             batch(vec![
-                message("bad-json", "{not json", 1),
-                message("good", &good_body, 1),
-                message("wrong-type", r#"{"id":"01J00000000000000000000000","type":"Other","version":1,"occurred_at":"2026-01-01T00:00:00Z","correlation_id":"x","channel":"c","payload":{}}"#, 1),
+                bad_json.clone(),
+                message(&w, "good", &good_body, 1),
+                wrong_type.clone(),
             ]),
             deadline(),
         )
@@ -267,8 +280,8 @@ async fn one_bad_body_fails_only_its_own_item() {
     assert_eq!(
         delays,
         [
-            ("rh-bad-json".to_string(), 1),
-            ("rh-wrong-type".to_string(), 1)
+            (bad_json.receipt_handle.unwrap(), 1),
+            (wrong_type.receipt_handle.unwrap(), 1)
         ],
         "poison is redelivered at once, on its way to the DLQ"
     );
@@ -311,7 +324,7 @@ async fn a_second_delivery_waits_while_the_first_holds_the_order() {
     let o = order("PO-6", "WIDGET-S");
     let body = submitted(&w, &o).await;
 
-    let (processor, first_delivery) = (w.processor.clone(), message("m6", &body, 1));
+    let (processor, first_delivery) = (w.processor.clone(), message(&w, "m6", &body, 1));
     let first =
         tokio::spawn(async move { processor.process_message(&first_delivery, deadline()).await });
     gate.entered.notified().await;
@@ -320,7 +333,7 @@ async fn a_second_delivery_waits_while_the_first_holds_the_order() {
     let second = tokio::time::timeout(
         Duration::from_secs(5),
         w.processor
-            .process_message(&message("m6-dup", &body, 1), deadline()),
+            .process_message(&message(&w, "m6-dup", &body, 1), deadline()),
     )
     .await
     .expect("the duplicate answers at once instead of queueing behind the ERP call");
@@ -373,7 +386,7 @@ async fn an_order_cancelled_before_posting_never_reaches_the_erp() {
 
     let r = w
         .processor
-        .process(batch(vec![message("c1", &cancel, 1)]), deadline())
+        .process(batch(vec![message(&w, "c1", &cancel, 1)]), deadline())
         .await;
     assert!(failed_ids(&r).is_empty());
     let record = status(&w, &o).await;
@@ -385,7 +398,7 @@ async fn an_order_cancelled_before_posting_never_reaches_the_erp() {
 
     let r = w
         .processor
-        .process(batch(vec![message("s1", &submit, 1)]), deadline())
+        .process(batch(vec![message(&w, "s1", &submit, 1)]), deadline())
         .await;
     assert!(
         failed_ids(&r).is_empty(),
@@ -401,13 +414,13 @@ async fn a_sale_being_fulfilled_is_left_to_an_operator_and_said_so_once() {
     let o = order("PO-C2", "WIDGET-S");
     let submit = submitted(&w, &o).await;
     w.processor
-        .process(batch(vec![message("s2", &submit, 1)]), deadline())
+        .process(batch(vec![message(&w, "s2", &submit, 1)]), deadline())
         .await;
     let cancel = cancellation(&o);
     for id in ["c2", "c2-again"] {
         let r = w
             .processor
-            .process(batch(vec![message(id, &cancel, 1)]), deadline())
+            .process(batch(vec![message(&w, id, &cancel, 1)]), deadline())
             .await;
         assert!(failed_ids(&r).is_empty());
     }
@@ -439,7 +452,10 @@ async fn an_unconfirmed_sale_is_cancelled_in_the_erp() {
         .await
         .unwrap();
     w.processor
-        .process(batch(vec![message("c3", &cancellation(&o), 1)]), deadline())
+        .process(
+            batch(vec![message(&w, "c3", &cancellation(&o), 1)]),
+            deadline(),
+        )
         .await;
     assert_eq!(status(&w, &o).await.status, OrderStatus::Cancelled);
     assert_eq!(

@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "contract")]
+pub mod contract;
 mod memory;
 mod queue;
 mod record;
@@ -20,7 +22,7 @@ mod sqs;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbOrderStore;
 pub use memory::InMemoryOrderStore;
-pub use queue::{InMemoryQueue, OrderQueue, RetryScheduler};
+pub use queue::{Delivery, InMemoryQueue, OrderQueue, RetryScheduler};
 pub use record::OrderRecord;
 #[cfg(feature = "sqs")]
 pub use sqs::SqsQueue;

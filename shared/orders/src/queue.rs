@@ -1,7 +1,7 @@
 //! The orders queue: submitting work, and scheduling a retry of a received message.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
@@ -27,17 +27,39 @@ pub trait RetryScheduler: Send + Sync {
     async fn retry_after(&self, receipt_handle: &str, delay: Duration) -> Result<(), ServiceError>;
 }
 
-/// A queue in memory that records what was sent and what was rescheduled.
+/// A queue in memory with SQS's delivery rules: a received message is hidden for the
+/// visibility timeout and names itself by a receipt handle, which is what a retry reschedules.
+/// It also records what was sent and rescheduled, for assertions.
 #[derive(Debug, Default)]
 pub struct InMemoryQueue {
     /// Envelopes submitted, in order.
     pub submitted: Mutex<Vec<Envelope<OrderSubmitted>>>,
     /// Cancellations requested, in order.
     pub cancellations: Mutex<Vec<Envelope<OrderCancellationRequested>>>,
-    /// (receipt handle, delay) pairs.
+    /// (receipt handle, delay) of every successful reschedule.
     pub retries: Mutex<Vec<(String, Duration)>>,
     /// When true, every call fails as if SQS were down.
     pub failing: std::sync::atomic::AtomicBool,
+    messages: Mutex<Vec<QueuedMessage>>,
+}
+
+#[derive(Debug)]
+struct QueuedMessage {
+    body: String,
+    visible_at: Instant,
+    receipt_handle: Option<String>,
+}
+
+/// How long a received message stays hidden (SQS's default visibility timeout).
+const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A message handed to a consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Names this delivery; a retry or a delete needs it.
+    pub receipt_handle: String,
+    /// The body, as sent.
+    pub body: String,
 }
 
 impl InMemoryQueue {
@@ -53,12 +75,57 @@ impl InMemoryQueue {
             Ok(())
         }
     }
+
+    fn enqueue(&self, body: String) {
+        self.messages.lock().unwrap().push(QueuedMessage {
+            body,
+            visible_at: Instant::now(),
+            receipt_handle: None,
+        });
+    }
+
+    /// Receives every visible message, hiding each for the visibility timeout, as the event
+    /// source mapping does before it invokes a consumer.
+    pub fn receive_visible(&self) -> Vec<Delivery> {
+        let now = Instant::now();
+        let mut messages = self.messages.lock().unwrap();
+        messages
+            .iter_mut()
+            .filter(|m| m.visible_at <= now)
+            .map(|m| {
+                let handle = format!("rh-{}", ulid::Ulid::new());
+                m.receipt_handle = Some(handle.clone());
+                m.visible_at = now + VISIBILITY_TIMEOUT;
+                Delivery {
+                    receipt_handle: handle,
+                    body: m.body.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Puts `body` on the queue and receives it at once: a message as a consumer's batch holds it.
+    pub fn deliver(&self, body: impl Into<String>) -> Delivery {
+        let body = body.into();
+        let now = Instant::now();
+        let handle = format!("rh-{}", ulid::Ulid::new());
+        self.messages.lock().unwrap().push(QueuedMessage {
+            body: body.clone(),
+            visible_at: now + VISIBILITY_TIMEOUT,
+            receipt_handle: Some(handle.clone()),
+        });
+        Delivery {
+            receipt_handle: handle,
+            body,
+        }
+    }
 }
 
 #[async_trait::async_trait]
 impl OrderQueue for InMemoryQueue {
     async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
         self.check()?;
+        self.enqueue(serde_json::to_string(envelope).expect("envelopes serialise"));
         self.submitted.lock().unwrap().push(envelope.clone());
         Ok(())
     }
@@ -68,6 +135,7 @@ impl OrderQueue for InMemoryQueue {
         envelope: &Envelope<OrderCancellationRequested>,
     ) -> Result<(), ServiceError> {
         self.check()?;
+        self.enqueue(serde_json::to_string(envelope).expect("envelopes serialise"));
         self.cancellations.lock().unwrap().push(envelope.clone());
         Ok(())
     }
@@ -77,6 +145,18 @@ impl OrderQueue for InMemoryQueue {
 impl RetryScheduler for InMemoryQueue {
     async fn retry_after(&self, receipt_handle: &str, delay: Duration) -> Result<(), ServiceError> {
         self.check()?;
+        let mut messages = self.messages.lock().unwrap();
+        let Some(message) = messages
+            .iter_mut()
+            .find(|m| m.receipt_handle.as_deref() == Some(receipt_handle))
+        else {
+            return Err(ServiceError::new(
+                "sqs",
+                format!("ReceiptHandleIsInvalid: {receipt_handle} names no received message"),
+            ));
+        };
+        // SQS caps a visibility timeout at 12 hours.
+        message.visible_at = Instant::now() + delay.min(Duration::from_secs(43_200));
         self.retries
             .lock()
             .unwrap()

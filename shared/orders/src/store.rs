@@ -60,6 +60,7 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<(), OrderStoreError>;
 }
 
+#[cfg(feature = "dynamodb")]
 pub(crate) fn order_pk(id: OrderId) -> String {
     format!("ORDER#{id}")
 }

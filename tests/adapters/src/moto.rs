@@ -70,3 +70,22 @@ async fn create_keyed_table(
     request.send().await.expect("create a test table on moto");
     (client, name)
 }
+
+/// Creates a fresh standard queue with SQS's default 30 s visibility timeout; returns its URL.
+pub async fn create_queue(
+    config: &aws_config::SdkConfig,
+    prefix: &str,
+) -> (aws_sdk_sqs::Client, String) {
+    let client = aws_sdk_sqs::Client::new(config);
+    let out = client
+        .create_queue()
+        .queue_name(unique_name(prefix))
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "30",
+        )
+        .send()
+        .await
+        .expect("create a test queue on moto");
+    (client, out.queue_url.expect("a queue URL"))
+}

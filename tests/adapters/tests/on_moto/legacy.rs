@@ -8,11 +8,9 @@ use switchyard_channels::{
 use switchyard_edi_outbox::{DynamoDbEdiStore, EdiStore, OutboxDocument};
 use switchyard_events::{EventBridgePublisher, EventPublisher};
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
-use switchyard_model::envelope::Envelope;
-use switchyard_model::events::{ORDER_EVENTS_SOURCE, OrderSubmitted};
+use switchyard_model::events::ORDER_EVENTS_SOURCE;
 use switchyard_model::{ChannelName, Order, OrderId};
-use switchyard_orders::{Created, DynamoDbOrderStore, OrderRecord, OrderStore, OrderStoreError};
-use switchyard_orders::{OrderQueue, RetryScheduler, SqsQueue};
+use switchyard_orders::OrderRecord;
 use switchyard_quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
 use switchyard_throttle::{DynamoDbRateLimiter, RateLimiter};
@@ -32,42 +30,6 @@ fn order(external_id: &str) -> Order {
         default_customer: Some("DEMO-SHOP".into()),
     };
     parse_order(&body, &ctx).unwrap()
-}
-
-#[tokio::test]
-async fn order_records_are_unique_per_external_id_and_versioned() {
-    let config = config().await;
-    let (client, name) = create_table(&config, "platform-test").await;
-    let store = DynamoDbOrderStore::new(client, name);
-
-    let first = OrderRecord::received(order("PO-1"), "key-1", Utc::now());
-    assert_eq!(store.create(&first).await.unwrap(), Created::New);
-    let again = OrderRecord::received(order("PO-1"), "key-2", Utc::now());
-    assert_eq!(
-        store.create(&again).await.unwrap(),
-        Created::ExternalIdTaken {
-            order_id: first.order.id,
-            idempotency_key: "key-1".into()
-        }
-    );
-    assert!(
-        store.get(again.order.id).await.unwrap().is_none(),
-        "nothing half-written"
-    );
-
-    let read = store.get(first.order.id).await.unwrap().unwrap();
-    assert_eq!(read.value, first);
-    let mut accepted = read.value.clone();
-    accepted.accept("SO0001", Utc::now()).unwrap();
-    store.save(&accepted, read.version).await.unwrap();
-    assert!(matches!(
-        store.save(&accepted, read.version).await,
-        Err(OrderStoreError::VersionConflict)
-    ));
-    let back = store.get(first.order.id).await.unwrap().unwrap();
-    assert_eq!(back.value.erp_reference.as_deref(), Some("SO0001"));
-    assert_eq!(back.value.outbox.len(), 1);
-    assert_eq!(back.value.outbox[0].kind, "OrderAccepted");
 }
 
 #[tokio::test]
@@ -167,62 +129,6 @@ async fn secrets_round_trip_through_ssm_and_missing_ones_read_as_none() {
         store.get(&name).await.unwrap().as_deref(),
         Some("whsec_bmV3"),
         "a put is seen at once"
-    );
-}
-
-#[tokio::test]
-async fn submitted_orders_reach_the_queue_and_retries_hide_them() {
-    let config = config().await;
-    let sqs = aws_sdk_sqs::Client::new(&config);
-    let url = sqs
-        .create_queue()
-        .queue_name(unique("orders"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let queue = SqsQueue::new(sqs.clone(), &url);
-    let o = order("PO-Q");
-    let envelope = Envelope::new(
-        "demo-shop",
-        o.id.to_string(),
-        OrderSubmitted { order: o.clone() },
-    );
-    queue.submit(&envelope).await.unwrap();
-
-    let received = sqs
-        .receive_message()
-        .queue_url(&url)
-        .message_attribute_names("All")
-        .send()
-        .await
-        .unwrap();
-    let message = &received.messages()[0];
-    let back = Envelope::<OrderSubmitted>::parse(message.body().unwrap()).unwrap();
-    assert_eq!(back.payload.order, o);
-    assert_eq!(
-        message.message_attributes().unwrap()["type"].string_value(),
-        Some("OrderSubmitted")
-    );
-
-    queue
-        .retry_after(
-            message.receipt_handle().unwrap(),
-            std::time::Duration::from_secs(60),
-        )
-        .await
-        .unwrap();
-    let again = sqs
-        .receive_message()
-        .queue_url(&url)
-        .visibility_timeout(0)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        again.messages().is_empty(),
-        "a rescheduled message stays hidden"
     );
 }
 
