@@ -6,7 +6,7 @@
 //! it unavailable, or make a create "succeed in the ERP but fail on the wire" (the crash window
 //! the find-before-create logic exists for).
 //!
-//! The contract suite ([`crate::contract`], feature `contract`) runs the same cases against this
+//! The contract suite (`src/contract.rs`, feature `contract`) runs the same cases against this
 //! twin and against a real Tryton; where they differ, this file is what changes.
 
 use std::collections::BTreeSet;
