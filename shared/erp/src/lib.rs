@@ -15,6 +15,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "contract")]
+pub mod contract;
 mod error;
 pub mod memory;
 pub mod tryton;

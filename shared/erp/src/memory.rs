@@ -5,9 +5,14 @@
 //! created as a draft; `confirm_sale` moves it to `Processing` and is idempotent. Switches make
 //! it unavailable, or make a create "succeed in the ERP but fail on the wire" (the crash window
 //! the find-before-create logic exists for).
+//!
+//! The contract suite (`src/contract.rs`, feature `contract`) runs the same cases against this
+//! twin and against a real Tryton; where they differ, this file is what changes.
 
 use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard};
+
+use rust_decimal::Decimal;
 
 use crate::units::tryton_unit_symbol;
 use crate::{ErpError, ErpSale, ErpSaleLine, RejectionCode, SaleRequest, SaleState, SalesOrders};
@@ -18,11 +23,29 @@ pub struct InMemoryErp {
     state: Mutex<State>,
 }
 
+/// The countries the local Tryton's demo data sets up (`local/tryton/demo_data.py`): Tryton
+/// refuses an address in any other.
+const DEMO_COUNTRIES: [&str; 13] = [
+    "US", "CA", "MX", "GB", "DE", "FR", "NL", "BE", "ES", "IT", "IE", "AU", "JP",
+];
+
+/// The Tryton unit every twin SKU is sold in: the demo products are counted (`u`, in the
+/// "Units" category), so Tryton refuses any other unit for them.
+const COUNTED_UNIT: &str = "u";
+
+/// Decimals of Tryton's `u` unit: a sale line cannot hold a fraction of a counted item.
+const COUNTED_UNIT_DIGITS: u32 = 0;
+
+/// Decimals Tryton keeps in a sale line's unit price (`product.price_decimal`, default 4); it
+/// refuses a finer price rather than rounding it.
+const PRICE_DIGITS: u32 = 4;
+
 #[derive(Debug, Default)]
 struct State {
     skus: BTreeSet<String>,
     customers: BTreeSet<String>,
     currencies: BTreeSet<String>,
+    countries: BTreeSet<String>,
     unavailable: bool,
     lose_create_responses: usize,
     sales: Vec<Stored>,
@@ -45,22 +68,26 @@ impl Default for InMemoryErp {
 
 impl InMemoryErp {
     /// An ERP with the same demo catalogue as the local Tryton: SKUs `WIDGET-S`, `WIDGET-M`,
-    /// `WIDGET-L`; customers `DEMO-SHOP`, `ACME-001`, `PARTNER-001`; currency `USD`.
+    /// `WIDGET-L`; customers `DEMO-SHOP`, `ACME-001`, `PARTNER-001`; currency `USD`; the
+    /// countries of the demo data (`US`, `CA`, `MX`, `GB`, `DE`, `FR`, `NL`, `BE`, `ES`, `IT`,
+    /// `IE`, `AU`, `JP`).
     pub fn new() -> Self {
         Self::empty()
             .with_skus(["WIDGET-S", "WIDGET-M", "WIDGET-L"])
             .with_customers(["DEMO-SHOP", "ACME-001", "PARTNER-001"])
             .with_currencies(["USD"])
+            .with_countries(DEMO_COUNTRIES)
     }
 
-    /// An ERP that knows no SKU, customer or currency.
+    /// An ERP that knows no SKU, customer, currency or country.
     pub fn empty() -> Self {
         Self {
             state: Mutex::new(State::default()),
         }
     }
 
-    /// Adds known SKUs (product codes).
+    /// Adds known SKUs (product codes). Like the demo products, they are counted: sold in units
+    /// (`EA`, `PC`, ...), whole quantities only.
     pub fn with_skus<I, S>(self, skus: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -91,6 +118,20 @@ impl InMemoryErp {
         self.lock()
             .currencies
             .extend(currencies.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds known ISO 3166-1 alpha-2 country codes, for ship-to and bill-to addresses.
+    pub fn with_countries<I, S>(self, countries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.lock().countries.extend(
+            countries
+                .into_iter()
+                .map(|c| c.into().trim().to_ascii_uppercase()),
+        );
         self
     }
 
@@ -132,6 +173,8 @@ impl InMemoryErp {
 
     /// Every sale with this reference, oldest first: proves there are no duplicates.
     pub fn sales_with_reference(&self, reference: &str) -> Vec<ErpSale> {
+        // Tryton strips Char values, in searches as in writes.
+        let reference = reference.trim();
         self.lock()
             .sales
             .iter()
@@ -187,6 +230,12 @@ impl InMemoryErp {
     }
 }
 
+/// Significant decimals: `2.500` has 1, `3.0` has 0 (trailing zeros say nothing about
+/// precision, and the adapter drops them before it sends the number).
+fn decimals(value: Decimal) -> u32 {
+    value.normalize().scale()
+}
+
 impl State {
     fn check_available(&self) -> Result<(), ErpError> {
         if self.unavailable {
@@ -218,15 +267,24 @@ impl State {
                 format!("unknown SKU(s): {}", missing.join(", ")),
             ));
         }
-        if let Some(line) = request
-            .lines
-            .iter()
-            .find(|l| tryton_unit_symbol(&l.uom).is_none())
-        {
-            return Err(ErpError::rejected(
-                RejectionCode::UnknownUnit,
-                format!("unknown unit of measure {:?} on SKU {}", line.uom, line.sku),
-            ));
+        for line in &request.lines {
+            match tryton_unit_symbol(&line.uom) {
+                None => {
+                    return Err(ErpError::rejected(
+                        RejectionCode::UnknownUnit,
+                        format!("unknown unit of measure {:?} on SKU {}", line.uom, line.sku),
+                    ));
+                }
+                // Tryton checks the unit's category against the product's: kilograms of a
+                // counted widget are refused, not converted.
+                Some(symbol) if symbol != COUNTED_UNIT => {
+                    return Err(ErpError::rejected(
+                        RejectionCode::UnknownUnit,
+                        format!("unit {:?} cannot measure SKU {}", line.uom, line.sku),
+                    ));
+                }
+                Some(_) => {}
+            }
         }
         if !self
             .currencies
@@ -241,11 +299,42 @@ impl State {
             if let Some(address) = address
                 && (address.line1.trim().is_empty()
                     || address.city.trim().is_empty()
-                    || address.country.trim().len() != 2)
+                    || !self
+                        .countries
+                        .contains(&address.country.trim().to_ascii_uppercase()))
             {
                 return Err(ErpError::rejected(
                     RejectionCode::InvalidAddress,
-                    format!("{usage} address needs a street, a city and a country code"),
+                    format!(
+                        "{usage} address needs a street, a city and a known country (got {:?})",
+                        address.country
+                    ),
+                ));
+            }
+        }
+        // Tryton validates the digits of the stored lines last, when it writes the sale: its
+        // refusal is a plain business rule, not one of the codes resolved before.
+        for (index, line) in request.lines.iter().enumerate() {
+            if decimals(line.quantity) > COUNTED_UNIT_DIGITS {
+                return Err(ErpError::rejected(
+                    RejectionCode::ErpRule,
+                    format!(
+                        "line {} ({}): quantity {} has more than {COUNTED_UNIT_DIGITS} decimals",
+                        index + 1,
+                        line.sku,
+                        line.quantity
+                    ),
+                ));
+            }
+            if decimals(line.unit_price) > PRICE_DIGITS {
+                return Err(ErpError::rejected(
+                    RejectionCode::ErpRule,
+                    format!(
+                        "line {} ({}): unit price {} has more than {PRICE_DIGITS} decimals",
+                        index + 1,
+                        line.sku,
+                        line.unit_price
+                    ),
                 ));
             }
         }
@@ -259,6 +348,8 @@ impl SalesOrders for InMemoryErp {
         let mut state = self.lock();
         state.find_calls += 1;
         state.check_available()?;
+        // Tryton strips Char values, in searches as in writes.
+        let reference = reference.trim();
         let matching: Vec<&Stored> = state
             .sales
             .iter()
@@ -279,7 +370,8 @@ impl SalesOrders for InMemoryErp {
         let sale = ErpSale {
             id: state.sales.len() as i64 + 1,
             number: None,
-            reference: request.reference.clone(),
+            // Tryton strips it on write, and reads the stripped value back.
+            reference: request.reference.trim().to_owned(),
             state: SaleState::Draft,
         };
         state.sales.push(Stored {

@@ -1,0 +1,8 @@
+//! The `SalesOrders` contract on the in-memory twin: the fast tier (no service). The same cases
+//! run against a real Tryton in `tests/adapters` (`on_tryton`); a case that passes there and
+//! fails here means the twin is wrong.
+
+switchyard_erp::sales_orders_contract!(
+    backend: switchyard_erp::InMemoryErp::new(),
+    fixture: switchyard_erp::contract::Fixture::demo("twin"),
+);
