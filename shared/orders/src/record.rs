@@ -191,3 +191,128 @@ impl OrderRecord {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every transition the record's operations can attempt: the allowed ones move the status,
+    //! record history and exactly one event; the refused ones change nothing at all.
+    use super::*;
+    use switchyard_model::contract::v1::{CaptureContext, parse_order};
+    use switchyard_model::{ChannelName, OrderId};
+
+    fn record() -> OrderRecord {
+        let body = serde_json::json!({"external_id": "PO-1", "currency": "USD",
+            "customer": {"name": "Acme"},
+            "ship_to": {"line1": "1 Main St", "city": "Solon", "country": "US"},
+            "lines": [{"sku": "WIDGET-S", "quantity": 2, "unit_price": "9.25"}]});
+        let ctx = CaptureContext {
+            order_id: OrderId::generate(),
+            channel: ChannelName::try_from("shop").unwrap(),
+            default_customer: Some("DEMO-SHOP".into()),
+        };
+        OrderRecord::received(parse_order(&body, &ctx).unwrap(), "key", Utc::now())
+    }
+
+    /// The operations that move a record, by the status they enter.
+    #[derive(Debug, Clone, Copy)]
+    enum Op {
+        Accept,
+        Reject,
+        Cancel,
+    }
+
+    fn apply(r: &mut OrderRecord, op: Op) -> Result<(), TransitionError> {
+        match op {
+            Op::Accept => r.accept("SO1", Utc::now()),
+            Op::Reject => r.reject("unknown-sku", "no such SKU", Utc::now()),
+            Op::Cancel => r.cancel(Utc::now()),
+        }
+    }
+
+    fn in_status(path: &[Op]) -> OrderRecord {
+        let mut r = record();
+        for op in path {
+            apply(&mut r, *op).unwrap();
+        }
+        r
+    }
+
+    #[test]
+    fn allowed_transitions_move_the_status_and_record_one_event_each() {
+        let cases: &[(&[Op], Op, OrderStatus, &str)] = &[
+            (&[], Op::Accept, OrderStatus::Accepted, "OrderAccepted"),
+            (&[], Op::Reject, OrderStatus::Rejected, "OrderRejected"),
+            (&[], Op::Cancel, OrderStatus::Cancelled, "OrderCancelled"),
+            (
+                &[Op::Accept],
+                Op::Cancel,
+                OrderStatus::Cancelled,
+                "OrderCancelled",
+            ),
+        ];
+        for (path, op, to, event) in cases {
+            let mut r = in_status(path);
+            let (history, outbox) = (r.history.len(), r.outbox.len());
+            apply(&mut r, *op).unwrap_or_else(|e| panic!("{path:?} then {op:?}: {e}"));
+            assert_eq!(r.status, *to, "{path:?} then {op:?}");
+            assert_eq!(r.history.len(), history + 1);
+            assert_eq!(r.history.last().unwrap().status, *to);
+            assert_eq!(r.outbox.len(), outbox + 1);
+            assert_eq!(r.outbox.last().unwrap().kind, *event);
+        }
+    }
+
+    #[test]
+    fn refused_transitions_change_nothing() {
+        let cases: &[(&[Op], Op)] = &[
+            (&[Op::Accept], Op::Accept),
+            (&[Op::Accept], Op::Reject),
+            (&[Op::Reject], Op::Accept),
+            (&[Op::Reject], Op::Reject),
+            (&[Op::Reject], Op::Cancel),
+            (&[Op::Cancel], Op::Accept),
+            (&[Op::Cancel], Op::Reject),
+            (&[Op::Cancel], Op::Cancel),
+            (&[Op::Accept, Op::Cancel], Op::Accept),
+            (&[Op::Accept, Op::Cancel], Op::Cancel),
+        ];
+        for (path, op) in cases {
+            let before = in_status(path);
+            let mut after = before.clone();
+            let refused = apply(&mut after, *op).expect_err("must be refused");
+            assert_eq!(refused.from, before.status, "{path:?} then {op:?}");
+            assert_eq!(after, before, "{path:?} then {op:?} must change nothing");
+        }
+    }
+
+    #[test]
+    fn accepting_keeps_the_erp_reference_and_clears_the_last_error() {
+        let mut r = record();
+        r.last_error = Some("ERP down".into());
+        r.accept("SO42", Utc::now()).unwrap();
+        assert_eq!(r.erp_reference.as_deref(), Some("SO42"));
+        assert_eq!(r.last_error, None);
+        assert_eq!(r.view().status, OrderStatus::Accepted);
+    }
+
+    #[test]
+    fn a_cancellation_that_needs_a_person_is_announced_once() {
+        let mut r = in_status(&[Op::Accept]);
+        r.cancellation_needs_attention("already shipping", Utc::now());
+        r.cancellation_needs_attention("already shipping", Utc::now());
+        let failed: Vec<_> = r
+            .outbox
+            .iter()
+            .filter(|e| e.kind == "OrderCancellationFailed")
+            .collect();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(
+            r.status,
+            OrderStatus::Accepted,
+            "the order itself stays accepted"
+        );
+        let c = r.cancellation.unwrap();
+        assert_eq!(c.state, CancellationState::NeedsAttention);
+        assert_eq!(c.detail.as_deref(), Some("already shipping"));
+    }
+}
