@@ -11,7 +11,7 @@ use switchyard_channels::{ChannelDirectory, amazon_alias};
 use switchyard_intake::Intake;
 use switchyard_model::{ExternalId, OrderId};
 
-use crate::sellers::SellerApis;
+use crate::sellers::{SellerApis, SellerError};
 
 /// What the consumer needs from the world.
 #[derive(Clone)]
@@ -128,7 +128,8 @@ impl Consumer {
         }
         let api = match self.ports.sellers.for_channel(&channel).await {
             Ok(api) => api,
-            Err(why) => return Handled::Poison(why),
+            Err(SellerError::Unavailable(e)) => return Handled::Retry(e.to_string()),
+            Err(e @ SellerError::Misconfigured(_)) => return Handled::Poison(e.to_string()),
         };
         let fetched = async {
             let order = api.get_order(order_id).await?;

@@ -14,4 +14,4 @@ pub mod consumer;
 pub mod sellers;
 
 pub use consumer::{Consumer, Handled, Ports};
-pub use sellers::{SellerApis, SpApiSellers};
+pub use sellers::{SellerApis, SellerError, SpApiSellers};

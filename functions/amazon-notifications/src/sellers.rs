@@ -6,13 +6,27 @@ use std::sync::{Arc, Mutex};
 
 use switchyard_amazon::{AmazonOrders, LwaCredentials, Secret, SpApiClient, SpApiConfig};
 use switchyard_channels::Channel;
+use switchyard_platform::ServiceError;
 use switchyard_secrets::SecretStore;
+
+/// Why no SP-API client could be made for a channel: the consumer retries one and dead-letters
+/// the other, so the two must never be confused.
+#[derive(Debug, thiserror::Error)]
+pub enum SellerError {
+    /// The channel's record or its secrets are incomplete: retrying cannot help until an
+    /// operator fixes the channel and redrives.
+    #[error("{0}")]
+    Misconfigured(String),
+    /// The secret store could not be read (SSM throttled or down): worth retrying.
+    #[error(transparent)]
+    Unavailable(#[from] ServiceError),
+}
 
 /// Gives the SP-API client for a channel.
 #[async_trait::async_trait]
 pub trait SellerApis: Send + Sync {
-    /// The client for `channel`; an error says what is missing in its configuration.
-    async fn for_channel(&self, channel: &Channel) -> Result<Arc<dyn AmazonOrders>, String>;
+    /// The client for `channel`.
+    async fn for_channel(&self, channel: &Channel) -> Result<Arc<dyn AmazonOrders>, SellerError>;
 }
 
 /// Real SP-API clients, credentials from the secret store.
@@ -30,23 +44,24 @@ impl SpApiSellers {
         }
     }
 
-    async fn secret(&self, parameter: &str) -> Result<Secret, String> {
-        match self.secrets.get(parameter).await {
-            Ok(Some(value)) => Ok(Secret::new(value)),
-            Ok(None) => Err(format!("secret {parameter} is missing")),
-            Err(e) => Err(e.to_string()),
+    async fn secret(&self, parameter: &str) -> Result<Secret, SellerError> {
+        match self.secrets.get(parameter).await? {
+            Some(value) => Ok(Secret::new(value)),
+            None => Err(SellerError::Misconfigured(format!(
+                "secret {parameter} is missing"
+            ))),
         }
     }
 }
 
 #[async_trait::async_trait]
 impl SellerApis for SpApiSellers {
-    async fn for_channel(&self, channel: &Channel) -> Result<Arc<dyn AmazonOrders>, String> {
+    async fn for_channel(&self, channel: &Channel) -> Result<Arc<dyn AmazonOrders>, SellerError> {
         let Some(seller) = &channel.amazon else {
-            return Err(format!(
+            return Err(SellerError::Misconfigured(format!(
                 "channel {} has no Amazon seller settings",
                 channel.name
-            ));
+            )));
         };
         // Keyed by everything that shapes the client, so an edited record gets a new one.
         let key = format!(
@@ -71,7 +86,7 @@ impl SellerApis for SpApiSellers {
             &seller.token_url,
             credentials,
         ))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| SellerError::Misconfigured(e.to_string()))?;
         let client = Arc::new(client);
         self.clients.lock().unwrap().insert(key, client.clone());
         Ok(client)

@@ -1,12 +1,12 @@
-//! The consumer over in-memory ports and a recorded SP-API (the files in `local/sp-api`).
+//! The consumer over in-memory ports and the SP-API twin loaded with the recorded orders
+//! (`local/sp-api`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use amazon_notifications::{Consumer, Handled, Ports, SellerApis};
+use amazon_notifications::{Consumer, Handled, Ports, SellerApis, SellerError, SpApiSellers};
 use chrono::Utc;
-use switchyard_amazon::orders::{GetOrderItemsResponse, GetOrderResponse};
-use switchyard_amazon::{AmazonOrder, AmazonOrderItem, AmazonOrders, SpApiError};
+use switchyard_amazon::{AmazonOrders, Fault, InMemoryAmazonOrders};
 use switchyard_channels::{
     AmazonSeller, Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
 };
@@ -15,55 +15,104 @@ use switchyard_intake::Intake;
 use switchyard_model::ChannelName;
 use switchyard_orders::InMemoryOrderStore;
 use switchyard_orders::InMemoryQueue;
+use switchyard_platform::ServiceError;
+use switchyard_secrets::{InMemorySecretStore, SecretStore};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../local/sp-api");
-
-/// SP-API answering from the recorded files, or failing like an outage.
-struct Recorded {
-    down: AtomicBool,
-}
 
 fn read(path: &str) -> Option<String> {
     std::fs::read_to_string(format!("{DATA}/{path}")).ok()
 }
 
-#[async_trait::async_trait]
-impl AmazonOrders for Recorded {
-    async fn get_order(&self, id: &str) -> Result<AmazonOrder, SpApiError> {
-        if self.down.load(Ordering::SeqCst) {
-            return Err(SpApiError::Unavailable("503".into()));
-        }
-        let text = read(&format!("orders/{id}.json")).ok_or(SpApiError::NotFound)?;
-        Ok(serde_json::from_str::<GetOrderResponse>(&text)
-            .unwrap()
-            .payload)
-    }
-    async fn get_order_items(&self, id: &str) -> Result<Vec<AmazonOrderItem>, SpApiError> {
-        let text = read(&format!("orders/{id}.items.json")).ok_or(SpApiError::NotFound)?;
-        Ok(serde_json::from_str::<GetOrderItemsResponse>(&text)
-            .unwrap()
-            .payload
-            .order_items)
-    }
-}
-
-struct Sellers(Arc<Recorded>);
+/// Every channel gets the SP-API twin, loaded with the recorded orders.
+struct Sellers(Arc<InMemoryAmazonOrders>);
 
 #[async_trait::async_trait]
 impl SellerApis for Sellers {
-    async fn for_channel(&self, _: &Channel) -> Result<Arc<dyn AmazonOrders>, String> {
+    async fn for_channel(&self, _: &Channel) -> Result<Arc<dyn AmazonOrders>, SellerError> {
         Ok(self.0.clone())
+    }
+}
+
+/// A port that can be switched into an outage, to see how the consumer classifies it.
+struct Outage<T> {
+    inner: T,
+    down: AtomicBool,
+}
+
+impl<T> Outage<T> {
+    fn new(inner: T) -> Self {
+        Outage {
+            inner,
+            down: AtomicBool::new(false),
+        }
+    }
+    fn check(&self, service: &'static str) -> Result<(), ServiceError> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(ServiceError::new(
+                service,
+                "ThrottlingException: rate exceeded",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SecretStore for Outage<InMemorySecretStore> {
+    async fn get(&self, name: &str) -> Result<Option<String>, ServiceError> {
+        self.check("ssm")?;
+        self.inner.get(name).await
+    }
+    async fn put(&self, name: &str, value: &str) -> Result<(), ServiceError> {
+        self.check("ssm")?;
+        self.inner.put(name, value).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ChannelDirectory for Outage<InMemoryChannelDirectory> {
+    async fn by_api_key(&self, secret: &str) -> Result<Option<Channel>, ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.by_api_key(secret).await
+    }
+    async fn get(&self, name: &ChannelName) -> Result<Option<Channel>, ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.get(name).await
+    }
+    async fn put(&self, channel: &Channel) -> Result<(), ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.put(channel).await
+    }
+    async fn add_api_key(&self, name: &ChannelName, hash: &str) -> Result<(), ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.add_api_key(name, hash).await
+    }
+    async fn list(&self) -> Result<Vec<Channel>, ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.list().await
+    }
+    async fn by_alias(&self, alias: &str) -> Result<Option<Channel>, ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.by_alias(alias).await
     }
 }
 
 struct World {
     consumer: Consumer,
     queue: Arc<InMemoryQueue>,
-    api: Arc<Recorded>,
+    api: Arc<InMemoryAmazonOrders>,
+    channels: Arc<Outage<InMemoryChannelDirectory>>,
 }
 
 async fn world() -> World {
-    let channels = Arc::new(InMemoryChannelDirectory::new());
+    let api = Arc::new(InMemoryAmazonOrders::from_dir(DATA).unwrap());
+    world_with(Arc::new(Sellers(api.clone())), api).await
+}
+
+async fn world_with(sellers: Arc<dyn SellerApis>, api: Arc<InMemoryAmazonOrders>) -> World {
+    let channels = Arc::new(Outage::new(InMemoryChannelDirectory::new()));
     channels
         .put(&Channel {
             default_customer: Some("DEMO-SHOP".into()),
@@ -85,12 +134,9 @@ async fn world() -> World {
         .await
         .unwrap();
     let queue = Arc::new(InMemoryQueue::new());
-    let api = Arc::new(Recorded {
-        down: AtomicBool::new(false),
-    });
     let ports = Ports {
-        channels,
-        sellers: Arc::new(Sellers(api.clone())),
+        channels: channels.clone(),
+        sellers,
         intake: Intake::new(
             Arc::new(InMemoryOrderStore::new()),
             Arc::new(InMemoryIdempotencyStore::new()),
@@ -101,6 +147,7 @@ async fn world() -> World {
         consumer: Consumer::new(ports),
         queue,
         api,
+        channels,
     }
 }
 
@@ -184,12 +231,12 @@ async fn pending_orders_wait_and_cancellations_follow_the_captured_order() {
 #[tokio::test]
 async fn outages_retry_and_unknown_sellers_go_to_the_dead_letter_queue() {
     let w = world().await;
-    w.api.down.store(true, Ordering::SeqCst);
+    w.api.fail_with(Fault::Unavailable);
     assert!(matches!(
         w.consumer.handle(&notification(|_| {})).await,
         Handled::Retry(_)
     ));
-    w.api.down.store(false, Ordering::SeqCst);
+    w.api.recover();
 
     let stranger =
         notification(|n| n["Payload"]["OrderChangeNotification"]["SellerId"] = "A0UNKNOWN".into());
@@ -207,4 +254,42 @@ async fn outages_retry_and_unknown_sellers_go_to_the_dead_letter_queue() {
         Handled::Skipped(_)
     ));
     assert!(w.queue.submitted.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_transient_secret_store_failure_retries_and_a_missing_secret_dead_letters() {
+    let secrets = Arc::new(Outage::new(InMemorySecretStore::new()));
+    let api = Arc::new(InMemoryAmazonOrders::from_dir(DATA).unwrap());
+    let w = world_with(Arc::new(SpApiSellers::new(secrets.clone())), api).await;
+    let body = notification(|_| {});
+
+    // SSM throttled while the seller's credentials are read: the message must come back.
+    secrets.down.store(true, Ordering::SeqCst);
+    let Handled::Retry(why) = w.consumer.handle(&body).await else {
+        panic!("a transient SSM failure must be retried, not dead-lettered");
+    };
+    assert!(why.contains("ssm"), "{why}");
+
+    // SSM answers, but the channel names a secret that does not exist: only an operator can fix it.
+    secrets.down.store(false, Ordering::SeqCst);
+    let Handled::Poison(why) = w.consumer.handle(&body).await else {
+        panic!("a missing secret cannot succeed on retry");
+    };
+    assert!(why.contains("/p/secret"), "{why}");
+    assert!(w.queue.submitted.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_transient_channel_directory_failure_retries() {
+    let w = world().await;
+    w.channels.down.store(true, Ordering::SeqCst);
+    let Handled::Retry(why) = w.consumer.handle(&notification(|_| {})).await else {
+        panic!("a transient DynamoDB failure must be retried, not dead-lettered");
+    };
+    assert!(why.contains("dynamodb"), "{why}");
+    w.channels.down.store(false, Ordering::SeqCst);
+    assert!(matches!(
+        w.consumer.handle(&notification(|_| {})).await,
+        Handled::Captured(_)
+    ));
 }
