@@ -8,7 +8,7 @@ use amazon_notifications::{Consumer, Handled, Ports, SellerApis, SellerError, Sp
 use chrono::Utc;
 use switchyard_amazon::{AmazonOrders, Fault, InMemoryAmazonOrders};
 use switchyard_channels::{
-    AmazonSeller, Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory,
+    AmazonSeller, Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory, PutChannelError,
 };
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::Intake;
@@ -81,7 +81,7 @@ impl ChannelDirectory for Outage<InMemoryChannelDirectory> {
         self.check("dynamodb")?;
         self.inner.get(name).await
     }
-    async fn put(&self, channel: &Channel) -> Result<(), ServiceError> {
+    async fn put(&self, channel: &Channel) -> Result<(), PutChannelError> {
         self.check("dynamodb")?;
         self.inner.put(channel).await
     }

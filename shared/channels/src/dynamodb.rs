@@ -4,14 +4,16 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use chrono::Utc;
 use switchyard_model::ChannelName;
 use switchyard_platform::ServiceError;
 
-use crate::{Channel, ChannelDirectory, hash_api_key};
+use crate::{Channel, ChannelDirectory, PutChannelError, hash_api_key};
 
-/// Channels in a DynamoDB table (hash key `pk`): `CHANNEL#<name>` and `APIKEY#<sha256>`.
+/// Channels in a DynamoDB table (hash key `pk`): `CHANNEL#<name>` (the record), `APIKEY#<sha256>`
+/// (a key that authenticates as the channel) and `ALIAS#<partner id>` (which channel a partner id
+/// belongs to; one channel per partner id).
 #[derive(Debug, Clone)]
 pub struct DynamoDbChannelDirectory {
     client: Client,
@@ -87,48 +89,88 @@ impl ChannelDirectory for DynamoDbChannelDirectory {
         let Ok(name) = ChannelName::try_from(name.as_str()) else {
             return Ok(None);
         };
-        self.get(&name).await
+        // The alias item may outlive the channel's use of it (a record written before aliases
+        // were released): only the channel's current record has the last word.
+        Ok(self
+            .get(&name)
+            .await?
+            .filter(|channel| channel.aliases().iter().any(|a| a == alias)))
     }
 
-    async fn put(&self, channel: &Channel) -> Result<(), ServiceError> {
-        // Claim the partner ids first: one ISA sender or seller id belongs to one channel only.
-        for alias in channel.aliases() {
-            let claimed = self
-                .client
-                .put_item()
+    async fn put(&self, channel: &Channel) -> Result<(), PutChannelError> {
+        let me = AttributeValue::S(channel.name.to_string());
+        let aliases = channel.aliases();
+        let released: Vec<String> = self
+            .get(&channel.name)
+            .await?
+            .map(|previous| previous.aliases())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|old| !aliases.contains(old))
+            .collect();
+        // One transaction: the partner ids are claimed, the dropped ones released and the record
+        // written together, so a refused claim leaves nothing behind.
+        let mut items = Vec::new();
+        for alias in &aliases {
+            let claim = Put::builder()
                 .table_name(&self.table)
                 .item("pk", AttributeValue::S(format!("ALIAS#{alias}")))
-                .item("channel", AttributeValue::S(channel.name.to_string()))
+                .item("channel", me.clone())
                 .condition_expression("attribute_not_exists(pk) OR channel = :me")
-                .expression_attribute_values(":me", AttributeValue::S(channel.name.to_string()))
-                .send()
-                .await;
-            if let Err(e) = claimed {
-                let taken = e
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception());
-                return Err(if taken {
-                    ServiceError::new(
-                        "dynamodb",
-                        format!("{alias} already belongs to another channel"),
-                    )
-                } else {
-                    ServiceError::new("dynamodb", DisplayErrorContext(e))
-                });
-            }
+                .expression_attribute_values(":me", me.clone())
+                .build()
+                .expect("put is complete");
+            items.push(TransactWriteItem::builder().put(claim).build());
         }
-        self.client
-            .put_item()
+        for alias in &released {
+            let release = Delete::builder()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(format!("ALIAS#{alias}")))
+                .condition_expression("attribute_not_exists(pk) OR channel = :me")
+                .expression_attribute_values(":me", me.clone())
+                .build()
+                .expect("delete is complete");
+            items.push(TransactWriteItem::builder().delete(release).build());
+        }
+        let record = Put::builder()
             .table_name(&self.table)
             .item("pk", AttributeValue::S(format!("CHANNEL#{}", channel.name)))
             .item(
                 "doc",
                 AttributeValue::S(serde_json::to_string(channel).expect("channels serialise")),
             )
+            .build()
+            .expect("put is complete");
+        items.push(TransactWriteItem::builder().put(record).build());
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
             .send()
-            .await
-            .map_err(|e| ServiceError::new("dynamodb", DisplayErrorContext(e)))?;
-        Ok(())
+            .await;
+        let Err(e) = written else {
+            return Ok(());
+        };
+        // A failed condition on one of the claims names the partner id that is taken.
+        let taken = e
+            .as_service_error()
+            .filter(|se| se.is_transaction_canceled_exception())
+            .and_then(|se| match se {
+                aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
+                _ => None,
+            })
+            .and_then(|c| {
+                c.cancellation_reasons()
+                    .iter()
+                    .take(aliases.len())
+                    .position(|r| r.code() == Some("ConditionalCheckFailed"))
+            });
+        match taken {
+            Some(i) => Err(PutChannelError::AliasTaken {
+                alias: aliases[i].clone(),
+            }),
+            None => Err(ServiceError::new("dynamodb", DisplayErrorContext(e)).into()),
+        }
     }
 
     async fn add_api_key(&self, name: &ChannelName, hash: &str) -> Result<(), ServiceError> {

@@ -6,6 +6,8 @@
 #![warn(missing_docs)]
 
 mod channel;
+#[cfg(feature = "contract")]
+pub mod contract;
 mod directory;
 mod memory;
 
@@ -13,7 +15,7 @@ mod memory;
 mod dynamodb;
 
 pub use channel::*;
-pub use directory::ChannelDirectory;
+pub use directory::{ChannelDirectory, PutChannelError};
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbChannelDirectory;
 pub use memory::InMemoryChannelDirectory;

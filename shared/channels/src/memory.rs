@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use switchyard_model::ChannelName;
 use switchyard_platform::ServiceError;
 
-use crate::{Channel, ChannelDirectory, hash_api_key};
+use crate::{Channel, ChannelDirectory, PutChannelError, hash_api_key};
 
 /// Channels in memory.
 #[derive(Debug, Default)]
@@ -59,22 +59,20 @@ impl ChannelDirectory for InMemoryChannelDirectory {
         }
     }
 
-    async fn put(&self, channel: &Channel) -> Result<(), ServiceError> {
+    async fn put(&self, channel: &Channel) -> Result<(), PutChannelError> {
+        // One lock over the check and the write: two channels claiming one partner id at once
+        // must not both win.
+        let mut channels = self.channels.lock().unwrap();
         for alias in channel.aliases() {
-            if self
-                .named_by_alias(&alias)
-                .is_some_and(|owner| owner != channel.name)
-            {
-                return Err(ServiceError::new(
-                    "memory",
-                    format!("{alias} already belongs to another channel"),
-                ));
+            let owner = channels
+                .values()
+                .find(|c| c.aliases().contains(&alias))
+                .map(|c| c.name.clone());
+            if owner.is_some_and(|owner| owner != channel.name) {
+                return Err(PutChannelError::AliasTaken { alias });
             }
         }
-        self.channels
-            .lock()
-            .unwrap()
-            .insert(channel.name.clone(), channel.clone());
+        channels.insert(channel.name.clone(), channel.clone());
         Ok(())
     }
 

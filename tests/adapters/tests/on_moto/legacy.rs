@@ -1,10 +1,6 @@
 //! Adapter tests that predate the contract suites; each moves into its port's contract.
 
 use chrono::Utc;
-use switchyard_channels::{
-    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey, TradingPartner,
-    x12_alias,
-};
 use switchyard_edi_outbox::{DynamoDbEdiStore, EdiStore, OutboxDocument};
 use switchyard_events::{EventBridgePublisher, EventPublisher};
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
@@ -30,87 +26,6 @@ fn order(external_id: &str) -> Order {
         default_customer: Some("DEMO-SHOP".into()),
     };
     parse_order(&body, &ctx).unwrap()
-}
-
-#[tokio::test]
-async fn channels_are_found_by_api_key_only() {
-    let config = config().await;
-    let (client, name) = create_table(&config, "platform-test").await;
-    let directory = DynamoDbChannelDirectory::new(client, name);
-    let channel = Channel {
-        default_customer: Some("DEMO-SHOP".into()),
-        rate_limit_per_second: Some(10),
-        ..Channel::new(
-            ChannelName::try_from("shop-a").unwrap(),
-            ChannelKind::Api,
-            Utc::now(),
-        )
-    };
-    directory.put(&channel).await.unwrap();
-    let key = IssuedApiKey::generate();
-    directory
-        .add_api_key(&channel.name, &key.hash)
-        .await
-        .unwrap();
-
-    assert_eq!(
-        directory.by_api_key(&key.secret).await.unwrap(),
-        Some(channel.clone())
-    );
-    assert_eq!(
-        directory.by_api_key(&key.hash).await.unwrap(),
-        None,
-        "the hash is not a key"
-    );
-    assert_eq!(directory.by_api_key("sy_wrong").await.unwrap(), None);
-    assert_eq!(directory.list().await.unwrap(), vec![channel]);
-}
-
-#[tokio::test]
-async fn a_trading_partner_id_finds_its_channel_and_belongs_to_one_channel_only() {
-    let config = config().await;
-    let (client, name) = create_table(&config, "platform-test").await;
-    let directory = DynamoDbChannelDirectory::new(client, name);
-    let partner = TradingPartner {
-        isa_qualifier: "ZZ".into(),
-        isa_id: "ACMEBUYER".into(),
-    };
-    let edi = Channel {
-        trading_partner: Some(partner.clone()),
-        ..Channel::new(
-            ChannelName::try_from("acme-edi").unwrap(),
-            ChannelKind::X12,
-            Utc::now(),
-        )
-    };
-    directory.put(&edi).await.unwrap();
-    directory
-        .put(&edi)
-        .await
-        .expect("re-saving the owner is fine");
-    assert_eq!(
-        directory
-            .by_alias(&x12_alias("ZZ", "ACMEBUYER"))
-            .await
-            .unwrap(),
-        Some(edi.clone())
-    );
-    assert_eq!(
-        directory.by_alias(&x12_alias("ZZ", "OTHER")).await.unwrap(),
-        None
-    );
-
-    let thief = Channel {
-        trading_partner: Some(partner),
-        ..Channel::new(
-            ChannelName::try_from("other-edi").unwrap(),
-            ChannelKind::X12,
-            Utc::now(),
-        )
-    };
-    let err = directory.put(&thief).await.unwrap_err();
-    assert!(err.to_string().contains("already belongs"), "{err}");
-    assert_eq!(directory.get(&thief.name).await.unwrap(), None);
 }
 
 #[tokio::test]

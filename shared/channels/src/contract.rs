@@ -1,0 +1,242 @@
+//! The contract every [`ChannelDirectory`] adapter passes: the in-memory twin in this crate's
+//! tests, DynamoDB on moto in `tests/adapters`. Instantiate every case with
+//! [`channel_directory_contract_tests!`](crate::channel_directory_contract_tests).
+#![allow(clippy::missing_panics_doc)]
+
+use chrono::Utc;
+use switchyard_model::ChannelName;
+
+use crate::{
+    AmazonSeller, Channel, ChannelDirectory, ChannelKind, IssuedApiKey, PutChannelError,
+    TradingPartner, amazon_alias, x12_alias,
+};
+
+fn name(n: &str) -> ChannelName {
+    ChannelName::try_from(n).expect("a valid channel name")
+}
+
+fn api_channel(n: &str) -> Channel {
+    Channel {
+        default_customer: Some("DEMO-SHOP".into()),
+        rate_limit_per_second: Some(10),
+        ..Channel::new(name(n), ChannelKind::Api, Utc::now())
+    }
+}
+
+fn edi_channel(n: &str, isa_id: &str) -> Channel {
+    Channel {
+        trading_partner: Some(TradingPartner {
+            isa_qualifier: "ZZ".into(),
+            isa_id: isa_id.into(),
+        }),
+        ..Channel::new(name(n), ChannelKind::X12, Utc::now())
+    }
+}
+
+/// A stored channel reads back whole; an unknown name reads as nothing.
+pub async fn a_stored_channel_reads_back_whole(directory: &dyn ChannelDirectory) {
+    let channel = api_channel("shop-a");
+    directory.put(&channel).await.unwrap();
+    assert_eq!(directory.get(&channel.name).await.unwrap(), Some(channel));
+    assert_eq!(directory.get(&name("nobody")).await.unwrap(), None);
+}
+
+/// Putting a channel again replaces its record.
+pub async fn a_put_replaces_the_record(directory: &dyn ChannelDirectory) {
+    let mut channel = api_channel("shop-a");
+    directory.put(&channel).await.unwrap();
+    channel.rate_limit_per_second = Some(50);
+    channel.default_customer = None;
+    directory.put(&channel).await.unwrap();
+    assert_eq!(directory.get(&channel.name).await.unwrap(), Some(channel));
+}
+
+/// An API key finds its channel; its hash, a wrong key or a key of a channel that does not
+/// exist find nothing; a second key (a rotation) works beside the first.
+pub async fn an_api_key_finds_only_its_channel(directory: &dyn ChannelDirectory) {
+    let a = api_channel("shop-a");
+    let b = api_channel("shop-b");
+    directory.put(&a).await.unwrap();
+    directory.put(&b).await.unwrap();
+    let (key_a, key_b, rotated) = (
+        IssuedApiKey::generate(),
+        IssuedApiKey::generate(),
+        IssuedApiKey::generate(),
+    );
+    directory.add_api_key(&a.name, &key_a.hash).await.unwrap();
+    directory.add_api_key(&b.name, &key_b.hash).await.unwrap();
+    directory.add_api_key(&a.name, &rotated.hash).await.unwrap();
+    assert_eq!(
+        directory.by_api_key(&key_a.secret).await.unwrap(),
+        Some(a.clone())
+    );
+    assert_eq!(
+        directory.by_api_key(&rotated.secret).await.unwrap(),
+        Some(a)
+    );
+    assert_eq!(directory.by_api_key(&key_b.secret).await.unwrap(), Some(b));
+    assert_eq!(
+        directory.by_api_key(&key_a.hash).await.unwrap(),
+        None,
+        "the stored hash is not a key"
+    );
+    assert_eq!(directory.by_api_key("sy_wrong").await.unwrap(), None);
+    let orphan = IssuedApiKey::generate();
+    directory
+        .add_api_key(&name("gone"), &orphan.hash)
+        .await
+        .unwrap();
+    assert_eq!(directory.by_api_key(&orphan.secret).await.unwrap(), None);
+}
+
+/// Every channel is listed once, sorted by name.
+pub async fn every_channel_is_listed_by_name(directory: &dyn ChannelDirectory) {
+    assert_eq!(directory.list().await.unwrap(), vec![]);
+    for n in ["shop-c", "shop-a", "edi-b"] {
+        directory.put(&api_channel(n)).await.unwrap();
+    }
+    directory.put(&api_channel("shop-a")).await.unwrap();
+    let names: Vec<String> = directory
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    assert_eq!(names, ["edi-b", "shop-a", "shop-c"]);
+}
+
+/// An X12 sender or an Amazon seller id finds its channel; it belongs to one channel only, and
+/// a refused claim stores nothing of the refused channel.
+pub async fn a_partner_id_finds_its_channel_and_belongs_to_one_channel(
+    directory: &dyn ChannelDirectory,
+) {
+    let edi = edi_channel("acme-edi", "ACMEBUYER");
+    directory.put(&edi).await.unwrap();
+    directory
+        .put(&edi)
+        .await
+        .expect("re-saving the owner is fine");
+    assert_eq!(
+        directory
+            .by_alias(&x12_alias("ZZ", "ACMEBUYER"))
+            .await
+            .unwrap(),
+        Some(edi.clone())
+    );
+    assert_eq!(
+        directory.by_alias(&x12_alias("ZZ", "OTHER")).await.unwrap(),
+        None
+    );
+
+    let thief = edi_channel("other-edi", "ACMEBUYER");
+    match directory.put(&thief).await {
+        Err(PutChannelError::AliasTaken { alias }) => {
+            assert_eq!(alias, x12_alias("ZZ", "ACMEBUYER"))
+        }
+        other => panic!("another channel must not take the partner id, got {other:?}"),
+    }
+    assert_eq!(
+        directory.get(&thief.name).await.unwrap(),
+        None,
+        "nothing stored"
+    );
+
+    let amazon = Channel {
+        amazon: Some(AmazonSeller {
+            seller_id: "A2SELLER".into(),
+            marketplace_id: "ATVPDKIKX0DER".into(),
+            endpoint: "https://sellingpartnerapi-na.amazon.com".into(),
+            token_url: "https://api.amazon.com/auth/o2/token".into(),
+            client_id: "client".into(),
+            client_secret: "/s/secret".into(),
+            refresh_token: "/s/refresh".into(),
+        }),
+        ..Channel::new(name("amazon-us"), ChannelKind::AmazonSpApi, Utc::now())
+    };
+    directory.put(&amazon).await.unwrap();
+    assert_eq!(
+        directory.by_alias(&amazon_alias("A2SELLER")).await.unwrap(),
+        Some(amazon)
+    );
+}
+
+/// A partner id a channel no longer has finds it no more and is free for another channel.
+pub async fn a_dropped_partner_id_is_released(directory: &dyn ChannelDirectory) {
+    let before = edi_channel("acme-edi", "OLDID");
+    directory.put(&before).await.unwrap();
+    let after = edi_channel("acme-edi", "NEWID");
+    directory.put(&after).await.unwrap();
+    assert_eq!(
+        directory.by_alias(&x12_alias("ZZ", "OLDID")).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        directory.by_alias(&x12_alias("ZZ", "NEWID")).await.unwrap(),
+        Some(after)
+    );
+    let successor = edi_channel("beta-edi", "OLDID");
+    directory
+        .put(&successor)
+        .await
+        .expect("a released partner id can be claimed");
+    assert_eq!(
+        directory.by_alias(&x12_alias("ZZ", "OLDID")).await.unwrap(),
+        Some(successor)
+    );
+}
+
+/// Of channels claiming one partner id at the same time, exactly one gets it.
+pub async fn of_concurrent_claims_of_a_partner_id_exactly_one_wins(
+    directory: &dyn ChannelDirectory,
+) {
+    let claimants: Vec<Channel> = (0..4)
+        .map(|i| edi_channel(&format!("edi-{i}"), "CONTESTED"))
+        .collect();
+    let results = futures::future::join_all(claimants.iter().map(|c| directory.put(c))).await;
+    let winners: Vec<&Channel> = claimants
+        .iter()
+        .zip(&results)
+        .filter(|(_, r)| r.is_ok())
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Ok(()) | Err(PutChannelError::AliasTaken { .. }))),
+        "{results:?}"
+    );
+    assert_eq!(
+        directory
+            .by_alias(&x12_alias("ZZ", "CONTESTED"))
+            .await
+            .unwrap(),
+        Some(winners[0].clone())
+    );
+}
+
+/// One `#[tokio::test]` per [`ChannelDirectory`] case, each on a fresh directory made by
+/// `$directory` (an expression, awaited inside the test if it needs to be).
+#[macro_export]
+macro_rules! channel_directory_contract_tests {
+    ($directory:expr) => {
+        $crate::channel_directory_contract_tests!(@cases $directory;
+            a_stored_channel_reads_back_whole,
+            a_put_replaces_the_record,
+            an_api_key_finds_only_its_channel,
+            every_channel_is_listed_by_name,
+            a_partner_id_finds_its_channel_and_belongs_to_one_channel,
+            a_dropped_partner_id_is_released,
+            of_concurrent_claims_of_a_partner_id_exactly_one_wins);
+    };
+    (@cases $directory:expr; $($case:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let directory = $directory;
+                $crate::contract::$case(&directory).await;
+            }
+        )*
+    };
+}
