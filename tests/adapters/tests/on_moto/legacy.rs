@@ -15,7 +15,6 @@ use switchyard_orders::{Created, DynamoDbOrderStore, OrderRecord, OrderStore, Or
 use switchyard_orders::{OrderQueue, RetryScheduler, SqsQueue};
 use switchyard_quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
-use switchyard_throttle::{DynamoDbRateLimiter, RateLimiter};
 
 use switchyard_adapter_tests::moto::{
     create_sorted_table, create_table, moto_config as config, unique_name as unique,
@@ -399,29 +398,5 @@ async fn a_quarantined_delivery_is_kept_whole_on_its_queue() {
     assert_eq!(
         QuarantinedDelivery::body_from(&[0xff, 0x00]),
         ("/wA=".to_string(), true)
-    );
-}
-
-#[tokio::test]
-async fn a_channel_is_admitted_up_to_its_limit_per_second_and_alone() {
-    let config = config().await;
-    let (client, table) = create_table(&config, "rate-test").await;
-    let limiter = DynamoDbRateLimiter::new(client, table);
-    let shop = ChannelName::try_from("shop-a").unwrap();
-    let other = ChannelName::try_from("shop-b").unwrap();
-    let now: chrono::DateTime<Utc> = "2026-11-27T10:00:00.100Z".parse().unwrap();
-    let mut admitted = vec![];
-    for _ in 0..4 {
-        admitted.push(limiter.admit(&shop, 3, now).await.unwrap());
-    }
-    assert_eq!(admitted, [true, true, true, false]);
-    assert!(
-        limiter.admit(&other, 3, now).await.unwrap(),
-        "channels count apart"
-    );
-    let next_second = now + chrono::Duration::seconds(1);
-    assert!(
-        limiter.admit(&shop, 3, next_second).await.unwrap(),
-        "a new second, a new count"
     );
 }
