@@ -14,7 +14,6 @@ use switchyard_model::{ChannelName, Order, OrderId};
 use switchyard_orders::{Created, DynamoDbOrderStore, OrderRecord, OrderStore, OrderStoreError};
 use switchyard_orders::{OrderQueue, RetryScheduler, SqsQueue};
 use switchyard_quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
-use switchyard_secrets::{SecretStore, SsmSecretStore};
 
 use switchyard_adapter_tests::moto::{
     create_sorted_table, create_table, moto_config as config, unique_name as unique,
@@ -148,25 +147,6 @@ async fn a_trading_partner_id_finds_its_channel_and_belongs_to_one_channel_only(
     let err = directory.put(&thief).await.unwrap_err();
     assert!(err.to_string().contains("already belongs"), "{err}");
     assert_eq!(directory.get(&thief.name).await.unwrap(), None);
-}
-
-#[tokio::test]
-async fn secrets_round_trip_through_ssm_and_missing_ones_read_as_none() {
-    let config = config().await;
-    let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(&config));
-    let name = format!("/switchyard-test/{}/secret", unique("channel"));
-    assert_eq!(store.get(&name).await.unwrap(), None);
-    store.put(&name, "whsec_c2VjcmV0").await.unwrap();
-    assert_eq!(
-        store.get(&name).await.unwrap().as_deref(),
-        Some("whsec_c2VjcmV0")
-    );
-    store.put(&name, "whsec_bmV3").await.unwrap();
-    assert_eq!(
-        store.get(&name).await.unwrap().as_deref(),
-        Some("whsec_bmV3"),
-        "a put is seen at once"
-    );
 }
 
 #[tokio::test]

@@ -3,4 +3,5 @@
 
 mod idempotency;
 mod legacy;
+mod secrets;
 mod throttle;
