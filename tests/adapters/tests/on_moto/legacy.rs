@@ -5,7 +5,6 @@ use switchyard_channels::{
     Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey, TradingPartner,
     x12_alias,
 };
-use switchyard_edi_outbox::{DynamoDbEdiStore, EdiStore, OutboxDocument};
 use switchyard_events::{EventBridgePublisher, EventPublisher};
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
@@ -15,9 +14,7 @@ use switchyard_orders::{Created, DynamoDbOrderStore, OrderRecord, OrderStore, Or
 use switchyard_orders::{OrderQueue, RetryScheduler, SqsQueue};
 use switchyard_quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
 
-use switchyard_adapter_tests::moto::{
-    create_sorted_table, create_table, moto_config as config, unique_name as unique,
-};
+use switchyard_adapter_tests::moto::{create_table, moto_config as config, unique_name as unique};
 
 fn order(external_id: &str) -> Order {
     let body = serde_json::json!({"external_id": external_id, "currency": "USD",
@@ -273,68 +270,6 @@ async fn published_events_reach_a_rule_target_with_the_envelope() {
     assert_eq!(event["source"], "switchyard.orders");
     assert_eq!(event["detail"]["id"], record.outbox[0].id.to_string());
     assert_eq!(event["detail"]["payload"]["erp_reference"], "SO0042");
-}
-
-#[tokio::test]
-async fn the_edi_outbox_keeps_one_document_per_id_until_collected() {
-    let config = config().await;
-    let (client, table) = create_sorted_table(&config, "edi-test").await;
-    let store = DynamoDbEdiStore::new(client, table);
-    let partner = ChannelName::try_from("acme-edi").unwrap();
-    let other = ChannelName::try_from("other-edi").unwrap();
-    assert_eq!(store.next_control_number(&partner).await.unwrap(), 1);
-    assert_eq!(store.next_control_number(&partner).await.unwrap(), 2);
-    assert_eq!(
-        store.next_control_number(&other).await.unwrap(),
-        1,
-        "per partner"
-    );
-
-    let document = |id: &str, content: &str, at: &str| OutboxDocument {
-        id: id.into(),
-        channel: partner.clone(),
-        kind: "855".into(),
-        created_at: at.parse().unwrap(),
-        order_ids: vec!["01ORDER".into()],
-        content: content.into(),
-    };
-    store
-        .put_document(&document("855-b", "second", "2026-11-27T10:00:01Z"))
-        .await
-        .unwrap();
-    store
-        .put_document(&document("855-a", "first", "2026-11-27T10:00:00Z"))
-        .await
-        .unwrap();
-    store
-        .put_document(&document("855-a", "rewritten", "2026-11-27T10:00:02Z"))
-        .await
-        .unwrap();
-    let listed: Vec<(String, String)> = store
-        .documents(&partner)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|d| (d.id, d.content))
-        .collect();
-    assert_eq!(
-        listed,
-        [
-            ("855-a".into(), "first".into()),
-            ("855-b".into(), "second".into())
-        ],
-        "oldest first, and an id once"
-    );
-    assert!(store.documents(&other).await.unwrap().is_empty());
-    assert!(store.collect(&partner, "855-a").await.unwrap());
-    assert!(!store.collect(&partner, "855-a").await.unwrap());
-    assert_eq!(store.document(&partner, "855-a").await.unwrap(), None);
-
-    let order = OrderId::generate();
-    assert_eq!(store.pending_ack(order).await.unwrap(), None);
-    let pending = serde_json::json!({"po": "PO-1", "lines": [1, 2]});
-    store.put_pending_ack(order, &pending).await.unwrap();
-    assert_eq!(store.pending_ack(order).await.unwrap(), Some(pending));
 }
 
 #[tokio::test]

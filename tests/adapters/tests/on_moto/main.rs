@@ -1,6 +1,7 @@
 //! Each port's contract suite against its AWS adapter on moto (`make test` starts moto and sets
 //! `AWS_ENDPOINT_URL`). Every test makes its own uniquely named tables and queues.
 
+mod edi_outbox;
 mod idempotency;
 mod legacy;
 mod secrets;
