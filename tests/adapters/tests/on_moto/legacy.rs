@@ -12,7 +12,6 @@ use switchyard_model::events::{ORDER_EVENTS_SOURCE, OrderSubmitted};
 use switchyard_model::{ChannelName, Order, OrderId};
 use switchyard_orders::{Created, DynamoDbOrderStore, OrderRecord, OrderStore, OrderStoreError};
 use switchyard_orders::{OrderQueue, RetryScheduler, SqsQueue};
-use switchyard_quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
 
 use switchyard_adapter_tests::moto::{create_table, moto_config as config, unique_name as unique};
 
@@ -270,48 +269,4 @@ async fn published_events_reach_a_rule_target_with_the_envelope() {
     assert_eq!(event["source"], "switchyard.orders");
     assert_eq!(event["detail"]["id"], record.outbox[0].id.to_string());
     assert_eq!(event["detail"]["payload"]["erp_reference"], "SO0042");
-}
-
-#[tokio::test]
-async fn a_quarantined_delivery_is_kept_whole_on_its_queue() {
-    let config = config().await;
-    let sqs = aws_sdk_sqs::Client::new(&config);
-    let url = sqs
-        .create_queue()
-        .queue_name(unique("quarantine"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let (body, body_base64) = QuarantinedDelivery::body_from(b"{\"id\": 12, \"line_items\": [");
-    let delivery = QuarantinedDelivery {
-        channel: "demo-shopify".into(),
-        source: "shopify:orders/create".into(),
-        delivery_id: Some("ev-1".into()),
-        received_at: Utc::now(),
-        reason: "the body is not a JSON object: EOF".into(),
-        content_type: Some("application/json".into()),
-        body,
-        body_base64,
-    };
-    SqsQuarantine::new(sqs.clone(), &url)
-        .keep(&delivery)
-        .await
-        .unwrap();
-    let received = sqs
-        .receive_message()
-        .queue_url(&url)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .unwrap();
-    let message = &received.messages()[0];
-    let kept: QuarantinedDelivery = serde_json::from_str(message.body().unwrap()).unwrap();
-    assert_eq!(kept, delivery);
-    assert!(!kept.body_base64);
-    assert_eq!(
-        QuarantinedDelivery::body_from(&[0xff, 0x00]),
-        ("/wA=".to_string(), true)
-    );
 }

@@ -4,5 +4,6 @@
 mod edi_outbox;
 mod idempotency;
 mod legacy;
+mod quarantine;
 mod secrets;
 mod throttle;
