@@ -11,7 +11,7 @@ use crate::{EdiStore, OutboxDocument};
 /// EDI state in memory.
 #[derive(Debug, Default)]
 pub struct InMemoryEdiStore {
-    counters: Mutex<HashMap<String, u32>>,
+    counters: Mutex<HashMap<String, u64>>,
     documents: Mutex<Vec<OutboxDocument>>,
     pending: Mutex<HashMap<OrderId, serde_json::Value>>,
 }
@@ -23,13 +23,19 @@ impl InMemoryEdiStore {
     }
 }
 
+/// The `n`th number of a counter as ISA13 carries it: nine digits, wrapping past 999,999,999 to
+/// 1 as the DynamoDB adapter does (the twin counts in `u64` so it wraps rather than overflows).
+fn isa_control_number(n: u64) -> u32 {
+    ((n - 1) % 999_999_999 + 1) as u32
+}
+
 #[async_trait::async_trait]
 impl EdiStore for InMemoryEdiStore {
     async fn next_control_number(&self, channel: &ChannelName) -> Result<u32, ServiceError> {
         let mut counters = self.counters.lock().unwrap();
         let n = counters.entry(channel.to_string()).or_insert(0);
         *n += 1;
-        Ok(*n)
+        Ok(isa_control_number(*n))
     }
 
     async fn put_document(&self, document: &OutboxDocument) -> Result<(), ServiceError> {
@@ -44,14 +50,18 @@ impl EdiStore for InMemoryEdiStore {
     }
 
     async fn documents(&self, channel: &ChannelName) -> Result<Vec<OutboxDocument>, ServiceError> {
-        Ok(self
+        let mut documents: Vec<OutboxDocument> = self
             .documents
             .lock()
             .unwrap()
             .iter()
             .filter(|d| &d.channel == channel)
             .cloned()
-            .collect())
+            .collect();
+        // Oldest first, as the port promises and DynamoDB answers: documents are kept in the
+        // order written, and a 997 written after a slow 855 can be the older one.
+        documents.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(documents)
     }
 
     async fn document(
@@ -92,5 +102,26 @@ impl EdiStore for InMemoryEdiStore {
         order_id: OrderId,
     ) -> Result<Option<serde_json::Value>, ServiceError> {
         Ok(self.pending.lock().unwrap().get(&order_id).cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn control_numbers_wrap_past_nine_digits_to_one() {
+        let store = InMemoryEdiStore::new();
+        let partner = ChannelName::try_from("acme-edi").unwrap();
+        store
+            .counters
+            .lock()
+            .unwrap()
+            .insert(partner.to_string(), 999_999_998);
+        assert_eq!(
+            store.next_control_number(&partner).await.unwrap(),
+            999_999_999
+        );
+        assert_eq!(store.next_control_number(&partner).await.unwrap(), 1);
     }
 }

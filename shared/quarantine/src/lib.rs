@@ -9,13 +9,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "contract")]
+pub mod contract;
 mod delivery;
 mod memory;
 
 #[cfg(feature = "sqs")]
 mod sqs;
 
-pub use delivery::{MAX_KEPT_BODY_BYTES, Quarantine, QuarantinedDelivery};
+pub use delivery::{
+    MAX_KEPT_BODY_BYTES, MAX_KEPT_REASON_BYTES, MAX_MESSAGE_BYTES, Quarantine, QuarantinedDelivery,
+};
 pub use memory::InMemoryQuarantine;
 #[cfg(feature = "sqs")]
 pub use sqs::SqsQuarantine;

@@ -35,6 +35,11 @@ impl RateLimiter for DynamoDbRateLimiter {
         limit: u32,
         now: DateTime<Utc>,
     ) -> Result<bool, ServiceError> {
+        // The condition below lets the first request of a second through whatever the limit
+        // (`attribute_not_exists(n)`), so a limit of 0 would admit one a second: refuse here.
+        if limit == 0 {
+            return Ok(false);
+        }
         let second = now.timestamp();
         let counted = self
             .client

@@ -1,19 +1,13 @@
 //! Adapter tests that predate the contract suites; each moves into its port's contract.
 
 use chrono::Utc;
-use switchyard_edi_outbox::{DynamoDbEdiStore, EdiStore, OutboxDocument};
 use switchyard_events::{EventBridgePublisher, EventPublisher};
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::events::ORDER_EVENTS_SOURCE;
 use switchyard_model::{ChannelName, Order, OrderId};
 use switchyard_orders::OrderRecord;
-use switchyard_quarantine::{Quarantine, QuarantinedDelivery, SqsQuarantine};
-use switchyard_secrets::{SecretStore, SsmSecretStore};
-use switchyard_throttle::{DynamoDbRateLimiter, RateLimiter};
 
-use switchyard_adapter_tests::moto::{
-    create_sorted_table, create_table, moto_config as config, unique_name as unique,
-};
+use switchyard_adapter_tests::moto::{moto_config as config, unique_name as unique};
 
 fn order(external_id: &str) -> Order {
     let body = serde_json::json!({"external_id": external_id, "currency": "USD",
@@ -26,25 +20,6 @@ fn order(external_id: &str) -> Order {
         default_customer: Some("DEMO-SHOP".into()),
     };
     parse_order(&body, &ctx).unwrap()
-}
-
-#[tokio::test]
-async fn secrets_round_trip_through_ssm_and_missing_ones_read_as_none() {
-    let config = config().await;
-    let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(&config));
-    let name = format!("/switchyard-test/{}/secret", unique("channel"));
-    assert_eq!(store.get(&name).await.unwrap(), None);
-    store.put(&name, "whsec_c2VjcmV0").await.unwrap();
-    assert_eq!(
-        store.get(&name).await.unwrap().as_deref(),
-        Some("whsec_c2VjcmV0")
-    );
-    store.put(&name, "whsec_bmV3").await.unwrap();
-    assert_eq!(
-        store.get(&name).await.unwrap().as_deref(),
-        Some("whsec_bmV3"),
-        "a put is seen at once"
-    );
 }
 
 #[tokio::test]
@@ -115,134 +90,4 @@ async fn published_events_reach_a_rule_target_with_the_envelope() {
     assert_eq!(event["source"], "switchyard.orders");
     assert_eq!(event["detail"]["id"], record.outbox[0].id.to_string());
     assert_eq!(event["detail"]["payload"]["erp_reference"], "SO0042");
-}
-
-#[tokio::test]
-async fn the_edi_outbox_keeps_one_document_per_id_until_collected() {
-    let config = config().await;
-    let (client, table) = create_sorted_table(&config, "edi-test").await;
-    let store = DynamoDbEdiStore::new(client, table);
-    let partner = ChannelName::try_from("acme-edi").unwrap();
-    let other = ChannelName::try_from("other-edi").unwrap();
-    assert_eq!(store.next_control_number(&partner).await.unwrap(), 1);
-    assert_eq!(store.next_control_number(&partner).await.unwrap(), 2);
-    assert_eq!(
-        store.next_control_number(&other).await.unwrap(),
-        1,
-        "per partner"
-    );
-
-    let document = |id: &str, content: &str, at: &str| OutboxDocument {
-        id: id.into(),
-        channel: partner.clone(),
-        kind: "855".into(),
-        created_at: at.parse().unwrap(),
-        order_ids: vec!["01ORDER".into()],
-        content: content.into(),
-    };
-    store
-        .put_document(&document("855-b", "second", "2026-11-27T10:00:01Z"))
-        .await
-        .unwrap();
-    store
-        .put_document(&document("855-a", "first", "2026-11-27T10:00:00Z"))
-        .await
-        .unwrap();
-    store
-        .put_document(&document("855-a", "rewritten", "2026-11-27T10:00:02Z"))
-        .await
-        .unwrap();
-    let listed: Vec<(String, String)> = store
-        .documents(&partner)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|d| (d.id, d.content))
-        .collect();
-    assert_eq!(
-        listed,
-        [
-            ("855-a".into(), "first".into()),
-            ("855-b".into(), "second".into())
-        ],
-        "oldest first, and an id once"
-    );
-    assert!(store.documents(&other).await.unwrap().is_empty());
-    assert!(store.collect(&partner, "855-a").await.unwrap());
-    assert!(!store.collect(&partner, "855-a").await.unwrap());
-    assert_eq!(store.document(&partner, "855-a").await.unwrap(), None);
-
-    let order = OrderId::generate();
-    assert_eq!(store.pending_ack(order).await.unwrap(), None);
-    let pending = serde_json::json!({"po": "PO-1", "lines": [1, 2]});
-    store.put_pending_ack(order, &pending).await.unwrap();
-    assert_eq!(store.pending_ack(order).await.unwrap(), Some(pending));
-}
-
-#[tokio::test]
-async fn a_quarantined_delivery_is_kept_whole_on_its_queue() {
-    let config = config().await;
-    let sqs = aws_sdk_sqs::Client::new(&config);
-    let url = sqs
-        .create_queue()
-        .queue_name(unique("quarantine"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let (body, body_base64) = QuarantinedDelivery::body_from(b"{\"id\": 12, \"line_items\": [");
-    let delivery = QuarantinedDelivery {
-        channel: "demo-shopify".into(),
-        source: "shopify:orders/create".into(),
-        delivery_id: Some("ev-1".into()),
-        received_at: Utc::now(),
-        reason: "the body is not a JSON object: EOF".into(),
-        content_type: Some("application/json".into()),
-        body,
-        body_base64,
-    };
-    SqsQuarantine::new(sqs.clone(), &url)
-        .keep(&delivery)
-        .await
-        .unwrap();
-    let received = sqs
-        .receive_message()
-        .queue_url(&url)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .unwrap();
-    let message = &received.messages()[0];
-    let kept: QuarantinedDelivery = serde_json::from_str(message.body().unwrap()).unwrap();
-    assert_eq!(kept, delivery);
-    assert!(!kept.body_base64);
-    assert_eq!(
-        QuarantinedDelivery::body_from(&[0xff, 0x00]),
-        ("/wA=".to_string(), true)
-    );
-}
-
-#[tokio::test]
-async fn a_channel_is_admitted_up_to_its_limit_per_second_and_alone() {
-    let config = config().await;
-    let (client, table) = create_table(&config, "rate-test").await;
-    let limiter = DynamoDbRateLimiter::new(client, table);
-    let shop = ChannelName::try_from("shop-a").unwrap();
-    let other = ChannelName::try_from("shop-b").unwrap();
-    let now: chrono::DateTime<Utc> = "2026-11-27T10:00:00.100Z".parse().unwrap();
-    let mut admitted = vec![];
-    for _ in 0..4 {
-        admitted.push(limiter.admit(&shop, 3, now).await.unwrap());
-    }
-    assert_eq!(admitted, [true, true, true, false]);
-    assert!(
-        limiter.admit(&other, 3, now).await.unwrap(),
-        "channels count apart"
-    );
-    let next_second = now + chrono::Duration::seconds(1);
-    assert!(
-        limiter.admit(&shop, 3, next_second).await.unwrap(),
-        "a new second, a new count"
-    );
 }

@@ -2,6 +2,10 @@
 //! `AWS_ENDPOINT_URL`). Every test makes its own uniquely named tables and queues.
 
 mod channels;
+mod edi_outbox;
 mod idempotency;
 mod legacy;
 mod orders;
+mod quarantine;
+mod secrets;
+mod throttle;
