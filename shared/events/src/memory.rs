@@ -12,6 +12,9 @@ use crate::EventPublisher;
 pub struct InMemoryPublisher {
     /// (source, envelope) pairs, in order.
     pub published: Mutex<Vec<(String, Envelope<serde_json::Value>)>>,
+    /// How many of them the contract's consumer has read.
+    #[cfg(feature = "contract")]
+    pub(crate) read: std::sync::atomic::AtomicUsize,
 }
 
 impl InMemoryPublisher {

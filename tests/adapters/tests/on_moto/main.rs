@@ -3,8 +3,8 @@
 
 mod channels;
 mod edi_outbox;
+mod events;
 mod idempotency;
-mod legacy;
 mod orders;
 mod quarantine;
 mod secrets;
