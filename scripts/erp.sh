@@ -8,7 +8,9 @@
 # The snapshot lives in .switchyard/cache/tryton-<hash>/ where <hash> covers
 # local/requirements.txt, local/tryton/* and this script: change the demo data and
 # it is rebuilt. The admin password is generated per snapshot (admin.password,
-# mode 600); no password is stored in the repository.
+# mode 600); no password is stored in the repository. The cache may be shared (several stacks,
+# or a symlink from another checkout): a build holds tryton-<hash>.lock, so concurrent prepares
+# build it once.
 #
 # Environment: SWITCHYARD_VENV (default .switchyard/venv) - the venv holding trytond + proteus.
 set -euo pipefail
@@ -58,6 +60,12 @@ cmd_prepare() {
     if [[ -f $snap/$DB.sqlite && -f $snap/admin.password ]]; then
         echo "$snap"
         return 0
+    fi
+    if [[ -z ${SWITCHYARD_ERP_PREPARE_LOCKED:-} ]]; then
+        # Two stacks starting at once would both build it (~30 s of CPU each): the second
+        # waits on the first's lock, then finds the snapshot above and reuses it.
+        mkdir -p "$CACHE"
+        SWITCHYARD_ERP_PREPARE_LOCKED=1 exec scripts/with-lock.sh "$snap.lock" scripts/erp.sh prepare
     fi
     started=$(date +%s)
     mkdir -p "$CACHE"

@@ -1,41 +1,57 @@
 #!/usr/bin/env bash
 # Terraform for Switchyard: checks both roots, provisions the local emulator.
 #
-#   scripts/infra.sh check                          fmt -check, init -backend=false, validate (both roots)
+#   scripts/infra.sh check [WORK_DIR]               fmt -check, init -backend=false, validate (both roots)
 #   scripts/infra.sh apply-local ENDPOINT OUT_JSON  fresh apply of infra/local against moto at ENDPOINT;
 #                                                   runner_config -> OUT_JSON, all outputs -> ${OUT_JSON%.json}.outputs.json
 #
-# Nothing is written into infra/ except each root's .terraform.lock.hcl: provider plugins and
-# module links live under .switchyard/terraform/<root> (TF_DATA_DIR), local state in
-# .switchyard/terraform/local.tfstate. Extra root variables can be passed as TF_VAR_* (for
-# example TF_VAR_erp_url, TF_VAR_orders_max_receive_count).
+# Nothing is written into infra/ except each root's .terraform.lock.hcl (and apply-local never
+# writes that: it inits with -lockfile=readonly). Each run has its own working directory, so a
+# stack's apply and a check, or two stacks' applies, never share a data dir, state or log:
+#   apply-local  the directory of OUT_JSON (the stack's, e.g. .switchyard/dev/): provider plugins
+#                and module links in terraform/local (TF_DATA_DIR), state in
+#                terraform/local.tfstate, the log in logs/terraform.log
+#   check        WORK_DIR (default .switchyard/check): terraform/<root> and logs/; two checks
+#                with the same WORK_DIR take turns (a lock in it)
+# Shared by every run: only .switchyard/terraform-mirror-path, the found provider mirror (written
+# whole, by rename). Extra root variables can be passed as TF_VAR_* (for example TF_VAR_erp_url,
+# TF_VAR_orders_max_receive_count).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TF_WORK="$REPO/.switchyard/terraform"
-LOG_DIR="$REPO/.switchyard/logs"
-LOG="$LOG_DIR/terraform.log"
+MIRROR_CACHE="$REPO/.switchyard/terraform-mirror-path"
 PROVIDER_VERSION="5.100.0"
 PROVIDER_ADDR="registry.terraform.io/hashicorp/aws"
+# Set per command: TF_WORK (data dirs, state, CLI config) and LOG_DIR.
+TF_WORK=""
+LOG_DIR=""
 
 die() { echo "infra.sh: $*" >&2; exit 1; }
 
 command -v terraform >/dev/null || die "terraform not found on PATH"
-mkdir -p "$TF_WORK" "$LOG_DIR"
 
 # --- provider installation ---------------------------------------------------------------
 # The registry is unreachable on the build machines; hashicorp/aws lives in a filesystem
 # mirror. Find it once (cheap check of /opt/tf-plugins, a full-disk search only as a last
-# resort), cache the result, and write a CLI config that uses it.
+# resort), cache the result (for every stack: written to a temp file and renamed, so a
+# concurrent reader sees the old path or the new one, never half of one), and write a CLI
+# config that uses it.
+remember_mirror() {
+  local tmp
+  mkdir -p "$(dirname "$MIRROR_CACHE")"
+  tmp="$(mktemp "$MIRROR_CACHE.XXXXXX")"
+  echo "$1" >"$tmp" && mv -f "$tmp" "$MIRROR_CACHE" || rm -f "$tmp"
+}
+
 find_mirror() {
-  local cache="$TF_WORK/mirror-path" dir file
+  local cache="$MIRROR_CACHE" dir file
   if [[ -s "$cache" ]]; then
     dir="$(cat "$cache")"
     if [[ -d "$dir/$PROVIDER_ADDR/$PROVIDER_VERSION" ]]; then echo "$dir"; return 0; fi
   fi
   for dir in /opt/tf-plugins; do
     if [[ -d "$dir/$PROVIDER_ADDR/$PROVIDER_VERSION" ]]; then
-      echo "$dir" >"$cache"; echo "$dir"; return 0
+      remember_mirror "$dir"; echo "$dir"; return 0
     fi
   done
   file="$(find / -xdev \( -path /proc -o -path /sys -o -path "$REPO" \) -prune -o \
@@ -44,14 +60,16 @@ find_mirror() {
     # <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/<binary>
     dir="$(cd "$(dirname "$file")/../../../../.." && pwd)"
     if [[ -d "$dir/$PROVIDER_ADDR/$PROVIDER_VERSION" ]]; then
-      echo "$dir" >"$cache"; echo "$dir"; return 0
+      remember_mirror "$dir"; echo "$dir"; return 0
     fi
   fi
   return 1
 }
 
+# write_cli_config: a CLI config in this run's own TF_WORK (never one another run is reading).
 write_cli_config() {
   local mirror cfg="$TF_WORK/cli.tfrc"
+  mkdir -p "$TF_WORK" "$LOG_DIR"
   if mirror="$(find_mirror)"; then
     cat >"$cfg" <<CFG
 provider_installation {
@@ -70,7 +88,6 @@ CFG
   export TF_CLI_CONFIG_FILE="$cfg"
 }
 
-write_cli_config
 export TF_IN_AUTOMATION=1
 export TF_INPUT=0
 unset TF_WORKSPACE
@@ -82,6 +99,17 @@ tf() {
 }
 
 cmd_check() {
+  [[ $# -le 1 ]] || die "usage: scripts/infra.sh check [WORK_DIR]"
+  local work="${1:-$REPO/.switchyard/check}"
+  mkdir -p "$work"
+  work="$(cd "$work" && pwd)"
+  if [[ -z ${SWITCHYARD_INFRA_CHECK_LOCKED:-} ]]; then
+    SWITCHYARD_INFRA_CHECK_LOCKED=1 exec "$REPO/scripts/with-lock.sh" "$work/check.lock" \
+      "$REPO/scripts/infra.sh" check "$work"
+  fi
+  TF_WORK="$work/terraform"
+  LOG_DIR="$work/logs"
+  write_cli_config
   local root
   echo "terraform fmt -check -recursive infra"
   if ! terraform fmt -check -recursive -diff "$REPO/infra"; then
@@ -97,9 +125,17 @@ cmd_check() {
 
 cmd_apply_local() {
   [[ $# -eq 2 ]] || die "usage: scripts/infra.sh apply-local ENDPOINT OUT_JSON"
-  local endpoint="$1" out="$2" outputs state="$TF_WORK/local.tfstate" start tmp
+  local endpoint="$1" out="$2" outputs state start tmp dir LOG
   outputs="${out%.json}.outputs.json"
   start=$SECONDS
+  dir="$(dirname "$out")"
+  mkdir -p "$dir"
+  dir="$(cd "$dir" && pwd)"
+  TF_WORK="$dir/terraform"
+  LOG_DIR="$dir/logs"
+  LOG="$LOG_DIR/terraform.log"
+  state="$TF_WORK/local.tfstate"
+  write_cli_config
 
   # moto starts empty every time: any previous state describes resources that are gone.
   rm -f "$state" "$state.backup"
@@ -111,7 +147,7 @@ cmd_apply_local() {
 
   {
     echo "== init ($(date -u +%FT%TZ))"
-    tf local init -input=false -no-color -reconfigure -backend-config="path=$state"
+    tf local init -input=false -no-color -reconfigure -lockfile=readonly -backend-config="path=$state"
     echo "== apply"
     tf local apply -input=false -no-color -auto-approve -parallelism=20 -var "endpoint=$endpoint"
   } >>"$LOG" 2>&1 || {
@@ -120,7 +156,6 @@ cmd_apply_local() {
     exit 1
   }
 
-  mkdir -p "$(dirname "$out")" "$(dirname "$outputs")"
   tmp="$(mktemp "$out.XXXXXX")"
   tf local output -no-color -json runner_config >"$tmp" 2>>"$LOG" && mv "$tmp" "$out" \
     || { rm -f "$tmp"; tail -n 20 "$LOG" >&2; die "terraform output failed"; }
@@ -134,5 +169,5 @@ cmd_apply_local() {
 case "${1:-}" in
   check) shift; cmd_check "$@" ;;
   apply-local) shift; cmd_apply_local "$@" ;;
-  *) echo "usage: scripts/infra.sh check | apply-local ENDPOINT OUT_JSON" >&2; exit 2 ;;
+  *) echo "usage: scripts/infra.sh check [WORK_DIR] | apply-local ENDPOINT OUT_JSON" >&2; exit 2 ;;
 esac

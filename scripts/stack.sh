@@ -7,10 +7,17 @@
 #   scripts/stack.sh start    the same without samples, in the background; returns when ready
 #   scripts/stack.sh stop     stop a stack started with `start` (or left behind by a killed `up`)
 #
-# STACK (default "dev") names the stack: its state lives in .switchyard/<STACK>/ and its ports
-# come from a base (dev: 4566 moto, 8000 Tryton, 9000 API, 9021 SP-API sandbox; test: 4576, 8010,
-# 9010, 9031), so `make test`
-# can run beside `make up`. Ready means .switchyard/<STACK>/local.env exists.
+# STACK (default "dev") names the stack. Its ports come from a base (dev: 4566 moto, 8000 Tryton,
+# 9000 API, 9021 SP-API sandbox; test: 4576, 8010, 9010, 9031; MOTO_PORT, ERP_PORT, API_PORT and
+# SPAPI_PORT override them), and everything it writes lives in .switchyard/<STACK>/: pid files,
+# logs/ (moto, Tryton, Terraform, runner), erp/ (Tryton's database), terraform/ (data dir and
+# state), bin/ (the binaries it runs, hard links taken at start, so a cargo build for another
+# stack cannot swap them underneath it), runner.json, channels.json, local.env. So `make test`
+# can run beside `make up`. Shared, and safe to share: the venv (scripts/bootstrap.sh) and the
+# Tryton snapshot cache (scripts/erp.sh prepare) take a lock while they build; the Terraform
+# mirror path is written whole; cargo locks target/ itself. The dev stack alone also copies
+# local.env and channels.json to .switchyard/ (the README's paths) and removes them when it
+# stops. Ready means .switchyard/<STACK>/local.env exists.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -23,6 +30,7 @@ case $STACK in
 esac
 RUN=$ROOT/.switchyard/$STACK
 LOGS=$RUN/logs
+BIN=$RUN/bin
 VENV=$ROOT/.switchyard/venv
 ENV_FILE=$RUN/local.env
 
@@ -49,6 +57,16 @@ cmd_stop() {
     [[ -d $RUN/erp ]] && scripts/erp.sh stop "$RUN/erp" >/dev/null 2>&1 || true
     stop_pidfile "$RUN/moto.pid"
     rm -f "$ENV_FILE" "$RUN/stack.pid" "$RUN/runner.ready"
+    if [[ $STACK == dev ]]; then rm -f "$ROOT/.switchyard/local.env" "$ROOT/.switchyard/channels.json"; fi
+}
+
+take_bins() { # take_bins NAME...: hard-link (or copy) target/debug/NAME into this stack's bin/
+    local name
+    mkdir -p "$BIN"
+    for name in "$@"; do
+        [[ -x target/debug/$name ]] || die "target/debug/$name was not built"
+        ln -f "target/debug/$name" "$BIN/$name" 2>/dev/null || cp -f "target/debug/$name" "$BIN/$name"
+    done
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -79,6 +97,8 @@ start_stack() {
     say "building the functions and tools (cargo build)"
     cargo build --quiet --bins -p orders-api -p order-processor -p webhooks -p edi \
         -p amazon-notifications -p switchyard-local -p switchyard -p sp-api-sandbox
+    rm -rf "$BIN"
+    take_bins switchyard-local switchyard sp-api-sandbox
 
     say "starting moto (AWS emulator) on 127.0.0.1:$MOTO_PORT"
     "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
@@ -86,7 +106,7 @@ start_stack() {
     wait_for 30 "moto" curl -sf "http://127.0.0.1:$MOTO_PORT/moto-api/"
 
     say "starting the SP-API sandbox (recorded Amazon orders, local/sp-api) on 127.0.0.1:$SPAPI_PORT"
-    target/debug/sp-api-sandbox --listen "127.0.0.1:$SPAPI_PORT" --data local/sp-api >"$LOGS/sp-api.log" 2>&1 &
+    "$BIN/sp-api-sandbox" --listen "127.0.0.1:$SPAPI_PORT" --data local/sp-api >"$LOGS/sp-api.log" 2>&1 &
     echo $! >"$RUN/sp-api.pid"
 
     say "preparing Tryton (cached after the first run; ~30 s the first time)"
@@ -104,9 +124,11 @@ start_stack() {
     local outputs=$RUN/runner.outputs.json
     out() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['value'])" "$outputs" "$1"; }
     export SWITCHYARD_CHANNELS_TABLE; SWITCHYARD_CHANNELS_TABLE=$(out channels_table_name)
+    # shellcheck disable=SC2046 # one binary name per line, no spaces
+    take_bins $(python3 -c 'import json,sys; print("\n".join(sorted({f["binary"] for f in json.load(open(sys.argv[1]))["functions"].values()})))' "$RUN/runner.json")
 
     say "adding the demo channels (switchyard channels add)"
-    local cli=target/debug/switchyard channels_file=$RUN/channels.json
+    local cli=$BIN/switchyard channels_file=$RUN/channels.json
     add_channel() { "$cli" channels add "$@" --json >>"$channels_file.lines"; }
     rm -f "$channels_file.lines"
     add_channel demo-shop --kind api --default-customer DEMO-SHOP --rate-limit 100
@@ -132,8 +154,8 @@ start_stack() {
     say "starting the functions behind the local runner on 127.0.0.1:$API_PORT"
     SWITCHYARD_ERP_PASSWORD=$SWITCHYARD_ERP_PASSWORD SWITCHYARD_PUBLIC_BASE_URL=http://127.0.0.1:$API_PORT \
         SWITCHYARD_LOG_FORMAT=text RUST_LOG=${RUST_LOG:-info} \
-        target/debug/switchyard-local --config "$RUN/runner.json" --listen "127.0.0.1:$API_PORT" \
-        --bin-dir target/debug --ready-file "$RUN/runner.ready" >"$LOGS/runner.log" 2>&1 &
+        "$BIN/switchyard-local" --config "$RUN/runner.json" --listen "127.0.0.1:$API_PORT" \
+        --bin-dir "$BIN" --ready-file "$RUN/runner.ready" >"$LOGS/runner.log" 2>&1 &
     echo $! >"$RUN/runner.pid"
     wait_for 60 "the local runner" test -f "$RUN/runner.ready"
 
@@ -184,8 +206,8 @@ cmd_start() {
 cmd_up() {
     # Claim first: the traps below stop the stack, and must never stop someone else's.
     claim_stack
-    trap 'echo; say "stopping"; cmd_stop; rm -f "$ROOT/.switchyard/local.env" "$ROOT/.switchyard/channels.json"; exit 0' INT TERM
-    trap 'cmd_stop; rm -f "$ROOT/.switchyard/local.env" "$ROOT/.switchyard/channels.json"' EXIT
+    trap 'echo; say "stopping"; cmd_stop; exit 0' INT TERM
+    trap 'cmd_stop' EXIT
     start_stack
     say "sending sample orders (POST /v1/orders)"
     scripts/samples.sh "$ENV_FILE" || true

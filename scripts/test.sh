@@ -18,7 +18,7 @@ source ".switchyard/$STACK/local.env"
 set +a
 
 echo "==> Terraform: fmt, validate (both roots)"
-scripts/infra.sh check
+scripts/infra.sh check ".switchyard/$STACK/check" # its own data dir, not make check's nor a stack's
 echo "==> cargo test --workspace --features live (every tier: unit, contract, handler, adapter, end to end)"
 mkdir -p "$LOGS"
 cargo test --workspace --features live --quiet -- --list --format terse >"$LOGS/cargo-test-list.log" 2>/dev/null

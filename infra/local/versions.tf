@@ -7,8 +7,8 @@ terraform {
     }
   }
 
-  # The path is supplied at init (scripts/infra.sh: .switchyard/terraform/local.tfstate),
-  # so no state is ever written into infra/.
+  # The path is supplied at init (scripts/infra.sh: .switchyard/<stack>/terraform/local.tfstate,
+  # one per stack), so no state is ever written into infra/.
   backend "local" {}
 }
 

@@ -2,10 +2,71 @@
 //! (`.switchyard/test/local.env`, exported into the environment by `scripts/test.sh`).
 #![forbid(unsafe_code)]
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use switchyard_erp::{TrytonClient, TrytonConfig};
+
+/// How often [`wait_until`] asks again.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// What a [`wait_until`] condition answers: done (with a value), or not yet (optionally with
+/// what it saw, which the timeout panic quotes).
+pub trait Outcome {
+    /// What `wait_until` returns once the condition holds.
+    type Value;
+    /// `Ok(value)` when done, `Err(what was seen)` when not yet.
+    fn into_outcome(self) -> Result<Self::Value, Option<String>>;
+}
+
+impl Outcome for bool {
+    type Value = ();
+    fn into_outcome(self) -> Result<(), Option<String>> {
+        if self { Ok(()) } else { Err(None) }
+    }
+}
+
+impl<T> Outcome for Option<T> {
+    type Value = T;
+    fn into_outcome(self) -> Result<T, Option<String>> {
+        self.ok_or(None)
+    }
+}
+
+impl<T> Outcome for Result<T, String> {
+    type Value = T;
+    fn into_outcome(self) -> Result<T, Option<String>> {
+        self.map_err(Some)
+    }
+}
+
+/// Asks `condition` every [`POLL_INTERVAL`] until it holds, and returns its value; panics naming
+/// `what` (and the condition's last `Err`, if it gave one) when it still does not hold `within`
+/// from now. The one way these tests wait: for a positive signal, never for a fixed time.
+pub async fn wait_until<O, F, Fut>(within: Duration, what: &str, mut condition: F) -> O::Value
+where
+    O: Outcome,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = O>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        let last = match condition().await.into_outcome() {
+            Ok(value) => return value,
+            Err(last) => last,
+        };
+        if Instant::now() >= deadline {
+            match last {
+                Some(seen) => {
+                    panic!("timed out after {within:?} waiting for {what}; last seen: {seen}")
+                }
+                None => panic!("timed out after {within:?} waiting for {what}"),
+            }
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
 
 /// A running local stack.
 pub struct Stack {
@@ -104,23 +165,19 @@ impl Stack {
 
     /// Polls an order, as the channel owning `api_key`, until its status is final.
     pub async fn wait_final_as(&self, api_key: &str, id: &str, within: Duration) -> Value {
-        let start = Instant::now();
-        loop {
+        wait_until(within, &format!("order {id} to be final"), || async move {
             let answer = self.order(api_key, id).await;
             assert_eq!(answer.status, 200, "{:?}", answer.body);
             if matches!(
                 answer.body["status"].as_str(),
                 Some("ACCEPTED" | "REJECTED")
             ) {
-                return answer.body;
+                Ok(answer.body)
+            } else {
+                Err(answer.body.to_string())
             }
-            assert!(
-                start.elapsed() < within,
-                "order {id} still not final after {within:?}: {}",
-                answer.body
-            );
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
+        })
+        .await
     }
 }
 
@@ -226,19 +283,74 @@ pub fn setting(name: &str) -> String {
 
 /// Polls Tryton until a confirmed sale with `reference` exists, or panics after `within`.
 pub async fn wait_for_sale(reference: &str, within: Duration) -> Vec<switchyard_erp::ErpSale> {
-    let erp = tryton();
-    let start = Instant::now();
-    loop {
-        let sales = erp.sales_with_reference(reference).await.unwrap();
-        if sales.iter().any(|s| s.state.is_confirmed()) {
-            return sales;
-        }
-        assert!(
-            start.elapsed() < within,
-            "no confirmed sale {reference} after {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let erp = &tryton();
+    wait_until(
+        within,
+        &format!("a confirmed sale {reference}"),
+        || async move {
+            let sales = erp.sales_with_reference(reference).await.unwrap();
+            if sales.iter().any(|s| s.state.is_confirmed()) {
+                Ok(sales)
+            } else {
+                Err(format!("{sales:?}"))
+            }
+        },
+    )
+    .await
+}
+
+/// How many messages a queue holds: (visible, in flight, delayed).
+pub async fn queue_depth(queue_url: &str) -> (u64, u64, u64) {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let sqs = aws_sdk_sqs::Client::new(&aws().await);
+    let out = sqs
+        .get_queue_attributes()
+        .queue_url(queue_url)
+        .attribute_names(A::ApproximateNumberOfMessages)
+        .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+        .attribute_names(A::ApproximateNumberOfMessagesDelayed)
+        .send()
+        .await
+        .unwrap();
+    let count = |name: A| -> u64 {
+        out.attributes()
+            .and_then(|a| a.get(&name))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (
+        count(A::ApproximateNumberOfMessages),
+        count(A::ApproximateNumberOfMessagesNotVisible),
+        count(A::ApproximateNumberOfMessagesDelayed),
+    )
+}
+
+/// Waits until the queue (the setting `queue_setting`, e.g. `SWITCHYARD_ORDERS_QUEUE_URL`) holds
+/// no message at all: none waiting, none being processed, none delayed for a retry. The runner
+/// deletes a message only after its function handled it, so drained means everything sent to
+/// it before this call was processed.
+pub async fn wait_drained(queue_setting: &str, within: Duration) {
+    let url = &setting(queue_setting);
+    wait_until(
+        within,
+        &format!("{queue_setting} to drain"),
+        || async move {
+            match queue_depth(url).await {
+                (0, 0, 0) => Ok(()),
+                (visible, in_flight, delayed) => Err(format!(
+                    "{visible} waiting, {in_flight} in flight, {delayed} delayed"
+                )),
+            }
+        },
+    )
+    .await
+}
+
+/// The stack's runner log so far (`$SWITCHYARD_STACK_DIR/logs/runner.log`: every function's
+/// output).
+pub fn runner_log() -> String {
+    let path = format!("{}/logs/runner.log", env("SWITCHYARD_STACK_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
 }
 
 /// The lines of a Tryton sale as (sku, quantity, unit price), sorted.

@@ -6,7 +6,8 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Value, json};
 use switchyard_e2e::{
-    Answer, Stack, demo_channel, sale_lines, setting, stored_for, tryton, unique, wait_for_sale,
+    Answer, Stack, demo_channel, runner_log, sale_lines, setting, stored_for, tryton, unique,
+    wait_drained, wait_for_sale, wait_until,
 };
 use switchyard_webhooks::signature::{
     StandardSecret, sign_shopify, sign_standard, sign_woocommerce,
@@ -121,7 +122,9 @@ async fn a_signed_shopify_order_becomes_one_sale_and_a_tampered_one_nothing() {
     .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["order_id"], order_id.as_str());
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The answer comes after anything is enqueued: once the orders queue is drained (nothing
+    // waiting, in flight or delayed), whatever the duplicate set off has run to its end.
+    wait_drained("SWITCHYARD_ORDERS_QUEUE_URL", FINAL_WITHIN).await;
     assert_eq!(
         tryton()
             .sales_with_reference(&reference)
@@ -214,7 +217,8 @@ async fn a_signed_woocommerce_order_becomes_one_sale_and_a_tampered_one_nothing(
     )
     .await;
     assert_eq!(again.body["order_id"], order_id.as_str());
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // As for Shopify: the duplicate's work (if any) is done once the orders queue is drained.
+    wait_drained("SWITCHYARD_ORDERS_QUEUE_URL", FINAL_WITHIN).await;
     assert_eq!(
         tryton()
             .sales_with_reference(&reference)
@@ -329,13 +333,16 @@ async fn an_amazon_order_change_becomes_one_sale_with_unit_prices() {
         json!([{"OrderItemId": "1", "SellerSKU": "WIDGET-L", "Quantity": 3}]);
     notification["NotificationMetadata"]["NotificationId"] = json!(unique("n"));
     let sqs = aws_sdk_sqs::Client::new(&switchyard_e2e::aws().await);
+    let mut message_ids = Vec::new();
     for _ in 0..2 {
-        sqs.send_message()
+        let sent = sqs
+            .send_message()
             .queue_url(setting("SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL"))
             .message_body(notification.to_string())
             .send()
             .await
             .unwrap();
+        message_ids.push(sent.message_id().unwrap().to_string());
     }
     assert_one_sale(
         "amazon-us:111-0000002-0000002",
@@ -367,7 +374,25 @@ async fn an_amazon_order_change_becomes_one_sale_with_unit_prices() {
         )
         .await;
     assert_eq!(view["status"], "ACCEPTED");
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Both deliveries were handled by amazon-notifications (its log names each message with the
+    // outcome), and whatever they queued for the processor has been processed.
+    let message_ids = &message_ids;
+    wait_until(
+        FINAL_WITHIN,
+        &format!("amazon-notifications to log an outcome for {message_ids:?}"),
+        || async move {
+            let log = runner_log();
+            message_ids.iter().all(|id| {
+                log.lines().any(|l| {
+                    l.contains(id.as_str())
+                        && (l.contains("Amazon order captured") || l.contains("skipped"))
+                })
+            })
+        },
+    )
+    .await;
+    wait_drained("SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL", FINAL_WITHIN).await;
+    wait_drained("SWITCHYARD_ORDERS_QUEUE_URL", FINAL_WITHIN).await;
     assert_eq!(
         tryton()
             .sales_with_reference("amazon-us:111-0000002-0000002")
@@ -454,27 +479,24 @@ async fn an_850_is_acknowledged_becomes_a_sale_and_its_855_waits_in_the_outbox()
     )
     .await;
 
-    let path = format!("/v1/edi/outbox/855-{order_id}");
-    let start = std::time::Instant::now();
-    let ack = loop {
-        let fetched = stack
+    let path = &format!("/v1/edi/outbox/855-{order_id}");
+    let (stack_ref, key) = (&stack, &edi.api_key);
+    let ack = wait_until(FINAL_WITHIN, "the 855 in the outbox", || async move {
+        let fetched = stack_ref
             .send(
-                stack
+                stack_ref
                     .http
-                    .get(format!("{}{path}", stack.api))
-                    .bearer_auth(&edi.api_key),
+                    .get(format!("{}{path}", stack_ref.api))
+                    .bearer_auth(key),
             )
             .await;
         if fetched.status == 200 {
-            break fetched.text;
+            Ok(fetched.text)
+        } else {
+            Err(format!("{} {}", fetched.status, fetched.text))
         }
-        assert!(
-            start.elapsed() < FINAL_WITHIN,
-            "no 855 in the outbox: {}",
-            fetched.text
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    };
+    })
+    .await;
     let flat = ack.replace('\n', "");
     assert!(flat.contains(&format!("BAK*00*AD*{po}*20261127")), "{flat}");
     assert!(
@@ -558,26 +580,28 @@ async fn a_shopify_cancellation_of_a_fulfilled_order_is_flagged_for_an_operator(
     );
 
     // Tryton cannot cancel a sale whose shipment exists: the order says so to an operator.
-    let start = std::time::Instant::now();
-    loop {
-        let view = stack.order(&shop.api_key, &order_id).await.body;
-        if view["cancellation"]["state"] == "NEEDS_ATTENTION" {
-            assert_eq!(view["status"], "ACCEPTED");
-            assert_eq!(view["cancellation"]["reason"], "customer");
-            assert!(
-                view["cancellation"]["detail"]
-                    .as_str()
-                    .unwrap()
-                    .contains("cancel it in the ERP")
-            );
-            break;
-        }
-        assert!(
-            start.elapsed() < FINAL_WITHIN,
-            "cancellation not handled: {view}"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let (stack_ref, key, id) = (&stack, &shop.api_key, &order_id);
+    let view = wait_until(
+        FINAL_WITHIN,
+        "the cancellation to need an operator",
+        || async move {
+            let view = stack_ref.order(key, id).await.body;
+            if view["cancellation"]["state"] == "NEEDS_ATTENTION" {
+                Ok(view)
+            } else {
+                Err(view.to_string())
+            }
+        },
+    )
+    .await;
+    assert_eq!(view["status"], "ACCEPTED");
+    assert_eq!(view["cancellation"]["reason"], "customer");
+    assert!(
+        view["cancellation"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("cancel it in the ERP")
+    );
 }
 
 /// Runs the operator CLI (built by the stack scripts) against the stack.

@@ -1,8 +1,8 @@
 //! A message that can never succeed reaches the dead-letter queue after maxReceiveCount.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use switchyard_e2e::{aws, unique};
+use switchyard_e2e::{aws, unique, wait_until};
 
 #[tokio::test]
 async fn a_poison_message_reaches_the_dlq() {
@@ -17,32 +17,31 @@ async fn a_poison_message_reaches_the_dlq() {
         .await
         .unwrap();
 
-    let start = Instant::now();
-    loop {
-        let received = sqs
-            .receive_message()
-            .queue_url(&dlq)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        if let Some(m) = received
-            .messages()
-            .iter()
-            .find(|m| m.body().unwrap_or_default().contains(&marker))
-        {
-            sqs.delete_message()
-                .queue_url(&dlq)
-                .receipt_handle(m.receipt_handle().unwrap())
+    let (sqs, dlq, marker) = (&sqs, &dlq, &marker);
+    let handle = wait_until(
+        Duration::from_secs(90),
+        "the poison message in the DLQ",
+        || async move {
+            let received = sqs
+                .receive_message()
+                .queue_url(dlq)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
                 .send()
                 .await
                 .unwrap();
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(90),
-            "the poison message never reached the DLQ"
-        );
-    }
+            received
+                .messages()
+                .iter()
+                .find(|m| m.body().unwrap_or_default().contains(marker.as_str()))
+                .and_then(|m| m.receipt_handle().map(str::to_owned))
+        },
+    )
+    .await;
+    sqs.delete_message()
+        .queue_url(dlq)
+        .receipt_handle(handle)
+        .send()
+        .await
+        .unwrap();
 }

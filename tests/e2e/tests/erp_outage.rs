@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use switchyard_e2e::{Stack, erp, order, tryton, unique};
+use switchyard_e2e::{Stack, aws, erp, order, setting, tryton, unique, wait_until};
+use switchyard_model::OrderId;
+use switchyard_platform::orders::{DynamoDbOrderStore, OrderStore};
 
 /// Restarts Tryton even when an assertion fails half way.
 struct RestartOnDrop(bool);
@@ -38,8 +40,26 @@ async fn orders_survive_an_erp_outage_and_post_exactly_once() {
         );
         submitted.push((external_id, answer.body["id"].as_str().unwrap().to_string()));
     }
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Evidence that the processor got to each order while the ERP was down: it notes the
+    // failed delivery on the record. Only then does "still RECEIVED" mean something.
+    let orders = &DynamoDbOrderStore::new(
+        aws_sdk_dynamodb::Client::new(&aws().await),
+        setting("SWITCHYARD_ORDERS_TABLE"),
+    );
     for (_, id) in &submitted {
+        let order_id: OrderId = id.parse().unwrap();
+        let noted = wait_until(
+            Duration::from_secs(60),
+            &format!("the processor to try order {id} and note the ERP failure"),
+            || async move {
+                let record = orders.get(order_id).await.unwrap().unwrap().value;
+                record
+                    .last_error
+                    .ok_or_else(|| format!("status {:?}, no failure noted", record.status))
+            },
+        )
+        .await;
+        assert!(noted.contains("(delivery "), "{noted}");
         let view = stack.order(&stack.demo_key, id).await;
         assert_eq!(
             view.body["status"], "RECEIVED",

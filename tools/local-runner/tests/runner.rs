@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use switchyard_e2e::wait_until;
 
 fn examples_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -32,7 +33,7 @@ impl Drop for Runner {
     }
 }
 
-fn start_runner(name: &str) -> Runner {
+async fn start_runner(name: &str) -> Runner {
     let dir = std::env::temp_dir().join(format!(
         "switchyard-local-test-{name}-{}",
         std::process::id()
@@ -62,31 +63,19 @@ fn start_runner(name: &str) -> Runner {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while !ready.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "runner not ready after 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let url = std::fs::read_to_string(&ready).unwrap();
+    let ready = &ready;
+    wait_until(
+        Duration::from_secs(30),
+        "the runner's ready file",
+        || async move { ready.exists() },
+    )
+    .await;
+    let url = std::fs::read_to_string(ready).unwrap();
     Runner { child, url, dir }
 }
 
 fn pid_alive(pid: u64) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
-}
-
-fn wait_dead(pid: u64, within: Duration) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < within {
-        if !pid_alive(pid) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
 }
 
 async fn echo(client: &reqwest::Client, url: &str) -> Value {
@@ -104,7 +93,7 @@ async fn echo(client: &reqwest::Client, url: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn end_to_end_with_a_real_lambda_runtime() {
-    let mut runner = start_runner("e2e");
+    let mut runner = start_runner("e2e").await;
     let url = runner.url.clone();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let client = reqwest::Client::new();
@@ -216,17 +205,16 @@ async fn end_to_end_with_a_real_lambda_runtime() {
         .status()
         .unwrap();
     assert!(status.success());
-    let started = Instant::now();
-    let exit = loop {
-        if let Some(s) = runner.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(8),
-            "runner did not exit after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let child = &mut runner.child;
+    let exit = wait_until(
+        Duration::from_secs(8),
+        "the runner to exit after SIGTERM",
+        || {
+            let exited = child.try_wait().unwrap();
+            async move { exited }
+        },
+    )
+    .await;
     assert!(exit.success(), "{exit:?}");
     for pid in pids {
         assert!(!pid_alive(pid), "instance {pid} survived the runner");
@@ -235,14 +223,16 @@ async fn end_to_end_with_a_real_lambda_runtime() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_die_when_the_runner_is_sigkilled() {
-    let mut runner = start_runner("sigkill");
+    let mut runner = start_runner("sigkill").await;
     let client = reqwest::Client::new();
     let pid = echo(&client, &runner.url).await["pid"].as_u64().unwrap();
     assert!(pid_alive(pid));
     runner.child.kill().unwrap(); // SIGKILL
     runner.child.wait().unwrap();
-    assert!(
-        wait_dead(pid, Duration::from_secs(3)),
-        "instance {pid} outlived a SIGKILLed runner"
-    );
+    wait_until(
+        Duration::from_secs(3),
+        &format!("instance {pid} to die with its SIGKILLed runner"),
+        || async move { !pid_alive(pid) },
+    )
+    .await;
 }

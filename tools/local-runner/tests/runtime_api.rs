@@ -1,8 +1,11 @@
 //! Drives the in-process Runtime API with a minimal Lambda-like client.
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
+use switchyard_e2e::wait_until;
 use switchyard_local::{FunctionRuntime, InvokeError};
 
 fn now_ms() -> u128 {
@@ -27,7 +30,7 @@ async fn next_delivers_event_with_real_deadline_and_response_completes_invoke() 
     let base = format!("http://{}/2018-06-01/runtime", ep.runtime_api());
     let client = reqwest::Client::new();
 
-    // Long poll: nothing is queued, so `next` must still be waiting after 300 ms.
+    // Long poll: nothing is queued, so `next`, once the instance has asked, must keep waiting.
     let next = tokio::spawn({
         let (client, base) = (client.clone(), base.clone());
         async move {
@@ -38,9 +41,16 @@ async fn next_delivers_event_with_real_deadline_and_response_completes_invoke() 
                 .unwrap()
         }
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ep_ref = &ep;
+    wait_until(
+        Duration::from_secs(5),
+        "the instance to call invocation/next",
+        || async move { ep_ref.has_polled() },
+    )
+    .await;
+    // (It cannot have been answered by an invocation: none is queued before this point, and
+    // the answer below must carry the one queued next.)
     assert!(!next.is_finished(), "next returned without an invocation");
-    assert!(ep.has_polled());
 
     let before = now_ms();
     let invoke = tokio::spawn({
@@ -191,7 +201,13 @@ async fn instances_share_one_queue_and_a_closed_instance_does_not_steal_work() {
         );
         async move { client.get(url).send().await.map(|r| r.status().as_u16()) }
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let dead_ref = &dead;
+    wait_until(
+        Duration::from_secs(5),
+        "the dead instance to long-poll",
+        || async move { dead_ref.has_polled() },
+    )
+    .await;
     dead.close();
     let dead_status = tokio::time::timeout(Duration::from_secs(2), dead_next)
         .await
@@ -223,12 +239,13 @@ async fn instances_share_one_queue_and_a_closed_instance_does_not_steal_work() {
 #[tokio::test]
 async fn unavailable_function_fails_fast() {
     let f = FunctionRuntime::new("gone", "us-east-1", Duration::from_secs(5));
-    let queued = tokio::spawn({
-        let f = f.clone();
-        async move { f.invoke(json!({})).await }
-    });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Poll the invocation once: that queues it (the send needs no await), and it then waits
+    // for an instance. No timing involved.
+    let mut queued = Box::pin(f.invoke(json!({})));
+    let pending =
+        std::future::poll_fn(|cx| Poll::Ready(queued.as_mut().poll(cx).is_pending())).await;
+    assert!(pending, "an invocation with no instance resolved at once");
     f.mark_unavailable().await;
-    assert_eq!(queued.await.unwrap(), Err(InvokeError::Crashed));
+    assert_eq!(queued.await, Err(InvokeError::Crashed));
     assert_eq!(f.invoke(json!({})).await, Err(InvokeError::Crashed));
 }
