@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use switchyard_e2e::{Stack, aws, erp, order, setting, tryton, unique, wait_until};
 use switchyard_model::OrderId;
-use switchyard_platform::orders::{DynamoDbOrderStore, OrderStore};
+use switchyard_orders::{DynamoDbOrderStore, OrderStore};
 
 /// Restarts Tryton even when an assertion fails half way.
 struct RestartOnDrop(bool);
