@@ -12,6 +12,7 @@ use switchyard_idempotency::DynamoDbIdempotencyStore;
 use switchyard_orders::DynamoDbOrderStore;
 use switchyard_orders::SqsQueue;
 use switchyard_platform::aws::{load_config, setting, setting_or};
+use switchyard_secrets::{SecretStore, SsmSecretStore};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -64,22 +65,11 @@ async fn main() -> Result<(), Error> {
 /// SecureString), or from `SWITCHYARD_ERP_PASSWORD` locally. Never logged.
 async fn erp_password(config: &aws_config::SdkConfig) -> Result<String, Error> {
     if let Ok(name) = std::env::var("SWITCHYARD_ERP_PASSWORD_PARAMETER") {
-        let out = aws_sdk_ssm::Client::new(config)
-            .get_parameter()
-            .name(&name)
-            .with_decryption(true)
-            .send()
+        let secrets = SsmSecretStore::new(aws_sdk_ssm::Client::new(config));
+        return secrets
+            .get(&name)
             .await
-            .map_err(|e| {
-                format!(
-                    "reading the ERP password parameter {name}: {}",
-                    aws_sdk_ssm::error::DisplayErrorContext(e)
-                )
-            })?;
-        return out
-            .parameter()
-            .and_then(|p| p.value())
-            .map(str::to_string)
+            .map_err(|e| format!("reading the ERP password parameter {name}: {e}"))?
             .ok_or_else(|| format!("parameter {name} has no value").into());
     }
     Ok(setting("SWITCHYARD_ERP_PASSWORD")?)
