@@ -60,11 +60,14 @@ locals {
   }
 
   environment = {
-    "orders-api"           = local.common_environment
-    "webhooks"             = local.common_environment
-    "edi-api"              = local.common_environment
-    "edi-acknowledger"     = local.common_environment
-    "amazon-notifications" = local.common_environment
+    "orders-api"       = local.common_environment
+    "webhooks"         = local.common_environment
+    "edi-api"          = local.common_environment
+    "edi-acknowledger" = local.common_environment
+    # It reschedules its own failed notifications (ChangeMessageVisibility), as the processor does.
+    "amazon-notifications" = merge(local.common_environment, {
+      SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL = module.amazon_notifications_queue.queue_url
+    })
     "order-processor" = merge(local.common_environment, {
       SWITCHYARD_ERP_URL  = var.erp_url
       SWITCHYARD_ERP_DB   = var.erp_db

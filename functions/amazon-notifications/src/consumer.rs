@@ -10,6 +10,7 @@ use switchyard_amazon::{
 use switchyard_channels::{ChannelDirectory, amazon_alias};
 use switchyard_intake::Intake;
 use switchyard_model::{ExternalId, OrderId};
+use switchyard_orders::{POISON_REDELIVERY, RetryPolicy, RetryScheduler};
 
 use crate::sellers::{SellerApis, SellerError};
 
@@ -22,6 +23,8 @@ pub struct Ports {
     pub sellers: Arc<dyn SellerApis>,
     /// The order intake.
     pub intake: Intake,
+    /// Reschedules a failed notification on its own queue.
+    pub retries: Arc<dyn RetryScheduler>,
 }
 
 /// How one notification ended.
@@ -33,10 +36,12 @@ pub enum Handled {
     CancellationRequested(OrderId),
     /// Nothing to do (not yet payable, not an order notification, an unknown order cancelled).
     Skipped(String),
-    /// Worth retrying later: leave it on the queue.
+    /// Worth retrying later: it comes back after a growing delay, so an outage of SSM, DynamoDB
+    /// or SP-API outlasts the queue's receive count.
     Retry(String),
-    /// Can never succeed as it is (an unknown seller, an unmappable order): leave it to reach the
-    /// dead-letter queue, where an operator sees why and redrives after fixing the cause.
+    /// Can never succeed as it is (an unknown seller, an unmappable order): it comes back at once
+    /// and so reaches the dead-letter queue within seconds, where an operator sees why and
+    /// redrives after fixing the cause.
     Poison(String),
 }
 
@@ -44,12 +49,13 @@ pub enum Handled {
 #[derive(Clone)]
 pub struct Consumer {
     ports: Ports,
+    policy: RetryPolicy,
 }
 
 impl Consumer {
-    /// A consumer over `ports`.
-    pub fn new(ports: Ports) -> Self {
-        Consumer { ports }
+    /// A consumer over `ports`, spacing retries by `policy`.
+    pub fn new(ports: Ports, policy: RetryPolicy) -> Self {
+        Consumer { ports, policy }
     }
 
     /// Handles a batch; the response lists the messages to keep on the queue.
@@ -73,11 +79,27 @@ impl Consumer {
                     tracing::error!(message_id = %id, why, "cannot succeed; on its way to the DLQ")
                 }
             }
-            if matches!(handled, Handled::Retry(_) | Handled::Poison(_)) {
-                let mut failure = BatchItemFailure::default();
-                failure.item_identifier = id;
-                response.batch_item_failures.push(failure);
+            let delay = match handled {
+                Handled::Retry(_) => {
+                    let receive_count = message
+                        .attributes
+                        .get("ApproximateReceiveCount")
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(1);
+                    self.policy.delay(receive_count)
+                }
+                Handled::Poison(_) => POISON_REDELIVERY,
+                _ => continue,
+            };
+            if let Some(handle) = message.receipt_handle.as_deref()
+                && let Err(e) = self.ports.retries.retry_after(handle, delay).await
+            {
+                // It still comes back, after the queue's visibility timeout.
+                tracing::warn!(message_id = %id, error = %e, "could not reschedule the message");
             }
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
         }
         response
     }

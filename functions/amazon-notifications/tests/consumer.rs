@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use amazon_notifications::{Consumer, Handled, Ports, SellerApis, SellerError, SpApiSellers};
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use chrono::Utc;
 use switchyard_amazon::{AmazonOrders, Fault, InMemoryAmazonOrders};
 use switchyard_channels::{
@@ -14,7 +16,7 @@ use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::Intake;
 use switchyard_model::ChannelName;
 use switchyard_orders::InMemoryOrderStore;
-use switchyard_orders::InMemoryQueue;
+use switchyard_orders::{InMemoryQueue, RetryPolicy};
 use switchyard_platform::ServiceError;
 use switchyard_secrets::{InMemorySecretStore, SecretStore};
 
@@ -99,9 +101,18 @@ impl ChannelDirectory for Outage<InMemoryChannelDirectory> {
     }
 }
 
+const POLICY: RetryPolicy = RetryPolicy {
+    base: Duration::from_secs(10),
+    max: Duration::from_secs(900),
+    max_receive_count: 10,
+};
+
 struct World {
     consumer: Consumer,
+    /// The orders queue the intake feeds.
     queue: Arc<InMemoryQueue>,
+    /// The notifications queue the consumer reads (and reschedules failures on).
+    notifications: Arc<InMemoryQueue>,
     api: Arc<InMemoryAmazonOrders>,
     channels: Arc<Outage<InMemoryChannelDirectory>>,
 }
@@ -134,7 +145,9 @@ async fn world_with(sellers: Arc<dyn SellerApis>, api: Arc<InMemoryAmazonOrders>
         .await
         .unwrap();
     let queue = Arc::new(InMemoryQueue::new());
+    let notifications = Arc::new(InMemoryQueue::new());
     let ports = Ports {
+        retries: notifications.clone(),
         channels: channels.clone(),
         sellers,
         intake: Intake::new(
@@ -144,11 +157,29 @@ async fn world_with(sellers: Arc<dyn SellerApis>, api: Arc<InMemoryAmazonOrders>
         ),
     };
     World {
-        consumer: Consumer::new(ports),
+        consumer: Consumer::new(ports, POLICY),
         queue,
+        notifications,
         api,
         channels,
     }
+}
+
+/// A batch of `bodies` as the event source mapping delivers it from the notifications queue,
+/// each on its `receive_count`th delivery.
+fn batch(w: &World, bodies: &[(&str, u32)]) -> SqsEvent {
+    let mut event = SqsEvent::default();
+    for (n, (body, receive_count)) in bodies.iter().enumerate() {
+        let delivery = w.notifications.deliver(*body);
+        let mut m = SqsMessage::default();
+        m.message_id = Some(format!("m{n}"));
+        m.receipt_handle = Some(delivery.receipt_handle);
+        m.body = Some(delivery.body);
+        m.attributes
+            .insert("ApproximateReceiveCount".into(), receive_count.to_string());
+        event.records.push(m);
+    }
+    event
 }
 
 fn notification(edit: impl FnOnce(&mut serde_json::Value)) -> String {
@@ -292,4 +323,64 @@ async fn a_transient_channel_directory_failure_retries() {
         w.consumer.handle(&notification(|_| {})).await,
         Handled::Captured(_)
     ));
+}
+
+#[tokio::test]
+async fn a_transient_failure_comes_back_later_each_time_and_poison_at_once() {
+    let w = world().await;
+    w.channels.down.store(true, Ordering::SeqCst);
+    let good = notification(|_| {});
+    let stranger =
+        notification(|n| n["Payload"]["OrderChangeNotification"]["SellerId"] = "A0UNKNOWN".into());
+    let response = w
+        .consumer
+        .process(batch(&w, &[(&good, 3), (&stranger, 1)]))
+        .await;
+    let failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m0", "m1"], "both stay on the queue");
+    let delays: Vec<u64> = w
+        .notifications
+        .retries
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, d)| d.as_secs())
+        .collect();
+    // The DynamoDB outage hits both: each waits out its backoff (10 s doubled twice for the
+    // third delivery, 10 s for the first), neither is marked as poison.
+    assert_eq!(delays, [40, 10]);
+
+    w.channels.down.store(false, Ordering::SeqCst);
+    w.notifications.retries.lock().unwrap().clear();
+    let response = w
+        .consumer
+        .process(batch(&w, &[(&good, 4), (&stranger, 2)]))
+        .await;
+    let failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        ["m1"],
+        "the order is captured, the unknown seller is not"
+    );
+    let delays: Vec<u64> = w
+        .notifications
+        .retries
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, d)| d.as_secs())
+        .collect();
+    assert_eq!(
+        delays,
+        [1],
+        "poison comes back at once, on its way to the DLQ"
+    );
 }

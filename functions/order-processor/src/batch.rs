@@ -13,8 +13,8 @@ use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_orders::OrderStore;
 use switchyard_orders::RetryScheduler;
 
-use crate::backoff::RetryPolicy;
 use crate::posting::{Posted, Poster, PostingError};
+use switchyard_orders::{POISON_REDELIVERY, RetryPolicy};
 
 /// What the processor needs from the world.
 #[derive(Clone)]
@@ -46,9 +46,6 @@ pub enum MessageOutcome {
     /// It can never succeed; leave it to reach the dead-letter queue.
     Poison(String),
 }
-
-/// Visibility of a message that can never succeed, on its way to the DLQ.
-const POISON_REDELIVERY: Duration = Duration::from_secs(1);
 
 /// Time kept in reserve at the end of an invocation: no new message starts inside it.
 const DEADLINE_RESERVE: Duration = Duration::from_secs(2);

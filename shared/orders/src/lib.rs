@@ -12,6 +12,7 @@ pub mod contract;
 mod memory;
 mod queue;
 mod record;
+mod retry;
 mod store;
 
 #[cfg(feature = "dynamodb")]
@@ -24,6 +25,7 @@ pub use dynamodb::DynamoDbOrderStore;
 pub use memory::InMemoryOrderStore;
 pub use queue::{Delivery, InMemoryQueue, OrderQueue, RetryScheduler};
 pub use record::OrderRecord;
+pub use retry::{POISON_REDELIVERY, RetryPolicy};
 #[cfg(feature = "sqs")]
 pub use sqs::SqsQueue;
 pub use store::{Created, OrderStore, OrderStoreError, Versioned};

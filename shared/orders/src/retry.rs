@@ -1,6 +1,12 @@
-//! Growing delays between deliveries of a message that failed for a transient reason.
+//! When a queue consumer's failed message comes back: growing delays after a transient failure,
+//! one quick redelivery for a message that can never succeed, so it reaches the DLQ in seconds
+//! (decision 0006). Every consumer that reschedules through [`RetryScheduler`](crate::RetryScheduler)
+//! uses this one schedule.
 
 use std::time::Duration;
+
+/// Visibility of a message that can never succeed, on its way to the DLQ.
+pub const POISON_REDELIVERY: Duration = Duration::from_secs(1);
 
 /// How retries are spaced and when the queue gives up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
