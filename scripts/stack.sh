@@ -101,7 +101,8 @@ start_stack() {
     take_bins switchyard-local switchyard sp-api-sandbox
 
     say "starting moto (AWS emulator) on 127.0.0.1:$MOTO_PORT"
-    "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
+    # local/moto_server.py: moto with DynamoDB linearizable (see the file).
+    "$VENV/bin/python" local/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" >"$LOGS/moto.log" 2>&1 &
     echo $! >"$RUN/moto.pid"
     wait_for 30 "moto" curl -sf "http://127.0.0.1:$MOTO_PORT/moto-api/"
 

@@ -142,9 +142,42 @@ pub async fn a_partner_id_finds_its_channel_and_belongs_to_one_channel(
         "nothing stored"
     );
 
-    let amazon = Channel {
+    let amazon = amazon_channel("amazon-us", "A2SELLER");
+    directory.put(&amazon).await.unwrap();
+    assert_eq!(
+        directory.by_alias(&amazon_alias("A2SELLER")).await.unwrap(),
+        Some(amazon)
+    );
+
+    // A channel whose first partner id is free and whose second is taken: refused whole, so
+    // the free one was not claimed on the way.
+    let greedy = Channel {
+        amazon: amazon_channel("greedy", "A2SELLER").amazon,
+        ..edi_channel("greedy", "FREEID")
+    };
+    assert!(matches!(
+        directory.put(&greedy).await,
+        Err(PutChannelError::AliasTaken { .. })
+    ));
+    assert_eq!(directory.get(&greedy.name).await.unwrap(), None);
+    assert_eq!(
+        directory
+            .by_alias(&x12_alias("ZZ", "FREEID"))
+            .await
+            .unwrap(),
+        None
+    );
+    let later = edi_channel("later-edi", "FREEID");
+    directory
+        .put(&later)
+        .await
+        .expect("the refused channel's free partner id stayed free");
+}
+
+fn amazon_channel(n: &str, seller_id: &str) -> Channel {
+    Channel {
         amazon: Some(AmazonSeller {
-            seller_id: "A2SELLER".into(),
+            seller_id: seller_id.into(),
             marketplace_id: "ATVPDKIKX0DER".into(),
             endpoint: "https://sellingpartnerapi-na.amazon.com".into(),
             token_url: "https://api.amazon.com/auth/o2/token".into(),
@@ -152,15 +185,9 @@ pub async fn a_partner_id_finds_its_channel_and_belongs_to_one_channel(
             client_secret: "/s/secret".into(),
             refresh_token: "/s/refresh".into(),
         }),
-        ..Channel::new(name("amazon-us"), ChannelKind::AmazonSpApi, Utc::now())
-    };
-    directory.put(&amazon).await.unwrap();
-    assert_eq!(
-        directory.by_alias(&amazon_alias("A2SELLER")).await.unwrap(),
-        Some(amazon)
-    );
+        ..Channel::new(name(n), ChannelKind::AmazonSpApi, Utc::now())
+    }
 }
-
 /// A partner id a channel no longer has finds it no more and is free for another channel.
 pub async fn a_dropped_partner_id_is_released(directory: &dyn ChannelDirectory) {
     let before = edi_channel("acme-edi", "OLDID");

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use chrono::Utc;
 use switchyard_model::ChannelName;
@@ -33,16 +34,162 @@ impl DynamoDbChannelDirectory {
         &self,
         pk: String,
     ) -> Result<Option<HashMap<String, AttributeValue>>, ServiceError> {
+        self.read_item(pk, false).await
+    }
+
+    /// `consistent`: a write just made must be seen (what `put` decides on), at twice the cost.
+    async fn read_item(
+        &self,
+        pk: String,
+        consistent: bool,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, ServiceError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
             .key("pk", AttributeValue::S(pk))
+            .consistent_read(consistent)
             .send()
             .await
             .map_err(|e| ServiceError::new("dynamodb", DisplayErrorContext(e)))?;
         Ok(out.item)
     }
+
+    /// The channel a partner id's item names, read consistently.
+    async fn alias_owner(&self, alias: &str) -> Result<Option<ChannelName>, ServiceError> {
+        Ok(self
+            .read_item(format!("ALIAS#{alias}"), true)
+            .await?
+            .and_then(|item| item.get("channel").and_then(|v| v.as_s().ok()).cloned())
+            .and_then(|name| ChannelName::try_from(name.as_str()).ok()))
+    }
+
+    /// The channel's current record, read consistently.
+    async fn current(&self, name: &ChannelName) -> Result<Option<Channel>, ServiceError> {
+        self.read_item(format!("CHANNEL#{name}"), true)
+            .await?
+            .map(|item| channel_from(&item))
+            .transpose()
+    }
+
+    /// How `channel`'s put must treat each partner id: claim it (naming a stale owner, whose
+    /// current record no longer lists it, so the claim may take the item over) and release the
+    /// ones its previous record had that are still this channel's.
+    async fn alias_plan(&self, channel: &Channel) -> Result<AliasPlan, PutChannelError> {
+        let aliases = channel.aliases();
+        let mut claims = Vec::new();
+        for alias in &aliases {
+            let stale_owner = match self.alias_owner(alias).await? {
+                Some(owner) if owner != channel.name => {
+                    let still_listed = self
+                        .current(&owner)
+                        .await?
+                        .is_some_and(|c| c.aliases().contains(alias));
+                    if still_listed {
+                        return Err(PutChannelError::AliasTaken {
+                            alias: alias.clone(),
+                        });
+                    }
+                    Some(owner)
+                }
+                _ => None,
+            };
+            claims.push((alias.clone(), stale_owner));
+        }
+        let mut releases = Vec::new();
+        let previous = self.current(&channel.name).await?;
+        for old in previous.map(|p| p.aliases()).unwrap_or_default() {
+            if !aliases.contains(&old)
+                && self.alias_owner(&old).await?.as_ref() == Some(&channel.name)
+            {
+                releases.push(old);
+            }
+        }
+        Ok(AliasPlan { claims, releases })
+    }
+
+    async fn write(&self, channel: &Channel, plan: &AliasPlan) -> Result<(), PutChannelError> {
+        let me = AttributeValue::S(channel.name.to_string());
+        let mut items = Vec::new();
+        for (alias, stale_owner) in &plan.claims {
+            let mut claim = Put::builder()
+                .table_name(&self.table)
+                .item("pk", AttributeValue::S(format!("ALIAS#{alias}")))
+                .item("channel", me.clone())
+                .expression_attribute_values(":me", me.clone());
+            claim = match stale_owner {
+                Some(stale) => claim
+                    .condition_expression(
+                        "attribute_not_exists(pk) OR channel = :me OR channel = :stale",
+                    )
+                    .expression_attribute_values(":stale", AttributeValue::S(stale.to_string())),
+                None => claim.condition_expression("attribute_not_exists(pk) OR channel = :me"),
+            };
+            let claim = claim.build().expect("put is complete");
+            items.push(TransactWriteItem::builder().put(claim).build());
+        }
+        for alias in &plan.releases {
+            let release = Delete::builder()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(format!("ALIAS#{alias}")))
+                .condition_expression("channel = :me")
+                .expression_attribute_values(":me", me.clone())
+                .build()
+                .expect("delete is complete");
+            items.push(TransactWriteItem::builder().delete(release).build());
+        }
+        let record = Put::builder()
+            .table_name(&self.table)
+            .item("pk", AttributeValue::S(format!("CHANNEL#{}", channel.name)))
+            .item(
+                "doc",
+                AttributeValue::S(serde_json::to_string(channel).expect("channels serialise")),
+            )
+            .build()
+            .expect("put is complete");
+        items.push(TransactWriteItem::builder().put(record).build());
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let Err(e) = written else {
+            return Ok(());
+        };
+        let reasons: Vec<Option<String>> = e
+            .as_service_error()
+            .and_then(|se| match se {
+                TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
+                _ => None,
+            })
+            .map(|c| {
+                c.cancellation_reasons()
+                    .iter()
+                    .map(|r| r.code().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A failed condition on a claim: the partner id was taken since the plan was made.
+        if let Some(i) = reasons
+            .iter()
+            .take(plan.claims.len())
+            .position(|r| r.as_deref() == Some("ConditionalCheckFailed"))
+        {
+            return Err(PutChannelError::AliasTaken {
+                alias: plan.claims[i].0.clone(),
+            });
+        }
+        Err(ServiceError::new("dynamodb", DisplayErrorContext(e)).into())
+    }
+}
+
+/// What a put does with partner ids, decided from consistent reads just before it.
+struct AliasPlan {
+    /// Each partner id to claim, with the stale owner it may take the item over from.
+    claims: Vec<(String, Option<ChannelName>)>,
+    /// Partner ids the previous record had, still held by this channel, to release.
+    releases: Vec<String>,
 }
 
 fn channel_from(item: &HashMap<String, AttributeValue>) -> Result<Channel, ServiceError> {
@@ -98,78 +245,19 @@ impl ChannelDirectory for DynamoDbChannelDirectory {
     }
 
     async fn put(&self, channel: &Channel) -> Result<(), PutChannelError> {
-        let me = AttributeValue::S(channel.name.to_string());
-        let aliases = channel.aliases();
-        let released: Vec<String> = self
-            .get(&channel.name)
-            .await?
-            .map(|previous| previous.aliases())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|old| !aliases.contains(old))
-            .collect();
-        // One transaction: the partner ids are claimed, the dropped ones released and the record
-        // written together, so a refused claim leaves nothing behind.
-        let mut items = Vec::new();
-        for alias in &aliases {
-            let claim = Put::builder()
-                .table_name(&self.table)
-                .item("pk", AttributeValue::S(format!("ALIAS#{alias}")))
-                .item("channel", me.clone())
-                .condition_expression("attribute_not_exists(pk) OR channel = :me")
-                .expression_attribute_values(":me", me.clone())
-                .build()
-                .expect("put is complete");
-            items.push(TransactWriteItem::builder().put(claim).build());
-        }
-        for alias in &released {
-            let release = Delete::builder()
-                .table_name(&self.table)
-                .key("pk", AttributeValue::S(format!("ALIAS#{alias}")))
-                .condition_expression("attribute_not_exists(pk) OR channel = :me")
-                .expression_attribute_values(":me", me.clone())
-                .build()
-                .expect("delete is complete");
-            items.push(TransactWriteItem::builder().delete(release).build());
-        }
-        let record = Put::builder()
-            .table_name(&self.table)
-            .item("pk", AttributeValue::S(format!("CHANNEL#{}", channel.name)))
-            .item(
-                "doc",
-                AttributeValue::S(serde_json::to_string(channel).expect("channels serialise")),
-            )
-            .build()
-            .expect("put is complete");
-        items.push(TransactWriteItem::builder().put(record).build());
-        let written = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        let Err(e) = written else {
-            return Ok(());
-        };
-        // A failed condition on one of the claims names the partner id that is taken.
-        let taken = e
-            .as_service_error()
-            .filter(|se| se.is_transaction_canceled_exception())
-            .and_then(|se| match se {
-                aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
-                _ => None,
-            })
-            .and_then(|c| {
-                c.cancellation_reasons()
-                    .iter()
-                    .take(aliases.len())
-                    .position(|r| r.code() == Some("ConditionalCheckFailed"))
-            });
-        match taken {
-            Some(i) => Err(PutChannelError::AliasTaken {
-                alias: aliases[i].clone(),
-            }),
-            None => Err(ServiceError::new("dynamodb", DisplayErrorContext(e)).into()),
+        // The plan comes from reads, the write is one transaction conditioned on what they saw:
+        // when someone changed a partner id in between, plan and write again.
+        let mut attempt = 1;
+        loop {
+            let plan = self.alias_plan(channel).await?;
+            match self.write(channel, &plan).await {
+                Err(PutChannelError::AliasTaken { .. } | PutChannelError::Service(_))
+                    if attempt < 3 =>
+                {
+                    attempt += 1;
+                }
+                done => return done,
+            }
         }
     }
 

@@ -62,10 +62,10 @@ impl QuarantinedDelivery {
         QuarantinedDelivery {
             channel: channel.to_string(),
             source: source.into(),
-            delivery_id: delivery_id.map(str::to_string),
+            delivery_id: delivery_id.map(|id| cut(id.to_string(), MAX_KEPT_HEADER_BYTES)),
             received_at: Utc::now(),
             reason: cut(reason.into(), MAX_KEPT_REASON_BYTES),
-            content_type: content_type.map(str::to_string),
+            content_type: content_type.map(|t| cut(t.to_string(), MAX_KEPT_HEADER_BYTES)),
             body,
             body_base64,
         }
@@ -103,6 +103,10 @@ fn json_escaped_len(text: &str) -> usize {
         })
         .sum()
 }
+
+/// The longest delivery id or content type kept: they come from the sender's headers, and the
+/// message's size budget leaves them little room beside the largest body and reason.
+const MAX_KEPT_HEADER_BYTES: usize = 256;
 
 /// `text` cut to at most `max` bytes (at a character boundary), ending in `…` when cut.
 fn cut(mut text: String, max: usize) -> String {
