@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod catalog;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod error;
@@ -27,6 +28,10 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use catalog::{
+    ChangeBatch, ChangeCursor, ChangeFeed, CustomerPriceList, ErpVersion, PriceBreak, PriceListPrices,
+    PriceLists, StockLevels, WarehouseStock,
+};
 pub use error::{ErpError, RejectionCode};
 pub use memory::InMemoryErp;
 pub use tryton::{TrytonClient, TrytonConfig};

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod catalog_events;
 pub mod contract;
 pub mod envelope;
 pub mod events;
