@@ -29,8 +29,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{
-    ChangeBatch, ChangeCursor, ChangeFeed, CustomerPriceList, ErpVersion, PriceBreak, PriceListPrices,
-    PriceLists, StockLevels, WarehouseStock,
+    ChangeBatch, ChangeCursor, ChangeFeed, CustomerPriceList, ErpVersion, PriceBreak,
+    PriceListPrices, PriceLists, StockLevels, WarehouseStock,
 };
 pub use error::{ErpError, RejectionCode};
 pub use memory::InMemoryErp;

@@ -1,10 +1,15 @@
 //! Inventory and prices from the ERP, out to every channel.
 //!
 //! - [`push`] is the port every channel pusher implements ([`ChannelStock`]): set the sellable
-//!   quantity of some SKUs on one channel, idempotently.
+//!   quantity of some SKUs on one channel, idempotently; [`InMemoryChannelStock`] is its twin,
+//!   held to the same contract (`contract`, feature `contract`) as every adapter.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "contract")]
+pub mod contract;
+mod memory;
 pub mod push;
 
+pub use memory::InMemoryChannelStock;
 pub use push::{ChannelLevel, ChannelStock, LevelOutcome, PushError};
