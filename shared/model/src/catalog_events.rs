@@ -20,25 +20,39 @@ pub const PRICE_EVENTS_SOURCE: &str = "switchyard.prices";
 /// The envelope `channel` of events that come from the ERP rather than from a channel.
 pub const ERP_CHANNEL: &str = "erp";
 
-/// The stock of one SKU in one warehouse changed (or was re-read by a resync).
+/// The stock of one SKU changed (or was re-read by a resync): its level in every warehouse,
+/// read together, so a consumer never has to combine events to know the whole level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryChanged {
     /// The product.
     pub sku: Sku,
-    /// The ERP warehouse code.
-    pub warehouse: String,
-    /// Physically in stock.
+    /// Physically in stock, all warehouses together.
     pub on_hand: Decimal,
-    /// Available-to-promise, before any channel's allocation.
+    /// Available-to-promise, all warehouses together, before any channel's allocation.
     pub available: Decimal,
+    /// The level in each warehouse, by ERP warehouse code.
+    pub warehouses: Vec<WarehouseLevel>,
     /// The ERP's unit symbol for the quantities.
     pub unit: String,
     /// Whether the unit counts whole units only.
     pub whole_units: bool,
-    /// The ERP time of the level.
+    /// The ERP time of the newest change the level reflects.
     pub as_of: DateTime<Utc>,
-    /// The ERP-side ordering value of the level.
+    /// The ERP-side ordering value of the level (the largest of its warehouses').
     pub erp_version: i64,
+}
+
+/// One warehouse's part of an [`InventoryChanged`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarehouseLevel {
+    /// The ERP warehouse code.
+    pub warehouse: String,
+    /// Physically in stock there.
+    pub on_hand: Decimal,
+    /// Available-to-promise there.
+    pub available: Decimal,
+    /// The ERP time of the newest change to this warehouse's level.
+    pub as_of: DateTime<Utc>,
 }
 
 impl Message for InventoryChanged {

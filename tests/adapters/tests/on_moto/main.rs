@@ -6,6 +6,7 @@ mod edi_outbox;
 mod events;
 mod idempotency;
 mod orders;
+mod projections;
 mod quarantine;
 mod secrets;
 mod throttle;

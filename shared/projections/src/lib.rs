@@ -1,0 +1,79 @@
+//! Versioned projections: the ERP's truth (stock levels, prices, an order's fulfilment), kept
+//! where the channel APIs can read it without calling the ERP.
+//!
+//! Every document is written with the ERP-side ordering value of what it describes, and
+//! [`ProjectionStore::put_if_newer`] keeps it only if that value is larger than the stored one:
+//! events may arrive reordered or repeated, and a projection never moves back. The store holds
+//! JSON documents under a two-part [`Key`]; the typed views (inventory, prices) live with their
+//! capability.
+//!
+//! Adapters: DynamoDB (feature `dynamodb`) and [`InMemoryProjectionStore`], held to the same
+//! contract (`contract`, feature `contract`).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(feature = "contract")]
+pub mod contract;
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
+mod memory;
+
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::DynamoDbProjectionStore;
+pub use memory::InMemoryProjectionStore;
+
+use switchyard_platform::ServiceError;
+
+/// Where a document lives: a partition (`stock#WIDGET-S`) and a sort key within it (`level`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    /// The partition: what the document is about.
+    pub pk: String,
+    /// Which document of that partition.
+    pub sk: String,
+}
+
+impl Key {
+    /// A key from its two parts.
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Key {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
+    }
+}
+
+/// A stored document and its version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    /// The ERP-side ordering value it was written with.
+    pub version: i64,
+    /// The document.
+    pub doc: serde_json::Value,
+}
+
+/// What [`ProjectionStore::put_if_newer`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The document is stored: there was none, or an older one.
+    Written,
+    /// Nothing was written: the store already holds this version or a newer one.
+    Stale,
+}
+
+/// Versioned documents.
+#[async_trait::async_trait]
+pub trait ProjectionStore: Send + Sync {
+    /// Stores `doc` under `key` unless the stored version is `version` or larger, in one
+    /// conditional write (so two writers racing leave the larger version, whatever the order).
+    async fn put_if_newer(
+        &self,
+        key: &Key,
+        version: i64,
+        doc: &serde_json::Value,
+    ) -> Result<Applied, ServiceError>;
+
+    /// The documents under `keys`, in the same order; `None` where there is none. Any number of
+    /// keys (adapters split them into the backend's batch size).
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Stored>>, ServiceError>;
+}
