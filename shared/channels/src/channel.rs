@@ -61,6 +61,9 @@ pub struct Channel {
     /// How the channel's payloads map onto canonical orders.
     #[serde(default)]
     pub mapping: MappingOptions,
+    /// How much of the available stock the channel is shown (all of it by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<crate::Allocation>,
 }
 
 impl Channel {
@@ -76,6 +79,7 @@ impl Channel {
             trading_partner: None,
             amazon: None,
             mapping: MappingOptions::default(),
+            allocation: None,
         }
     }
 

@@ -1,10 +1,11 @@
 //! Channels: who may send orders, how they connect, how they are found (API key, X12 sender,
-//! Amazon seller id), and the [`ChannelDirectory`] port their records are kept behind.
+//! Amazon seller id), how much stock each may sell ([`Allocation`]), and the [`ChannelDirectory`] port their records are kept behind.
 //!
 //! Adapters: DynamoDB (feature `dynamodb`) and an in-memory twin that passes the same contract.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod allocation;
 mod channel;
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -14,6 +15,7 @@ mod memory;
 #[cfg(feature = "dynamodb")]
 mod dynamodb;
 
+pub use allocation::{Allocation, AllocationError};
 pub use channel::*;
 pub use directory::{ChannelDirectory, PutChannelError};
 #[cfg(feature = "dynamodb")]
