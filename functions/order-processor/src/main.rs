@@ -12,20 +12,17 @@ use switchyard_idempotency::DynamoDbIdempotencyStore;
 use switchyard_orders::DynamoDbOrderStore;
 use switchyard_orders::SqsQueue;
 use switchyard_platform::aws::{load_config, setting, setting_or};
-use switchyard_secrets::{SecretStore, SsmSecretStore};
+use switchyard_secrets::{SsmSecretStore, secret_setting};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     switchyard_platform::telemetry::init();
     let config = load_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&config);
-    let erp = TrytonConfig {
-        url: setting("SWITCHYARD_ERP_URL")?,
-        database: setting("SWITCHYARD_ERP_DB")?,
-        user: setting("SWITCHYARD_ERP_USER")?,
-        password: erp_password(&config).await?,
-        timeout: Duration::from_millis(setting_or("SWITCHYARD_ERP_TIMEOUT_MS", 10_000)?),
-    };
+    let secrets = SsmSecretStore::new(aws_sdk_ssm::Client::new(&config));
+    let erp = TrytonConfig::from_env_with_password(
+        secret_setting(&secrets, "SWITCHYARD_ERP_PASSWORD").await?,
+    )?;
     let ports = Ports {
         orders: Arc::new(DynamoDbOrderStore::new(
             dynamodb.clone(),
@@ -59,18 +56,4 @@ async fn main() -> Result<(), Error> {
         }
     }))
     .await
-}
-
-/// The ERP password: from SSM Parameter Store on AWS (`SWITCHYARD_ERP_PASSWORD_PARAMETER`, a
-/// SecureString), or from `SWITCHYARD_ERP_PASSWORD` locally. Never logged.
-async fn erp_password(config: &aws_config::SdkConfig) -> Result<String, Error> {
-    if let Ok(name) = std::env::var("SWITCHYARD_ERP_PASSWORD_PARAMETER") {
-        let secrets = SsmSecretStore::new(aws_sdk_ssm::Client::new(config));
-        return secrets
-            .get(&name)
-            .await
-            .map_err(|e| format!("reading the ERP password parameter {name}: {e}"))?
-            .ok_or_else(|| format!("parameter {name} has no value").into());
-    }
-    Ok(setting("SWITCHYARD_ERP_PASSWORD")?)
 }

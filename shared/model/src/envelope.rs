@@ -45,6 +45,19 @@ impl<T: Message> Envelope<T> {
         }
     }
 
+    /// The same envelope with its payload as JSON, as publishers and outboxes carry it.
+    pub fn into_json(self) -> Envelope<serde_json::Value> {
+        Envelope {
+            id: self.id,
+            kind: self.kind,
+            version: self.version,
+            occurred_at: self.occurred_at,
+            correlation_id: self.correlation_id,
+            channel: self.channel,
+            payload: serde_json::to_value(self.payload).expect("payloads serialise"),
+        }
+    }
+
     /// Parses an envelope of exactly this type and version.
     pub fn parse(json: &str) -> Result<Self, EnvelopeError> {
         let head: Envelope<serde_json::Value> =

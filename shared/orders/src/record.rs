@@ -71,15 +71,7 @@ impl OrderRecord {
             self.order.id.to_string(),
             payload,
         );
-        self.outbox.push(Envelope {
-            id: envelope.id,
-            kind: envelope.kind,
-            version: envelope.version,
-            occurred_at: envelope.occurred_at,
-            correlation_id: envelope.correlation_id,
-            channel: envelope.channel,
-            payload: serde_json::to_value(envelope.payload).expect("events serialise"),
-        });
+        self.outbox.push(envelope.into_json());
     }
 
     /// The ERP confirmed the order as `erp_reference`; records `OrderAccepted` in the outbox.

@@ -20,4 +20,4 @@ mod ssm;
 pub use memory::InMemorySecretStore;
 #[cfg(feature = "ssm")]
 pub use ssm::SsmSecretStore;
-pub use store::SecretStore;
+pub use store::{SecretStore, secret_setting};

@@ -23,6 +23,21 @@ pub struct Config {
     /// SQS event source mappings.
     #[serde(default)]
     pub sqs: Vec<SqsMapping>,
+    /// EventBridge schedules (`rate(…)` rules targeting a function), played at a local rate.
+    #[serde(default)]
+    pub schedules: Vec<ScheduleConfig>,
+}
+
+/// One EventBridge schedule: invoke `function` every `every_seconds`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScheduleConfig {
+    /// The rule's name (goes into the event's `resources`).
+    pub name: String,
+    /// Target function.
+    pub function: String,
+    /// Seconds between the start of one invocation and the next (locally faster than on AWS).
+    #[serde(deserialize_with = "de_u64")]
+    pub every_seconds: u64,
 }
 
 /// One Lambda function.
@@ -247,6 +262,18 @@ impl Config {
                     "SQS mapping for {}: maximum_concurrency must be at least 1",
                     m.queue_url
                 );
+            }
+        }
+        for s in &self.schedules {
+            if !self.functions.contains_key(&s.function) {
+                bail!(
+                    "schedule {} targets unknown function {:?}",
+                    s.name,
+                    s.function
+                );
+            }
+            if s.every_seconds == 0 {
+                bail!("schedule {}: every_seconds must be at least 1", s.name);
             }
         }
         Ok(())

@@ -4,13 +4,15 @@
 //!   deadlines, timeouts that kill the instance, and error reporting;
 //! * [`instances`] — the instance processes (start, log forwarding, restart, shutdown);
 //! * [`apigw`] — API Gateway HTTP API (payload format 2.0) in front of the functions;
-//! * [`sqs`] — SQS event source mappings with `ReportBatchItemFailures`.
+//! * [`sqs`] — SQS event source mappings with `ReportBatchItemFailures`;
+//! * [`schedule`] — EventBridge schedules, played at a local rate.
 #![forbid(unsafe_code)]
 
 pub mod apigw;
 pub mod config;
 pub mod instances;
 pub mod runtime_api;
+pub mod schedule;
 pub mod sqs;
 
 use std::collections::HashMap;
@@ -197,6 +199,19 @@ pub async fn run(opts: Options, shutdown: impl Future<Output = ()>) -> anyhow::R
         }
     }
 
+    let schedule_tasks: Vec<_> = config
+        .schedules
+        .iter()
+        .map(|s| {
+            tokio::spawn(schedule::run_schedule(
+                s.clone(),
+                functions[&s.function].clone(),
+                config.region.clone(),
+                shutdown_rx.clone(),
+            ))
+        })
+        .collect();
+
     let health = {
         let ready_sets = ready_sets.clone();
         Arc::new(move || readiness(&ready_sets))
@@ -219,7 +234,7 @@ pub async fn run(opts: Options, shutdown: impl Future<Output = ()>) -> anyhow::R
     shutdown.await;
     tracing::info!("shutting down");
     shutdown_tx.send_replace(true);
-    for t in sqs_tasks {
+    for t in sqs_tasks.into_iter().chain(schedule_tasks) {
         let _ = t.await;
     }
     let stop_all = async {

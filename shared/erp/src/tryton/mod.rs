@@ -72,24 +72,35 @@ impl TrytonConfig {
     /// Reads `SWITCHYARD_ERP_URL`, `SWITCHYARD_ERP_DB`, `SWITCHYARD_ERP_USER`,
     /// `SWITCHYARD_ERP_PASSWORD` and, optionally, `SWITCHYARD_ERP_TIMEOUT_MS` (default 10 s).
     pub fn from_env() -> Result<Self, MissingEnvVar> {
-        let var = |name: &'static str| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-                .ok_or(MissingEnvVar(name))
-        };
+        let config = Self::from_env_with_password(String::new())?;
+        Ok(Self {
+            password: env_var(ENV_PASSWORD)?,
+            ..config
+        })
+    }
+
+    /// Like [`TrytonConfig::from_env`], with the password from elsewhere (on AWS, a SecureString
+    /// parameter read through the secret store).
+    pub fn from_env_with_password(password: String) -> Result<Self, MissingEnvVar> {
         let timeout = std::env::var(ENV_TIMEOUT_MS)
             .ok()
             .and_then(|ms| ms.trim().parse::<u64>().ok())
             .map_or(Self::DEFAULT_TIMEOUT, Duration::from_millis);
         Ok(Self {
-            url: var(ENV_URL)?,
-            database: var(ENV_DB)?,
-            user: var(ENV_USER)?,
-            password: var(ENV_PASSWORD)?,
+            url: env_var(ENV_URL)?,
+            database: env_var(ENV_DB)?,
+            user: env_var(ENV_USER)?,
+            password,
             timeout,
         })
     }
+}
+
+fn env_var(name: &'static str) -> Result<String, MissingEnvVar> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .ok_or(MissingEnvVar(name))
 }
 
 impl fmt::Debug for TrytonConfig {
