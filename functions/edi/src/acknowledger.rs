@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::Utc;
-use serde::Deserialize;
 use switchyard_edi_outbox::{EdiStore, OutboxDocument};
+use switchyard_events::BusEvent;
 use switchyard_model::ChannelName;
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderAccepted, OrderRejected};
@@ -18,14 +18,6 @@ use switchyard_platform::ServiceError;
 use switchyard_x12::write::ControlNumbers;
 
 use crate::pending::{Decision, PendingAck};
-
-/// An EventBridge event as an SQS target receives it.
-#[derive(Debug, Deserialize)]
-struct BusEvent {
-    #[serde(rename = "detail-type")]
-    detail_type: String,
-    detail: serde_json::Value,
-}
 
 /// What became of one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +79,7 @@ impl Acknowledger {
 
     /// Handles one queue message body.
     pub async fn acknowledge(&self, body: &str) -> Result<Acknowledged, AckError> {
-        let event: BusEvent =
-            serde_json::from_str(body).map_err(|e| AckError::Unreadable(e.to_string()))?;
+        let event = BusEvent::from_body(body).map_err(|e| AckError::Unreadable(e.to_string()))?;
         let detail = event.detail.to_string();
         let (order_id, channel, decision) = match event.detail_type.as_str() {
             "OrderAccepted" => {

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod bus_event;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod memory;
@@ -13,6 +14,7 @@ mod publisher;
 #[cfg(feature = "eventbridge")]
 mod eventbridge;
 
+pub use bus_event::BusEvent;
 #[cfg(feature = "eventbridge")]
 pub use eventbridge::EventBridgePublisher;
 pub use memory::InMemoryPublisher;

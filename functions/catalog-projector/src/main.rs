@@ -1,0 +1,24 @@
+//! Lambda entry point: the projector over the catalog table.
+
+use std::sync::Arc;
+
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use catalog_projector::Projector;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use switchyard_platform::aws::{load_config, setting};
+use switchyard_projections::DynamoDbProjectionStore;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    switchyard_platform::telemetry::init();
+    let config = load_config().await;
+    let projector = Projector::new(Arc::new(DynamoDbProjectionStore::new(
+        aws_sdk_dynamodb::Client::new(&config),
+        setting("SWITCHYARD_CATALOG_TABLE")?,
+    )));
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+        let projector = projector.clone();
+        async move { Ok::<SqsBatchResponse, Error>(projector.process(event.payload).await) }
+    }))
+    .await
+}
