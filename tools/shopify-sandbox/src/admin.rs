@@ -94,11 +94,19 @@ pub(crate) async fn faults(
 pub(crate) struct Race {
     sku: String,
     available: i64,
+    #[serde(default = "once")]
+    times: u32,
+}
+
+fn once() -> u32 {
+    1
 }
 
 /// `POST /_sandbox/race {"sku", "available"}`: right after the next GraphQL call that reads this
 /// SKU's quantity, the level becomes `available` — as if a sale landed between the client's read
-/// and its write, so the write's `changeFromQuantity` is stale.
+/// and its write, so the write's `changeFromQuantity` is stale. With `"times": n` the next n reads
+/// are each followed by a change (to `available`, then `available + 1`, …): a level that never
+/// settles.
 pub(crate) async fn race(State(sandbox): State<Arc<Sandbox>>, Json(race): Json<Race>) -> Response {
     let mut shop = sandbox.state.lock().unwrap();
     if !shop.by_sku.contains_key(&race.sku) {
@@ -107,7 +115,9 @@ pub(crate) async fn race(State(sandbox): State<Arc<Sandbox>>, Json(race): Json<R
             &format!("no variant has SKU {}", race.sku),
         );
     }
-    shop.races.insert(race.sku, race.available);
+    if race.times > 0 {
+        shop.races.insert(race.sku, (race.available, race.times));
+    }
     StatusCode::NO_CONTENT.into_response()
 }
 

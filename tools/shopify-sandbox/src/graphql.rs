@@ -260,7 +260,9 @@ fn handle(
         exec.actual
     };
     let errors = std::mem::take(&mut exec.errors);
-    let read = std::mem::take(&mut exec.read);
+    let mut read = std::mem::take(&mut exec.read);
+    read.sort_unstable();
+    read.dedup();
     call.applied = exec.applied;
     call.codes = exec.user_error_codes.clone();
     call.codes.extend(errors.iter().map(|e| e.code.clone()));
@@ -277,8 +279,11 @@ fn handle(
     // A race fires after the read it waited for has been answered with the old level.
     for index in read {
         let sku = shop.records[index].sku.clone();
-        if let Some(quantity) = shop.races.remove(&sku) {
+        if let Some((quantity, times)) = shop.races.remove(&sku) {
             shop.records[index].available = quantity;
+            if times > 1 {
+                shop.races.insert(sku, (quantity + 1, times - 1));
+            }
         }
     }
     drop(shop);

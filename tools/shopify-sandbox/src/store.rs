@@ -122,8 +122,9 @@ pub(crate) struct Shop {
     pub(crate) groups_made: u64,
     /// GraphQL calls still to answer with this status.
     pub(crate) faults: Vec<u16>,
-    /// SKU → the quantity to set right after the next read of that SKU's level.
-    pub(crate) races: BTreeMap<String, i64>,
+    /// SKU → (the quantity to set right after the next read of that SKU's level, how many
+    /// more reads to follow like that).
+    pub(crate) races: BTreeMap<String, (i64, u32)>,
     pub(crate) calls: Vec<Call>,
 }
 
