@@ -433,7 +433,7 @@ impl ShopifyInventory {
                 )
             })
             .collect();
-        if codes.iter().any(|c| *c == "IDEMPOTENCY_CONCURRENT_REQUEST") {
+        if codes.contains(&"IDEMPOTENCY_CONCURRENT_REQUEST") {
             return Err(PushError::Unavailable(summary.join("; ")));
         }
         if codes.iter().any(|c| {

@@ -220,7 +220,7 @@ fn handle(
         .with("maxCost", MAX_SINGLE_QUERY_COST);
         return graphql_errors(sandbox, call, vec![error]);
     }
-    let status = {
+    {
         let mut bucket = sandbox.bucket.lock().unwrap();
         if !bucket.try_take(prepared.cost as f64) {
             let status = bucket.status();
@@ -232,9 +232,7 @@ fn handle(
             // Shopify answers a throttled GraphQL call with 200: the error is in the body.
             return respond(None, vec![error], prepared.cost, None, status);
         }
-        None::<()>
-    };
-    let _ = status;
+    }
 
     let mut shop = sandbox.state.lock().unwrap();
     let mut exec = Exec {
@@ -399,20 +397,14 @@ fn prepare<'a>(
             )]);
         }
     };
-    let (mutation, definitions, selection, pos) = match op {
-        ast::OperationDefinition::SelectionSet(s) => (false, &[][..], s, s.span.0),
-        ast::OperationDefinition::Query(q) => (
-            false,
-            &q.variable_definitions[..],
-            &q.selection_set,
-            q.position,
-        ),
-        ast::OperationDefinition::Mutation(m) => (
-            true,
-            &m.variable_definitions[..],
-            &m.selection_set,
-            m.position,
-        ),
+    let (mutation, definitions, selection) = match op {
+        ast::OperationDefinition::SelectionSet(s) => (false, &[][..], s),
+        ast::OperationDefinition::Query(q) => {
+            (false, &q.variable_definitions[..], &q.selection_set)
+        }
+        ast::OperationDefinition::Mutation(m) => {
+            (true, &m.variable_definitions[..], &m.selection_set)
+        }
         ast::OperationDefinition::Subscription(s) => {
             return Err(vec![
                 GqlError::new(
@@ -490,7 +482,6 @@ fn prepare<'a>(
     if !validator.errors.is_empty() {
         return Err(validator.errors);
     }
-    let _ = pos;
     let root_fields = selection
         .items
         .iter()
@@ -786,9 +777,9 @@ impl<'a> Validator<'a, '_> {
             if let Some(items) = value
                 .as_array()
                 .or_else(|| value.get("quantities").and_then(Value::as_array))
+                && items.len() > MAX_INPUT
             {
-                if items.len() > MAX_INPUT {
-                    self.errors.push(
+                self.errors.push(
                         GqlError::new(
                             "MAX_INPUT_SIZE_EXCEEDED",
                             format!(
@@ -797,9 +788,8 @@ impl<'a> Validator<'a, '_> {
                             ),
                         )
                         .at(field.position)
-                        .path(&[path, &[name.clone()]].concat()),
+                        .path(&[path, std::slice::from_ref(name)].concat()),
                     );
-                }
             }
         }
         if let Some(first) = args.get("first") {
@@ -821,10 +811,11 @@ impl<'a> Validator<'a, '_> {
                     .path(path),
             );
         }
-        if ty == MUTATION && field.name == "inventorySetQuantities" {
-            if let Some(input) = args.get("input") {
-                self.input_shape(input, field.position, path);
-            }
+        if ty == MUTATION
+            && field.name == "inventorySetQuantities"
+            && let Some(input) = args.get("input")
+        {
+            self.input_shape(input, field.position, path);
         }
     }
 
@@ -847,12 +838,11 @@ impl<'a> Validator<'a, '_> {
                             &mut problems,
                         );
                         for int in ["quantity", "changeFromQuantity"] {
-                            if let Some(v) = item.get(int) {
-                                if !(v.is_null() || v.is_i64()) {
-                                    problems.push(format!(
-                                        "InventoryQuantityInput.{int} must be an Int"
-                                    ));
-                                }
+                            if let Some(v) = item.get(int)
+                                && !(v.is_null() || v.is_i64())
+                            {
+                                problems
+                                    .push(format!("InventoryQuantityInput.{int} must be an Int"));
                             }
                         }
                     }
@@ -1551,15 +1541,15 @@ impl<'a> Exec<'_, 'a> {
                 continue;
             }
             let current = self.shop.records[item].available;
-            if let Some(expected) = q.get("changeFromQuantity").and_then(Value::as_i64) {
-                if expected != current {
-                    errors.push(error(
-                        "CHANGE_FROM_QUANTITY_STALE",
-                        at("changeFromQuantity"),
-                        "The changeFromQuantity value does not match persisted value.".into(),
-                    ));
-                    continue;
-                }
+            if let Some(expected) = q.get("changeFromQuantity").and_then(Value::as_i64)
+                && expected != current
+            {
+                errors.push(error(
+                    "CHANGE_FROM_QUANTITY_STALE",
+                    at("changeFromQuantity"),
+                    "The changeFromQuantity value does not match persisted value.".into(),
+                ));
+                continue;
             }
             plan.push((item, current, quantity));
         }
