@@ -6,6 +6,8 @@
 //! - [`stock`] and [`prices`] are the typed projections the channel APIs read and the projector
 //!   writes (over `switchyard-projections`), and [`prices::SkuPricing::quote`] picks the price a
 //!   customer pays.
+//! - [`pusher`] is the consumer logic every channel kind's pusher shares: coalesce a batch,
+//!   apply each channel's allocation, skip what the channel already has, retry what failed.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -14,6 +16,7 @@ pub mod contract;
 mod memory;
 pub mod prices;
 pub mod push;
+pub mod pusher;
 pub mod stock;
 
 pub use memory::InMemoryChannelStock;

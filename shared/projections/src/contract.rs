@@ -102,6 +102,16 @@ pub async fn racing_writers_leave_the_largest_version(store: &dyn ProjectionStor
     assert_eq!(read[0].as_ref().unwrap().doc, json!({ "v": 12 }));
 }
 
+/// A plain put replaces the document whatever its version, older included.
+pub async fn a_plain_put_replaces_whatever_is_stored(store: &dyn ProjectionStore, run: &str) {
+    let k = key(run, "plain");
+    store.put_if_newer(&k, 5, &json!("newer")).await.unwrap();
+    store.put(&k, 3, &json!("replaced")).await.unwrap();
+    let read = store.get_many(std::slice::from_ref(&k)).await.unwrap();
+    let stored = read[0].as_ref().unwrap();
+    assert_eq!((stored.version, &stored.doc), (3, &json!("replaced")));
+}
+
 /// Instantiates every case as a `#[tokio::test]`: `$store` builds the adapter, `$run` a unique
 /// prefix for one case's keys.
 #[macro_export]
@@ -112,7 +122,8 @@ macro_rules! projection_store_contract_tests {
             only_a_newer_version_overwrites,
             sort_keys_are_independent,
             many_keys_are_read_in_order,
-            racing_writers_leave_the_largest_version);
+            racing_writers_leave_the_largest_version,
+            a_plain_put_replaces_whatever_is_stored);
     };
     (@cases $store:expr, $run:expr; $($case:ident),*) => {
         $(

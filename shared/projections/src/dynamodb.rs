@@ -92,6 +92,25 @@ impl ProjectionStore for DynamoDbProjectionStore {
         }
     }
 
+    async fn put(
+        &self,
+        key: &Key,
+        version: i64,
+        doc: &serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        let mut item = key_item(key);
+        item.insert("version".into(), AttributeValue::N(version.to_string()));
+        item.insert("doc".into(), AttributeValue::S(doc.to_string()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(dynamo_err)
+    }
+
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Stored>>, ServiceError> {
         // BatchGetItem refuses a request that names a key twice.
         let mut unique: Vec<&Key> = keys.iter().collect();

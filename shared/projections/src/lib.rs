@@ -73,6 +73,15 @@ pub trait ProjectionStore: Send + Sync {
         doc: &serde_json::Value,
     ) -> Result<Applied, ServiceError>;
 
+    /// Stores `doc` under `key` with `version`, whatever is stored: for state only one writer
+    /// keeps (a pusher's record of what it sent), never for ERP truth.
+    async fn put(
+        &self,
+        key: &Key,
+        version: i64,
+        doc: &serde_json::Value,
+    ) -> Result<(), ServiceError>;
+
     /// The documents under `keys`, in the same order; `None` where there is none. Any number of
     /// keys (adapters split them into the backend's batch size).
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Stored>>, ServiceError>;

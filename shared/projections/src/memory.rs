@@ -54,6 +54,22 @@ impl ProjectionStore for InMemoryProjectionStore {
         }
     }
 
+    async fn put(
+        &self,
+        key: &Key,
+        version: i64,
+        doc: &serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        self.docs.lock().unwrap().insert(
+            key.clone(),
+            Stored {
+                version,
+                doc: doc.clone(),
+            },
+        );
+        Ok(())
+    }
+
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Stored>>, ServiceError> {
         let docs = self.docs.lock().unwrap();
         Ok(keys.iter().map(|key| docs.get(key).cloned()).collect())
