@@ -64,6 +64,26 @@ pub struct Channel {
     /// How much of the available stock the channel is shown (all of it by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation: Option<crate::Allocation>,
+    /// Where Switchyard pushes the channel's stock levels; `None`: the channel is not pushed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_push: Option<StockPush>,
+}
+
+/// How Switchyard reaches a channel's own API to set its stock levels. Credentials are
+/// references to the secret store, never values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockPush {
+    /// The channel API's base URL: the Shopify shop (`https://{shop}.myshopify.com`), the
+    /// WooCommerce site. Amazon channels use their seller's SP-API endpoint instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Shopify: the location (a GID) whose `available` quantity the channel sells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// The parameter holding the API credential: Shopify's Admin API access token,
+    /// WooCommerce's `consumer_key:consumer_secret`. Amazon channels use their LWA credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
 }
 
 impl Channel {
@@ -80,6 +100,7 @@ impl Channel {
             amazon: None,
             mapping: MappingOptions::default(),
             allocation: None,
+            stock_push: None,
         }
     }
 

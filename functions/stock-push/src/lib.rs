@@ -1,0 +1,116 @@
+//! The stock pushers, one Lambda per channel kind (`stock-push-shopify`, …), sharing
+//! [`StockPusher`](switchyard_inventory::pusher::StockPusher): this crate reads the SQS batch,
+//! finds the channels of the kind, and builds each channel's client from its record.
+//!
+//! One pusher per kind runs at a time (reserved concurrency 1): the channel's rate limit is
+//! per shop anyway, and a single writer keeps the push state in order.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod connect;
+mod targets;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use switchyard_events::BusEvent;
+use switchyard_inventory::pusher::{Delivery, StockPusher};
+use switchyard_model::catalog_events::InventoryChanged;
+use switchyard_model::envelope::{Envelope, Message};
+
+pub use targets::{Connect, DirectoryTargets};
+
+/// Reads one queue message: the `InventoryChanged` an EventBridge rule delivered.
+pub fn read_event(body: &str) -> Result<InventoryChanged, String> {
+    let event = BusEvent::from_body(body).map_err(|e| e.to_string())?;
+    if event.detail_type != InventoryChanged::TYPE {
+        return Err(format!("a {} event on the stock queue", event.detail_type));
+    }
+    Envelope::<InventoryChanged>::parse(&event.detail.to_string())
+        .map(|e| e.payload)
+        .map_err(|e| e.to_string())
+}
+
+/// Handles one SQS batch.
+pub async fn handle(pusher: &StockPusher, event: SqsEvent) -> SqsBatchResponse {
+    let deliveries = event
+        .records
+        .into_iter()
+        .filter_map(|m| {
+            Some(Delivery {
+                message_id: m.message_id?,
+                receipt_handle: m.receipt_handle.unwrap_or_default(),
+                receive_count: m
+                    .attributes
+                    .get("ApproximateReceiveCount")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1),
+                event: read_event(m.body.as_deref().unwrap_or_default()),
+            })
+        })
+        .collect();
+    let report = pusher.push(deliveries).await;
+    tracing::info!(
+        skus = report.skus,
+        calls = report.calls,
+        set = report.set,
+        skipped = report.skipped,
+        failed = report.failed.len(),
+        "stock batch pushed"
+    );
+    let mut response = SqsBatchResponse::default();
+    for id in report.failed {
+        let mut failure = BatchItemFailure::default();
+        failure.item_identifier = id;
+        response.batch_item_failures.push(failure);
+    }
+    response
+}
+
+/// Runs a pusher of `kind` as a Lambda function: the channel directory, the secret store, the
+/// push state in the catalog table, and the kind's queue (`SWITCHYARD_STOCK_QUEUE_URL`) for
+/// retries.
+pub async fn run(
+    kind: switchyard_channels::ChannelKind,
+    connect: Box<Connect>,
+) -> Result<(), lambda_runtime::Error> {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use switchyard_platform::aws::{load_config, setting, setting_or};
+
+    switchyard_platform::telemetry::init();
+    let config = load_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+    let targets = DirectoryTargets::new(
+        Arc::new(switchyard_channels::DynamoDbChannelDirectory::new(
+            dynamodb.clone(),
+            setting("SWITCHYARD_CHANNELS_TABLE")?,
+        )),
+        Arc::new(switchyard_secrets::SsmSecretStore::new(
+            aws_sdk_ssm::Client::new(&config),
+        )),
+        kind,
+        connect,
+    );
+    let pusher = StockPusher::new(
+        Arc::new(targets),
+        Arc::new(switchyard_projections::DynamoDbProjectionStore::new(
+            dynamodb,
+            setting("SWITCHYARD_CATALOG_TABLE")?,
+        )),
+        Arc::new(switchyard_orders::SqsQueue::new(
+            aws_sdk_sqs::Client::new(&config),
+            setting("SWITCHYARD_STOCK_QUEUE_URL")?,
+        )),
+        switchyard_inventory::pusher::Backoff {
+            base: Duration::from_secs(setting_or("SWITCHYARD_RETRY_BASE_SECONDS", 10)?),
+            max: Duration::from_secs(setting_or("SWITCHYARD_RETRY_MAX_SECONDS", 900)?),
+        },
+    );
+    let pusher = &pusher;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<SqsEvent>| async move {
+            Ok::<SqsBatchResponse, lambda_runtime::Error>(handle(pusher, event.payload).await)
+        },
+    ))
+    .await
+}

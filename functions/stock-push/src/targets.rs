@@ -1,0 +1,110 @@
+//! [`DirectoryTargets`]: the channels of one kind from the channel directory, with a client each.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use switchyard_channels::{Channel, ChannelDirectory, ChannelKind};
+use switchyard_inventory::ChannelStock;
+use switchyard_inventory::pusher::PushTargets;
+use switchyard_platform::ServiceError;
+use switchyard_secrets::SecretStore;
+
+/// Builds a channel's client from its record and its credential's value.
+pub type Connect =
+    dyn Fn(&Channel, Option<String>) -> Result<Arc<dyn ChannelStock>, String> + Send + Sync;
+
+/// How long the channel list and the clients are reused: a changed channel record (a new
+/// allocation, a rotated token) is picked up within this.
+const REFRESH_AFTER: Duration = Duration::from_secs(30);
+
+/// The channels of one kind that have a stock push configured.
+pub struct DirectoryTargets {
+    channels: Arc<dyn ChannelDirectory>,
+    secrets: Arc<dyn SecretStore>,
+    kind: ChannelKind,
+    connect: Box<Connect>,
+    cached: Mutex<Option<(Instant, Vec<(Channel, Arc<dyn ChannelStock>)>)>>,
+    // Clients outlive a refresh while their channel's record is unchanged, so what they cache
+    // (Shopify's SKU → inventory item lookups) survives.
+    clients: Mutex<HashMap<String, (Channel, Arc<dyn ChannelStock>)>>,
+}
+
+impl DirectoryTargets {
+    /// The `kind` channels of `channels`, connected with `connect`.
+    pub fn new(
+        channels: Arc<dyn ChannelDirectory>,
+        secrets: Arc<dyn SecretStore>,
+        kind: ChannelKind,
+        connect: Box<Connect>,
+    ) -> Self {
+        Self {
+            channels,
+            secrets,
+            kind,
+            connect,
+            cached: Mutex::new(None),
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The channel's client; `Ok(Err(reason))` when its record cannot make one (a configuration
+    /// problem, left to an operator), `Err` when the secret store failed (retry).
+    async fn client(
+        &self,
+        channel: &Channel,
+    ) -> Result<Result<Arc<dyn ChannelStock>, String>, ServiceError> {
+        let name = channel.name.to_string();
+        if let Some((known, client)) = self.clients.lock().unwrap().get(&name)
+            && known == channel
+        {
+            return Ok(Ok(client.clone()));
+        }
+        let credential = match channel
+            .stock_push
+            .as_ref()
+            .and_then(|p| p.credential.clone())
+        {
+            Some(parameter) => match self.secrets.get(&parameter).await? {
+                Some(value) => Some(value),
+                None => return Ok(Err(format!("parameter {parameter} has no value"))),
+            },
+            None => None,
+        };
+        let client = match (self.connect)(channel, credential) {
+            Ok(client) => client,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        self.clients
+            .lock()
+            .unwrap()
+            .insert(name, (channel.clone(), client.clone()));
+        Ok(Ok(client))
+    }
+}
+
+#[async_trait::async_trait]
+impl PushTargets for DirectoryTargets {
+    async fn targets(&self) -> Result<Vec<(Channel, Arc<dyn ChannelStock>)>, ServiceError> {
+        if let Some((at, targets)) = self.cached.lock().unwrap().as_ref()
+            && at.elapsed() < REFRESH_AFTER
+        {
+            return Ok(targets.clone());
+        }
+        let mut targets = vec![];
+        for channel in self.channels.list().await? {
+            if channel.kind != self.kind || channel.stock_push.is_none() {
+                continue;
+            }
+            match self.client(&channel).await? {
+                Ok(client) => targets.push((channel, client)),
+                // One misconfigured channel must not stop the others' stock.
+                Err(reason) => {
+                    tracing::error!(channel = %channel.name, %reason, "cannot connect to the channel; its stock is not pushed")
+                }
+            }
+        }
+        *self.cached.lock().unwrap() = Some((Instant::now(), targets.clone()));
+        Ok(targets)
+    }
+}
