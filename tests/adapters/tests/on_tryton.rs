@@ -272,3 +272,15 @@ async fn an_expired_session_logs_in_again() {
     assert!(sale.state.is_confirmed());
     assert_eq!(erp.login_count(), 2);
 }
+
+/// The read side (stock per warehouse, prices, change feed) on the same Tryton: the cases the
+/// twin passes in `shared/erp/tests/contract.rs`. Each case creates its own products (codes
+/// unique per run), so they run in parallel and again against one database.
+mod catalog {
+    switchyard_erp::erp_catalog_contract!(
+        backend: super::client(),
+        fixture: switchyard_erp::contract::CatalogFixture::demo(
+            switchyard_adapter_tests::unique_name("CAT"),
+        ),
+    );
+}
