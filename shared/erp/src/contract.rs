@@ -580,8 +580,7 @@ pub trait CatalogUnderTest: StockLevels + PriceLists + ChangeFeed + SalesOrders 
     async fn create_product(&self, sku: &str, list_price: Decimal) -> Result<(), ErpError>;
 
     /// Moves stock of `sku` into (positive) or out of (negative) `warehouse`, done at once.
-    async fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal)
-    -> Result<(), ErpError>;
+    async fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal) -> Result<(), ErpError>;
 
     /// Changes the list price of `sku`.
     async fn set_list_price(&self, sku: &str, price: Decimal) -> Result<(), ErpError>;
@@ -595,12 +594,7 @@ impl CatalogUnderTest for InMemoryErp {
         Ok(())
     }
 
-    async fn move_stock(
-        &self,
-        sku: &str,
-        warehouse: &str,
-        delta: Decimal,
-    ) -> Result<(), ErpError> {
+    async fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal) -> Result<(), ErpError> {
         InMemoryErp::move_stock(self, sku, warehouse, delta);
         Ok(())
     }
@@ -646,12 +640,7 @@ impl CatalogUnderTest for TrytonClient {
         Ok(())
     }
 
-    async fn move_stock(
-        &self,
-        sku: &str,
-        warehouse: &str,
-        delta: Decimal,
-    ) -> Result<(), ErpError> {
+    async fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal) -> Result<(), ErpError> {
         TrytonClient::move_stock(self, sku, warehouse, delta)
             .await
             .map(drop)
@@ -670,7 +659,10 @@ impl CatalogUnderTest for TrytonClient {
                 ],
             )
             .await?;
-        let template = rows.get(0).map(|r| r["template"].clone()).unwrap_or_default();
+        let template = rows
+            .get(0)
+            .map(|r| r["template"].clone())
+            .unwrap_or_default();
         self.execute(
             "model.product.template.write",
             vec![
@@ -772,16 +764,19 @@ fn level<'a>(levels: &'a [WarehouseStock], sku: &str, warehouse: &str) -> &'a Wa
         .iter()
         .filter(|l| l.sku == sku && l.warehouse == warehouse)
         .collect();
-    assert_eq!(found.len(), 1, "one level of {sku} in {warehouse}: {levels:?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "one level of {sku} in {warehouse}: {levels:?}"
+    );
     found[0]
 }
 
-async fn one_level(
-    erp: &dyn CatalogUnderTest,
-    sku: &str,
-    warehouse: &str,
-) -> WarehouseStock {
-    let levels = erp.stock_levels(&[sku.to_owned()]).await.expect("stock_levels");
+async fn one_level(erp: &dyn CatalogUnderTest, sku: &str, warehouse: &str) -> WarehouseStock {
+    let levels = erp
+        .stock_levels(&[sku.to_owned()])
+        .await
+        .expect("stock_levels");
     level(&levels, sku, warehouse).clone()
 }
 
@@ -799,7 +794,12 @@ async fn drain(
             .changes_since(cursor.as_ref(), limit)
             .await
             .expect("changes_since");
-        cursor = Some(batch.next.clone().expect("every batch says where to continue"));
+        cursor = Some(
+            batch
+                .next
+                .clone()
+                .expect("every batch says where to continue"),
+        );
         let more = batch.more;
         batches.push(batch);
         if !more {
@@ -810,11 +810,17 @@ async fn drain(
 }
 
 fn named_stock(batches: &[ChangeBatch]) -> BTreeSet<String> {
-    batches.iter().flat_map(|b| b.stock.iter().cloned()).collect()
+    batches
+        .iter()
+        .flat_map(|b| b.stock.iter().cloned())
+        .collect()
 }
 
 fn named_prices(batches: &[ChangeBatch]) -> BTreeSet<String> {
-    batches.iter().flat_map(|b| b.prices.iter().cloned()).collect()
+    batches
+        .iter()
+        .flat_map(|b| b.prices.iter().cloned())
+        .collect()
 }
 
 fn price_list<'a>(prices: &'a [PriceListPrices], list: &str, sku: &str) -> &'a PriceListPrices {
@@ -855,7 +861,11 @@ pub async fn levels_cover_every_warehouse_and_leave_unknown_skus_out(
     asked.push(sku.clone());
     asked.push(unknown.clone());
     let levels = erp.stock_levels(&asked).await.unwrap();
-    assert_eq!(levels.len(), (fixture.skus.len() + 1) * fixture.warehouses.len(), "{levels:?}");
+    assert_eq!(
+        levels.len(),
+        (fixture.skus.len() + 1) * fixture.warehouses.len(),
+        "{levels:?}"
+    );
     assert!(levels.iter().all(|l| l.sku != unknown), "{levels:?}");
     for known in fixture.skus.iter().chain([&sku]) {
         for warehouse in &fixture.warehouses {
@@ -868,7 +878,10 @@ pub async fn levels_cover_every_warehouse_and_leave_unknown_skus_out(
     assert_eq!((here.on_hand, here.available), (dec("7"), dec("7")));
     for other in &fixture.warehouses[1..] {
         let there = level(&levels, &sku, other);
-        assert_eq!((there.on_hand, there.available), (Decimal::ZERO, Decimal::ZERO));
+        assert_eq!(
+            (there.on_hand, there.available),
+            (Decimal::ZERO, Decimal::ZERO)
+        );
     }
     assert!(erp.stock_levels(&[]).await.unwrap().is_empty());
     assert!(erp.stock_levels(&[unknown]).await.unwrap().is_empty());
@@ -941,7 +954,9 @@ pub async fn the_feed_pages_and_resuming_loses_nothing(
     let mut skus = Vec::new();
     for tag in ["page-a", "page-b", "page-c"] {
         let sku = fresh_product(erp, fixture, tag, "5.00", None).await;
-        erp.move_stock(&sku, &fixture.warehouses[0], dec("1")).await.unwrap();
+        erp.move_stock(&sku, &fixture.warehouses[0], dec("1"))
+            .await
+            .unwrap();
         skus.push(sku);
     }
     let (batches, _) = drain(erp, Some(cursor), 2).await;
@@ -951,7 +966,10 @@ pub async fn the_feed_pages_and_resuming_loses_nothing(
     let prices = named_prices(&batches);
     for sku in &skus {
         assert!(stock.contains(sku), "{sku} missing from {stock:?}");
-        assert!(prices.contains(sku), "new product {sku} missing from {prices:?}");
+        assert!(
+            prices.contains(sku),
+            "new product {sku} missing from {prices:?}"
+        );
     }
 }
 
@@ -963,16 +981,25 @@ pub async fn a_change_between_two_feed_calls_is_seen(
     let first = fresh_product(erp, fixture, "between-a", "5.00", Some("1")).await;
     let second = fresh_product(erp, fixture, "between-b", "5.00", Some("1")).await;
     let (_, cursor) = drain(erp, None, 1000).await;
-    erp.move_stock(&first, &fixture.warehouses[0], dec("1")).await.unwrap();
-    erp.move_stock(&first, &fixture.warehouses[0], dec("1")).await.unwrap();
+    erp.move_stock(&first, &fixture.warehouses[0], dec("1"))
+        .await
+        .unwrap();
+    erp.move_stock(&first, &fixture.warehouses[0], dec("1"))
+        .await
+        .unwrap();
     let page = erp.changes_since(Some(&cursor), 1).await.unwrap();
     assert!(page.more, "two moves, limit 1: {page:?}");
-    erp.move_stock(&second, &fixture.warehouses[0], dec("1")).await.unwrap();
+    erp.move_stock(&second, &fixture.warehouses[0], dec("1"))
+        .await
+        .unwrap();
     let (mut batches, _) = drain(erp, page.next.clone(), 1).await;
     batches.insert(0, page);
     let stock = named_stock(&batches);
     assert!(stock.contains(&first), "{stock:?}");
-    assert!(stock.contains(&second), "the change between the calls: {stock:?}");
+    assert!(
+        stock.contains(&second),
+        "the change between the calls: {stock:?}"
+    );
 }
 
 /// Nothing changed, nothing moves: the same state reads with the same versions.
@@ -982,8 +1009,14 @@ pub async fn the_same_state_reads_with_the_same_version(
 ) {
     let sku = fresh_product(erp, fixture, "same", "8.00", Some("4")).await;
     let skus = [sku.clone()];
-    let (levels_a, prices_a) = (erp.stock_levels(&skus).await.unwrap(), erp.prices(&skus).await.unwrap());
-    let (levels_b, prices_b) = (erp.stock_levels(&skus).await.unwrap(), erp.prices(&skus).await.unwrap());
+    let (levels_a, prices_a) = (
+        erp.stock_levels(&skus).await.unwrap(),
+        erp.prices(&skus).await.unwrap(),
+    );
+    let (levels_b, prices_b) = (
+        erp.stock_levels(&skus).await.unwrap(),
+        erp.prices(&skus).await.unwrap(),
+    );
     assert_eq!(levels_a, levels_b);
     assert_eq!(prices_a, prices_b);
     let customers = [fixture.contract_customer.clone()];
@@ -1007,7 +1040,10 @@ pub async fn list_price_and_the_contract_list_with_its_break(
     assert_eq!(list.currency, fixture.currency);
     assert_eq!(
         list.breaks,
-        vec![PriceBreak { min_quantity: Decimal::ZERO, unit_price: dec("20") }]
+        vec![PriceBreak {
+            min_quantity: Decimal::ZERO,
+            unit_price: dec("20")
+        }]
     );
     let terms = &fixture.contract;
     let contract = price_list(&prices, &terms.name, &sku);
@@ -1023,12 +1059,21 @@ pub async fn list_price_and_the_contract_list_with_its_break(
         at_one,
         "the break starts at its quantity"
     );
-    let ascending = contract.breaks.windows(2).all(|w| w[0].min_quantity < w[1].min_quantity);
+    let ascending = contract
+        .breaks
+        .windows(2)
+        .all(|w| w[0].min_quantity < w[1].min_quantity);
     assert!(ascending, "{contract:?}");
     if fixture.contract_is_dated {
         let today = chrono::Utc::now().date_naive();
-        assert!(contract.valid_from.is_some_and(|d| d <= today), "{contract:?}");
-        assert!(contract.valid_until.is_some_and(|d| d >= today), "{contract:?}");
+        assert!(
+            contract.valid_from.is_some_and(|d| d <= today),
+            "{contract:?}"
+        );
+        assert!(
+            contract.valid_until.is_some_and(|d| d >= today),
+            "{contract:?}"
+        );
     }
     // The demo SKUs are priced on both too.
     let demo = erp.prices(&fixture.skus).await.unwrap();
@@ -1040,10 +1085,7 @@ pub async fn list_price_and_the_contract_list_with_its_break(
 
 /// Each customer's price list: the contract customer's is the contract, the other buys at list
 /// price; unknown customers are left out; `None` lists them all.
-pub async fn customers_read_their_price_list(
-    erp: &dyn CatalogUnderTest,
-    fixture: &CatalogFixture,
-) {
+pub async fn customers_read_their_price_list(erp: &dyn CatalogUnderTest, fixture: &CatalogFixture) {
     let unknown = format!("NO-SUCH-{}", fixture.prefix);
     let asked = [
         fixture.contract_customer.clone(),
@@ -1060,12 +1102,23 @@ pub async fn customers_read_their_price_list(
             .price_list
             .clone()
     };
-    assert_eq!(of(&lists, &fixture.contract_customer), Some(fixture.contract.name.clone()));
+    assert_eq!(
+        of(&lists, &fixture.contract_customer),
+        Some(fixture.contract.name.clone())
+    );
     assert_eq!(of(&lists, &fixture.list_price_customer), None);
     let all = erp.customer_price_lists(None).await.unwrap();
-    assert_eq!(of(&all, &fixture.contract_customer), Some(fixture.contract.name.clone()));
+    assert_eq!(
+        of(&all, &fixture.contract_customer),
+        Some(fixture.contract.name.clone())
+    );
     assert!(all.iter().all(|l| l.customer_account != unknown));
-    assert!(erp.customer_price_lists(Some(&[])).await.unwrap().is_empty());
+    assert!(
+        erp.customer_price_lists(Some(&[]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// A list price change shows in the list price and in the contract price, raises their
@@ -1081,14 +1134,23 @@ pub async fn a_price_change_is_read_and_named_by_the_feed(
     let (_, cursor) = drain(erp, None, 1000).await;
     erp.set_list_price(&sku, dec("22.00")).await.unwrap();
     let after = erp.prices(&skus).await.unwrap();
-    let (list_a, list_b) = (price_list(&before, LIST_PRICE, &sku), price_list(&after, LIST_PRICE, &sku));
+    let (list_a, list_b) = (
+        price_list(&before, LIST_PRICE, &sku),
+        price_list(&after, LIST_PRICE, &sku),
+    );
     assert_eq!(list_b.breaks[0].unit_price, dec("22"));
-    assert!(list_b.version > list_a.version, "{list_a:?} then {list_b:?}");
+    assert!(
+        list_b.version > list_a.version,
+        "{list_a:?} then {list_b:?}"
+    );
     let (contract_a, contract_b) = (
         price_list(&before, &terms.name, &sku),
         price_list(&after, &terms.name, &sku),
     );
-    assert_eq!(price_at(contract_b, Decimal::ONE), round_price(dec("22") * terms.factor));
+    assert_eq!(
+        price_at(contract_b, Decimal::ONE),
+        round_price(dec("22") * terms.factor)
+    );
     assert!(contract_b.version > contract_a.version);
     let (batches, _) = drain(erp, Some(cursor), 1000).await;
     assert!(named_prices(&batches).contains(&sku), "{batches:?}");

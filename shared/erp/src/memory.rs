@@ -53,7 +53,8 @@ const COUNTED_UNIT_DIGITS: u32 = 0;
 const PRICE_DIGITS: u32 = 4;
 
 /// The demo products' list prices (`local/tryton/demo_data.py`).
-const DEMO_LIST_PRICES: [(&str, i64); 3] = [("WIDGET-S", 925), ("WIDGET-M", 1450), ("WIDGET-L", 2100)];
+const DEMO_LIST_PRICES: [(&str, i64); 3] =
+    [("WIDGET-S", 925), ("WIDGET-M", 1450), ("WIDGET-L", 2100)];
 
 /// The demo stock: 500 of each widget in `WH`, some in `EAST`.
 const DEMO_STOCK: [(&str, &str, i64); 5] = [
@@ -414,7 +415,11 @@ impl InMemoryErp {
         let catalog = &mut state.catalog;
         let stamp = catalog.tick();
         let mut touched = catalog.skus_of(&list);
-        if let Some(old) = catalog.price_lists.iter().position(|(l, _)| l.name == list.name) {
+        if let Some(old) = catalog
+            .price_lists
+            .iter()
+            .position(|(l, _)| l.name == list.name)
+        {
             let (old, _) = catalog.price_lists.remove(old);
             touched.extend(catalog.skus_of(&old));
         }
@@ -427,10 +432,9 @@ impl InMemoryErp {
         let mut state = self.lock();
         let catalog = &mut state.catalog;
         let stamp = catalog.tick();
-        catalog.assignments.insert(
-            customer.to_owned(),
-            (price_list.map(str::to_owned), stamp),
-        );
+        catalog
+            .assignments
+            .insert(customer.to_owned(), (price_list.map(str::to_owned), stamp));
         catalog.log.push(Changed::Customer(customer.to_owned()));
     }
 
@@ -836,11 +840,15 @@ impl PriceLists for InMemoryErp {
                 if breaks.is_empty() {
                     continue;
                 }
-                let newest = [Some(*list_stamp), list_price.map(|(_, s)| s), Some(sku_stamp)]
-                    .into_iter()
-                    .flatten()
-                    .max_by_key(|s| s.version)
-                    .unwrap_or_default();
+                let newest = [
+                    Some(*list_stamp),
+                    list_price.map(|(_, s)| s),
+                    Some(sku_stamp),
+                ]
+                .into_iter()
+                .flatten()
+                .max_by_key(|s| s.version)
+                .unwrap_or_default();
                 out.push(PriceListPrices {
                     price_list: list.name.clone(),
                     sku: sku.clone(),

@@ -589,7 +589,10 @@ impl PriceLists for TrytonClient {
                 if let Some(quantity) = &line.quantity
                     && let Some(min) = codec::parse_decimal(quantity)
                 {
-                    thresholds.insert(min.normalize().to_string(), (min.normalize(), quantity.clone()));
+                    thresholds.insert(
+                        min.normalize().to_string(),
+                        (min.normalize(), quantity.clone()),
+                    );
                 }
             }
             // Tryton prices each threshold for every product in one read.
@@ -659,7 +662,9 @@ impl PriceLists for TrytonClient {
                 }
                 let current: Vec<&&&Line> = applying
                     .iter()
-                    .filter(|l| l.start.is_none_or(|s| s <= today) && l.end.is_none_or(|e| e >= today))
+                    .filter(|l| {
+                        l.start.is_none_or(|s| s <= today) && l.end.is_none_or(|e| e >= today)
+                    })
                     .collect();
                 let valid_from = current.iter().filter_map(|l| l.start).max();
                 let valid_until = current
@@ -1090,7 +1095,11 @@ mod tests {
         }
         for garbage in ["", "v2:1", "v1:x", "v1:1:2", "v1:1:2:6:0:0", "twin:3"] {
             let err = garbage.parse::<FeedCursor>().unwrap_err();
-            assert_eq!(err.rejection_code(), Some(RejectionCode::ErpRule), "{garbage}");
+            assert_eq!(
+                err.rejection_code(),
+                Some(RejectionCode::ErpRule),
+                "{garbage}"
+            );
         }
     }
 }

@@ -258,9 +258,15 @@ mod tests {
         let encoded = datetime(instant);
         assert_eq!(encoded["microsecond"], 948_291);
         assert_eq!(parse_datetime(&encoded), Some(instant));
-        assert_eq!(parse_datetime(&json!({"__class__": "date", "year": 2026})), None);
+        assert_eq!(
+            parse_datetime(&json!({"__class__": "date", "year": 2026})),
+            None
+        );
         let day = json!({"__class__": "date", "year": 2026, "month": 1, "day": 31});
-        assert_eq!(parse_date(&day), chrono::NaiveDate::from_ymd_opt(2026, 1, 31));
+        assert_eq!(
+            parse_date(&day),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 31)
+        );
         assert_eq!(parse_date(&Value::Null), None);
     }
 
