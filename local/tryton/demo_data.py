@@ -11,6 +11,12 @@ countries/subdivisions used by demo addresses, three goods products
 (WIDGET-S/M/L) with 500 units each in the default warehouse's storage, and the
 demo customers (DEMO-SHOP, ACME-001, PARTNER-001).
 
+For the ERP read side (stock per warehouse, prices): a second warehouse "East"
+(code EAST) holding some WIDGET-M and WIDGET-L (the 500 units in WH stay as
+they are), and the customer price list "ACME contract" (10% under list price,
+15% under from 50 units, valid from 1 January this year to the end of next
+year), which is ACME-001's sale price list.
+
 It reuses the test helpers shipped inside the Tryton modules so that sales go
 through the whole accounting path (``confirm`` -> ``processing``).
 """
@@ -83,6 +89,20 @@ PRODUCTS = [
     ('WIDGET-L', "Widget, large", Decimal('21.00')),
 ]
 STOCK_QUANTITY = 500
+
+# The second warehouse and what it holds (code -> quantity).
+EAST_WAREHOUSE = ('EAST', "East Warehouse")
+EAST_STOCK = {'WIDGET-M': 120, 'WIDGET-L': 40}
+
+# The contract price list: lines are tried in sequence, the first that matches
+# the quantity wins, so the larger threshold comes first.
+CONTRACT_PRICE_LIST = "ACME contract"
+CONTRACT_LINES = [
+    # (sequence, minimum quantity, formula)
+    (10, 50, 'unit_price * 0.85'),
+    (20, None, 'unit_price * 0.9'),
+]
+CONTRACT_CUSTOMER = 'ACME-001'
 
 CUSTOMERS = [
     # (code, name, street, postal code, city, state)
@@ -186,6 +206,55 @@ def main():
     inventory.click('confirm')
     assert inventory.state == 'done', inventory.state
 
+    # A second warehouse with its own storage, so stock per warehouse differs.
+    code, name = EAST_WAREHOUSE
+    sublocations = {}
+    for suffix, label in [('IN', "Input"), ('OUT', "Output"),
+            ('STO', "Storage")]:
+        location = Location(
+            name="%s %s" % (name, label), code='%s-%s' % (code, suffix),
+            type='storage')
+        location.save()
+        sublocations[suffix] = location
+    east = Location(name=name, code=code, type='warehouse')
+    east.input_location = sublocations['IN']
+    east.output_location = sublocations['OUT']
+    east.storage_location = sublocations['STO']
+    # An inventory books its differences against the warehouse's lost and found.
+    east.lost_found_location, = Location.find([('type', '=', 'lost_found')])
+    east.save()
+    for location in sublocations.values():
+        location.parent = east
+        location.save()
+    # With two warehouses Tryton no longer picks one for a new sale: the user's
+    # preferred warehouse (sent in the context, as Tryton's own client does)
+    # keeps sales shipping from WH.
+    User = Model.get('res.user')
+    admin, = User.find([('login', '=', 'admin')])
+    admin.warehouse, = Location.find([('code', '=', 'WH')])
+    admin.save()
+    by_code = {p.code: p for p in products}
+    inventory = Inventory()
+    inventory.location = sublocations['STO']
+    for product_code, quantity in EAST_STOCK.items():
+        line = inventory.lines.new(product=by_code[product_code])
+        line.quantity = quantity
+        line.expected_quantity = 0
+    inventory.click('confirm')
+    assert inventory.state == 'done', inventory.state
+
+    # The contract price list (dates from product_price_list_dates).
+    PriceList = Model.get('product.price_list')
+    price_list = PriceList(name=CONTRACT_PRICE_LIST, price='list_price')
+    for sequence, quantity, formula in CONTRACT_LINES:
+        line = price_list.lines.new()
+        line.sequence = sequence
+        line.quantity = quantity
+        line.formula = formula
+        line.start_date = datetime.date(today.year, 1, 1)
+        line.end_date = datetime.date(today.year + 1, 12, 31)
+    price_list.save()
+
     # Customers.
     for code, name, street, postal_code, city, state in CUSTOMERS:
         party = Party(name=name, code=code)
@@ -199,11 +268,13 @@ def main():
         address.subdivision = us_states['US-' + state]
         address.invoice = True
         address.delivery = True
+        if code == CONTRACT_CUSTOMER:
+            party.sale_price_list = price_list
         party.save()
         assert party.code == code, party.code
 
-    print("demo data: company %r, %d products, %d customers"
-        % (COMPANY_NAME, len(products), len(CUSTOMERS)))
+    print("demo data: company %r, %d products, %d customers, price list %r"
+        % (COMPANY_NAME, len(products), len(CUSTOMERS), CONTRACT_PRICE_LIST))
 
 
 if __name__ == '__main__':

@@ -18,13 +18,17 @@
 //! Compiled only with the `contract` feature: it panics on purpose, which has no place in the
 //! library the functions ship.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use serde_json::json;
 
+use crate::catalog::LIST_PRICE;
 use crate::{
-    ErpError, ErpSale, ErpSaleLine, InMemoryErp, RejectionCode, SaleAddress, SaleLine, SaleRequest,
-    SaleState, SalesOrders, TrytonClient,
+    ChangeBatch, ChangeCursor, ChangeFeed, CustomerPriceList, ErpError, ErpSale, ErpSaleLine,
+    InMemoryErp, PriceBreak, PriceListPrices, PriceLists, RejectionCode, SaleAddress, SaleLine,
+    SaleRequest, SaleState, SalesOrders, StockLevels, TrytonClient, WarehouseStock,
 };
 
 /// An adapter under contract: the port, plus the two reads the cases need to see what the
@@ -564,6 +568,606 @@ pub async fn the_reference_is_trimmed(erp: &dyn ErpUnderTest, fixture: &Fixture)
     assert_eq!(erp.find_sale(&request.reference).await.unwrap(), Some(sale));
 }
 
+// ---- the read side: stock, prices, change feed -------------------------------------------
+
+/// An adapter of the read side under contract: the three ports and the sales port (a confirmed
+/// sale lowers what is available), plus what a person would do in the ERP to change what the
+/// ports read.
+#[async_trait::async_trait]
+pub trait CatalogUnderTest: StockLevels + PriceLists + ChangeFeed + SalesOrders {
+    /// Creates a salable product counted in whole units, with this code and list price and no
+    /// stock anywhere.
+    async fn create_product(&self, sku: &str, list_price: Decimal) -> Result<(), ErpError>;
+
+    /// Moves stock of `sku` into (positive) or out of (negative) `warehouse`, done at once.
+    async fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal) -> Result<(), ErpError>;
+
+    /// Changes the list price of `sku`.
+    async fn set_list_price(&self, sku: &str, price: Decimal) -> Result<(), ErpError>;
+}
+
+#[async_trait::async_trait]
+impl CatalogUnderTest for InMemoryErp {
+    async fn create_product(&self, sku: &str, list_price: Decimal) -> Result<(), ErpError> {
+        self.add_sku(sku);
+        InMemoryErp::set_list_price(self, sku, list_price);
+        Ok(())
+    }
+
+    async fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal) -> Result<(), ErpError> {
+        InMemoryErp::move_stock(self, sku, warehouse, delta);
+        Ok(())
+    }
+
+    async fn set_list_price(&self, sku: &str, price: Decimal) -> Result<(), ErpError> {
+        InMemoryErp::set_list_price(self, sku, price);
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl CatalogUnderTest for TrytonClient {
+    async fn create_product(&self, sku: &str, list_price: Decimal) -> Result<(), ErpError> {
+        // Like the demo widgets: goods in units, in their accounting category (so a sale of
+        // it can be confirmed all the way to processing).
+        let like = self
+            .execute(
+                "model.product.template.search_read",
+                vec![
+                    json!([["products.code", "=", "WIDGET-S"]]),
+                    json!(0),
+                    json!(1),
+                    json!(null),
+                    json!(["default_uom", "account_category"]),
+                ],
+            )
+            .await?;
+        let like = like.get(0).cloned().unwrap_or_default();
+        self.execute(
+            "model.product.template.create",
+            vec![json!([{
+                "name": format!("Contract test {sku}"),
+                "type": "goods",
+                "salable": true,
+                "default_uom": like["default_uom"],
+                "sale_uom": like["default_uom"],
+                "account_category": like["account_category"],
+                "list_price": {"__class__": "Decimal", "decimal": list_price.to_string()},
+                "products": [["create", [{"suffix_code": sku}]]],
+            }])],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal) -> Result<(), ErpError> {
+        TrytonClient::move_stock(self, sku, warehouse, delta)
+            .await
+            .map(drop)
+    }
+
+    async fn set_list_price(&self, sku: &str, price: Decimal) -> Result<(), ErpError> {
+        let rows = self
+            .execute(
+                "model.product.product.search_read",
+                vec![
+                    json!([["code", "=", sku]]),
+                    json!(0),
+                    json!(1),
+                    json!(null),
+                    json!(["template"]),
+                ],
+            )
+            .await?;
+        let template = rows
+            .get(0)
+            .map(|r| r["template"].clone())
+            .unwrap_or_default();
+        self.execute(
+            "model.product.template.write",
+            vec![
+                json!([template]),
+                json!({"list_price": {"__class__": "Decimal", "decimal": price.to_string()}}),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// What the read side's backend holds before any case runs.
+#[derive(Debug, Clone)]
+pub struct CatalogFixture {
+    /// Unique per test and run: the SKUs a case creates start with it.
+    pub prefix: String,
+    /// Known SKUs (stocked or not).
+    pub skus: Vec<String>,
+    /// Every warehouse's code; the first is where confirmed sales ship from.
+    pub warehouses: Vec<String>,
+    /// The unit symbol counted products are in.
+    pub unit: String,
+    /// The currency of every price.
+    pub currency: String,
+    /// A customer who buys at list price, and one who buys on [`CatalogFixture::contract`].
+    pub list_price_customer: String,
+    /// The customer on the contract list.
+    pub contract_customer: String,
+    /// The contract list: its name, the factor of the list price below the break, the break's
+    /// quantity and the factor from there on.
+    pub contract: ContractTerms,
+    /// Whether the contract list is limited in time (Tryton with `product_price_list_dates`).
+    pub contract_is_dated: bool,
+}
+
+/// A price list that charges a factor of the list price, and a smaller one from a quantity on.
+#[derive(Debug, Clone)]
+pub struct ContractTerms {
+    /// The list's name.
+    pub name: String,
+    /// Factor of the list price below `break_quantity`.
+    pub factor: Decimal,
+    /// Where the quantity break starts.
+    pub break_quantity: Decimal,
+    /// Factor of the list price from `break_quantity` on.
+    pub break_factor: Decimal,
+}
+
+impl CatalogFixture {
+    /// The local Tryton's demo data, which [`InMemoryErp::new`] mirrors.
+    pub fn demo(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+            skus: vec!["WIDGET-S".into(), "WIDGET-M".into(), "WIDGET-L".into()],
+            warehouses: vec!["WH".into(), "EAST".into()],
+            unit: "u".into(),
+            currency: "USD".into(),
+            list_price_customer: "DEMO-SHOP".into(),
+            contract_customer: "ACME-001".into(),
+            contract: ContractTerms {
+                name: "ACME contract".into(),
+                factor: dec("0.9"),
+                break_quantity: dec("50"),
+                break_factor: dec("0.85"),
+            },
+            contract_is_dated: true,
+        }
+    }
+
+    /// A SKU no other case (nor earlier run) uses.
+    pub fn new_sku(&self, tag: &str) -> String {
+        format!("{}-{tag}", self.prefix)
+    }
+}
+
+/// Creates a fresh product, optionally with stock in the first warehouse.
+async fn fresh_product(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+    tag: &str,
+    list_price: &str,
+    stock: Option<&str>,
+) -> String {
+    let sku = fixture.new_sku(tag);
+    erp.create_product(&sku, dec(list_price))
+        .await
+        .expect("create_product");
+    if let Some(quantity) = stock {
+        erp.move_stock(&sku, &fixture.warehouses[0], dec(quantity))
+            .await
+            .expect("move_stock");
+    }
+    sku
+}
+
+fn level<'a>(levels: &'a [WarehouseStock], sku: &str, warehouse: &str) -> &'a WarehouseStock {
+    let found: Vec<&WarehouseStock> = levels
+        .iter()
+        .filter(|l| l.sku == sku && l.warehouse == warehouse)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one level of {sku} in {warehouse}: {levels:?}"
+    );
+    found[0]
+}
+
+async fn one_level(erp: &dyn CatalogUnderTest, sku: &str, warehouse: &str) -> WarehouseStock {
+    let levels = erp
+        .stock_levels(&[sku.to_owned()])
+        .await
+        .expect("stock_levels");
+    level(&levels, sku, warehouse).clone()
+}
+
+/// Reads the feed from `cursor` until it says there is no more, `limit` at a time; returns
+/// every batch and the cursor to continue from.
+async fn drain(
+    erp: &dyn CatalogUnderTest,
+    cursor: Option<ChangeCursor>,
+    limit: usize,
+) -> (Vec<ChangeBatch>, ChangeCursor) {
+    let mut cursor = cursor;
+    let mut batches = Vec::new();
+    for _ in 0..100_000 {
+        let batch = erp
+            .changes_since(cursor.as_ref(), limit)
+            .await
+            .expect("changes_since");
+        cursor = Some(
+            batch
+                .next
+                .clone()
+                .expect("every batch says where to continue"),
+        );
+        let more = batch.more;
+        batches.push(batch);
+        if !more {
+            return (batches, cursor.expect("a cursor"));
+        }
+    }
+    panic!("the feed never ended (limit {limit})");
+}
+
+fn named_stock(batches: &[ChangeBatch]) -> BTreeSet<String> {
+    batches
+        .iter()
+        .flat_map(|b| b.stock.iter().cloned())
+        .collect()
+}
+
+fn named_prices(batches: &[ChangeBatch]) -> BTreeSet<String> {
+    batches
+        .iter()
+        .flat_map(|b| b.prices.iter().cloned())
+        .collect()
+}
+
+fn price_list<'a>(prices: &'a [PriceListPrices], list: &str, sku: &str) -> &'a PriceListPrices {
+    let found: Vec<&PriceListPrices> = prices
+        .iter()
+        .filter(|p| p.price_list == list && p.sku == sku)
+        .collect();
+    assert_eq!(found.len(), 1, "one {list:?} entry for {sku}: {prices:?}");
+    found[0]
+}
+
+/// The unit price a break list charges at `quantity`.
+fn price_at(prices: &PriceListPrices, quantity: Decimal) -> Decimal {
+    prices
+        .breaks
+        .iter()
+        .rev()
+        .find(|b| b.min_quantity <= quantity)
+        .unwrap_or_else(|| panic!("no break for {quantity} in {prices:?}"))
+        .unit_price
+}
+
+fn round_price(price: Decimal) -> Decimal {
+    price
+        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointNearestEven)
+        .normalize()
+}
+
+/// Every known SKU has one level in every warehouse, in the ERP's unit; unknown SKUs are left
+/// out; a new product's stock is where it was moved, and nowhere else.
+pub async fn levels_cover_every_warehouse_and_leave_unknown_skus_out(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let sku = fresh_product(erp, fixture, "levels", "12.00", Some("7")).await;
+    let unknown = fixture.new_sku("no-such");
+    let mut asked = fixture.skus.clone();
+    asked.push(sku.clone());
+    asked.push(unknown.clone());
+    let levels = erp.stock_levels(&asked).await.unwrap();
+    assert_eq!(
+        levels.len(),
+        (fixture.skus.len() + 1) * fixture.warehouses.len(),
+        "{levels:?}"
+    );
+    assert!(levels.iter().all(|l| l.sku != unknown), "{levels:?}");
+    for known in fixture.skus.iter().chain([&sku]) {
+        for warehouse in &fixture.warehouses {
+            let level = level(&levels, known, warehouse);
+            assert_eq!(level.unit, fixture.unit);
+            assert!(level.whole_units, "{level:?}");
+        }
+    }
+    let here = level(&levels, &sku, &fixture.warehouses[0]);
+    assert_eq!((here.on_hand, here.available), (dec("7"), dec("7")));
+    for other in &fixture.warehouses[1..] {
+        let there = level(&levels, &sku, other);
+        assert_eq!(
+            (there.on_hand, there.available),
+            (Decimal::ZERO, Decimal::ZERO)
+        );
+    }
+    assert!(erp.stock_levels(&[]).await.unwrap().is_empty());
+    assert!(erp.stock_levels(&[unknown]).await.unwrap().is_empty());
+}
+
+/// A stock move raises on hand and the level's version, and the feed read from a cursor taken
+/// before the move names the SKU.
+pub async fn a_stock_move_raises_the_version_and_the_feed_names_the_sku(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let sku = fresh_product(erp, fixture, "move", "12.00", Some("10")).await;
+    let warehouse = &fixture.warehouses[0];
+    let before = one_level(erp, &sku, warehouse).await;
+    let (_, cursor) = drain(erp, None, 1000).await;
+    erp.move_stock(&sku, warehouse, dec("5")).await.unwrap();
+    let after = one_level(erp, &sku, warehouse).await;
+    assert_eq!(after.on_hand, before.on_hand + dec("5"));
+    assert_eq!(after.available, before.available + dec("5"));
+    assert!(after.version > before.version, "{before:?} then {after:?}");
+    assert!(after.as_of >= before.as_of);
+    let (batches, _) = drain(erp, Some(cursor), 1000).await;
+    assert!(named_stock(&batches).contains(&sku), "{batches:?}");
+    erp.move_stock(&sku, warehouse, dec("-3")).await.unwrap();
+    let out = one_level(erp, &sku, warehouse).await;
+    assert_eq!(out.on_hand, after.on_hand - dec("3"));
+    assert!(out.version > after.version);
+}
+
+/// A confirmed sale lowers what is available in the warehouse it ships from, not what is on
+/// hand (nothing has left yet).
+pub async fn a_confirmed_sale_lowers_available_not_on_hand(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let sku = fresh_product(erp, fixture, "sold", "12.00", Some("20")).await;
+    let warehouse = &fixture.warehouses[0];
+    let before = one_level(erp, &sku, warehouse).await;
+    let request = SaleRequest {
+        reference: format!("{}:sold", fixture.prefix),
+        order_id: format!("{}:sold:order", fixture.prefix),
+        customer_account: fixture.list_price_customer.clone(),
+        currency: fixture.currency.clone(),
+        ship_to: None,
+        bill_to: None,
+        lines: vec![SaleLine {
+            sku: sku.clone(),
+            quantity: dec("3"),
+            unit_price: dec("12.00"),
+            uom: "EA".into(),
+        }],
+        requested_ship_date: None,
+        notes: None,
+    };
+    let sale = erp.create_sale(&request).await.unwrap();
+    let confirmed = erp.confirm_sale(sale.id).await.unwrap();
+    assert!(confirmed.state.is_confirmed(), "{confirmed:?}");
+    let after = one_level(erp, &sku, warehouse).await;
+    assert_eq!(after.on_hand, before.on_hand, "nothing shipped yet");
+    assert_eq!(after.available, before.available - dec("3"));
+    assert!(after.version > before.version, "{before:?} then {after:?}");
+}
+
+/// With a small limit the feed pages (`more`), and reading on from each `next` loses nothing.
+pub async fn the_feed_pages_and_resuming_loses_nothing(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let (_, cursor) = drain(erp, None, 1000).await;
+    let mut skus = Vec::new();
+    for tag in ["page-a", "page-b", "page-c"] {
+        let sku = fresh_product(erp, fixture, tag, "5.00", None).await;
+        erp.move_stock(&sku, &fixture.warehouses[0], dec("1"))
+            .await
+            .unwrap();
+        skus.push(sku);
+    }
+    let (batches, _) = drain(erp, Some(cursor), 2).await;
+    assert!(batches.len() >= 3, "limit 2 pages: {batches:?}");
+    assert!(batches[..batches.len() - 1].iter().all(|b| b.more));
+    let stock = named_stock(&batches);
+    let prices = named_prices(&batches);
+    for sku in &skus {
+        assert!(stock.contains(sku), "{sku} missing from {stock:?}");
+        assert!(
+            prices.contains(sku),
+            "new product {sku} missing from {prices:?}"
+        );
+    }
+}
+
+/// A change made between two calls of one paged read is seen before the feed says it is done.
+pub async fn a_change_between_two_feed_calls_is_seen(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let first = fresh_product(erp, fixture, "between-a", "5.00", Some("1")).await;
+    let second = fresh_product(erp, fixture, "between-b", "5.00", Some("1")).await;
+    let (_, cursor) = drain(erp, None, 1000).await;
+    erp.move_stock(&first, &fixture.warehouses[0], dec("1"))
+        .await
+        .unwrap();
+    erp.move_stock(&first, &fixture.warehouses[0], dec("1"))
+        .await
+        .unwrap();
+    let page = erp.changes_since(Some(&cursor), 1).await.unwrap();
+    assert!(page.more, "two moves, limit 1: {page:?}");
+    erp.move_stock(&second, &fixture.warehouses[0], dec("1"))
+        .await
+        .unwrap();
+    let (mut batches, _) = drain(erp, page.next.clone(), 1).await;
+    batches.insert(0, page);
+    let stock = named_stock(&batches);
+    assert!(stock.contains(&first), "{stock:?}");
+    assert!(
+        stock.contains(&second),
+        "the change between the calls: {stock:?}"
+    );
+}
+
+/// Nothing changed, nothing moves: the same state reads with the same versions.
+pub async fn the_same_state_reads_with_the_same_version(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let sku = fresh_product(erp, fixture, "same", "8.00", Some("4")).await;
+    let skus = [sku.clone()];
+    let (levels_a, prices_a) = (
+        erp.stock_levels(&skus).await.unwrap(),
+        erp.prices(&skus).await.unwrap(),
+    );
+    let (levels_b, prices_b) = (
+        erp.stock_levels(&skus).await.unwrap(),
+        erp.prices(&skus).await.unwrap(),
+    );
+    assert_eq!(levels_a, levels_b);
+    assert_eq!(prices_a, prices_b);
+    let customers = [fixture.contract_customer.clone()];
+    assert_eq!(
+        erp.customer_price_lists(Some(&customers)).await.unwrap(),
+        erp.customer_price_lists(Some(&customers)).await.unwrap()
+    );
+}
+
+/// A SKU's prices: its list price, and the contract list at its factor with the quantity
+/// break (the price at the break differs from the price at 1), in the company currency.
+pub async fn list_price_and_the_contract_list_with_its_break(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let sku = fresh_product(erp, fixture, "priced", "20.00", None).await;
+    let unknown = fixture.new_sku("no-such");
+    let prices = erp.prices(&[sku.clone(), unknown.clone()]).await.unwrap();
+    assert!(prices.iter().all(|p| p.sku != unknown), "{prices:?}");
+    let list = price_list(&prices, LIST_PRICE, &sku);
+    assert_eq!(list.currency, fixture.currency);
+    assert_eq!(
+        list.breaks,
+        vec![PriceBreak {
+            min_quantity: Decimal::ZERO,
+            unit_price: dec("20")
+        }]
+    );
+    let terms = &fixture.contract;
+    let contract = price_list(&prices, &terms.name, &sku);
+    assert_eq!(contract.currency, fixture.currency);
+    assert_eq!(contract.breaks[0].min_quantity, Decimal::ZERO);
+    let at_one = price_at(contract, Decimal::ONE);
+    let at_break = price_at(contract, terms.break_quantity);
+    assert_eq!(at_one, round_price(dec("20") * terms.factor));
+    assert_eq!(at_break, round_price(dec("20") * terms.break_factor));
+    assert_ne!(at_one, at_break);
+    assert_eq!(
+        price_at(contract, terms.break_quantity - Decimal::ONE),
+        at_one,
+        "the break starts at its quantity"
+    );
+    let ascending = contract
+        .breaks
+        .windows(2)
+        .all(|w| w[0].min_quantity < w[1].min_quantity);
+    assert!(ascending, "{contract:?}");
+    if fixture.contract_is_dated {
+        let today = chrono::Utc::now().date_naive();
+        assert!(
+            contract.valid_from.is_some_and(|d| d <= today),
+            "{contract:?}"
+        );
+        assert!(
+            contract.valid_until.is_some_and(|d| d >= today),
+            "{contract:?}"
+        );
+    }
+    // The demo SKUs are priced on both too.
+    let demo = erp.prices(&fixture.skus).await.unwrap();
+    for known in &fixture.skus {
+        price_list(&demo, LIST_PRICE, known);
+        price_list(&demo, &terms.name, known);
+    }
+}
+
+/// Each customer's price list: the contract customer's is the contract, the other buys at list
+/// price; unknown customers are left out; `None` lists them all.
+pub async fn customers_read_their_price_list(erp: &dyn CatalogUnderTest, fixture: &CatalogFixture) {
+    let unknown = format!("NO-SUCH-{}", fixture.prefix);
+    let asked = [
+        fixture.contract_customer.clone(),
+        fixture.list_price_customer.clone(),
+        unknown.clone(),
+    ];
+    let lists = erp.customer_price_lists(Some(&asked)).await.unwrap();
+    assert_eq!(lists.len(), 2, "{lists:?}");
+    let of = |lists: &[CustomerPriceList], account: &str| {
+        lists
+            .iter()
+            .find(|l| l.customer_account == account)
+            .unwrap_or_else(|| panic!("{account} in {lists:?}"))
+            .price_list
+            .clone()
+    };
+    assert_eq!(
+        of(&lists, &fixture.contract_customer),
+        Some(fixture.contract.name.clone())
+    );
+    assert_eq!(of(&lists, &fixture.list_price_customer), None);
+    let all = erp.customer_price_lists(None).await.unwrap();
+    assert_eq!(
+        of(&all, &fixture.contract_customer),
+        Some(fixture.contract.name.clone())
+    );
+    assert!(all.iter().all(|l| l.customer_account != unknown));
+    assert!(
+        erp.customer_price_lists(Some(&[]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// A list price change shows in the list price and in the contract price, raises their
+/// versions, and the feed names the SKU.
+pub async fn a_price_change_is_read_and_named_by_the_feed(
+    erp: &dyn CatalogUnderTest,
+    fixture: &CatalogFixture,
+) {
+    let sku = fresh_product(erp, fixture, "reprice", "20.00", None).await;
+    let skus = [sku.clone()];
+    let terms = &fixture.contract;
+    let before = erp.prices(&skus).await.unwrap();
+    let (_, cursor) = drain(erp, None, 1000).await;
+    erp.set_list_price(&sku, dec("22.00")).await.unwrap();
+    let after = erp.prices(&skus).await.unwrap();
+    let (list_a, list_b) = (
+        price_list(&before, LIST_PRICE, &sku),
+        price_list(&after, LIST_PRICE, &sku),
+    );
+    assert_eq!(list_b.breaks[0].unit_price, dec("22"));
+    assert!(
+        list_b.version > list_a.version,
+        "{list_a:?} then {list_b:?}"
+    );
+    let (contract_a, contract_b) = (
+        price_list(&before, &terms.name, &sku),
+        price_list(&after, &terms.name, &sku),
+    );
+    assert_eq!(
+        price_at(contract_b, Decimal::ONE),
+        round_price(dec("22") * terms.factor)
+    );
+    assert!(contract_b.version > contract_a.version);
+    let (batches, _) = drain(erp, Some(cursor), 1000).await;
+    assert!(named_prices(&batches).contains(&sku), "{batches:?}");
+}
+
+/// A new salable product is in the full catalogue, which lists each SKU once.
+pub async fn a_new_product_is_in_the_catalog(erp: &dyn CatalogUnderTest, fixture: &CatalogFixture) {
+    let sku = fresh_product(erp, fixture, "catalog", "3.00", None).await;
+    let skus = erp.catalog_skus().await.unwrap();
+    assert!(skus.contains(&sku), "{sku} not in {} SKUs", skus.len());
+    for known in &fixture.skus {
+        assert!(skus.contains(known));
+    }
+    let unique: BTreeSet<&String> = skus.iter().collect();
+    assert_eq!(unique.len(), skus.len(), "each SKU once");
+}
+
 /// Every case, by name: a test target turns each into a `#[tokio::test]`, so none is forgotten.
 ///
 /// `backend` is an expression evaluated inside each test (an `async` constructor may be
@@ -606,6 +1210,37 @@ macro_rules! sales_orders_contract {
     };
 }
 
+/// Every read-side case, by name, like [`sales_orders_contract!`](crate::sales_orders_contract):
+/// `backend` must give a value whose reference coerces to `&dyn` [`CatalogUnderTest`],
+/// `fixture` a fresh [`CatalogFixture`] per test.
+#[macro_export]
+macro_rules! erp_catalog_contract {
+    (backend: $backend:expr, fixture: $fixture:expr $(,)?) => {
+        $crate::erp_catalog_contract!(@cases [$backend] [$fixture]
+            levels_cover_every_warehouse_and_leave_unknown_skus_out,
+            a_stock_move_raises_the_version_and_the_feed_names_the_sku,
+            a_confirmed_sale_lowers_available_not_on_hand,
+            the_feed_pages_and_resuming_loses_nothing,
+            a_change_between_two_feed_calls_is_seen,
+            the_same_state_reads_with_the_same_version,
+            list_price_and_the_contract_list_with_its_break,
+            customers_read_their_price_list,
+            a_price_change_is_read_and_named_by_the_feed,
+            a_new_product_is_in_the_catalog
+        );
+    };
+    (@cases [$backend:expr] [$fixture:expr] $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let erp = $backend;
+                let fixture: $crate::contract::CatalogFixture = $fixture;
+                $crate::contract::$case(&erp, &fixture).await;
+            }
+        )+
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -615,28 +1250,44 @@ mod tests {
     #[test]
     fn every_case_is_in_the_macro() {
         let source = include_str!("contract.rs");
-        let (cases, macro_text) = source
+        let (sales_cases, rest) = source
+            .split_once("// ---- the read side")
+            .expect("the read side section");
+        let (catalog_cases, macros) = rest
             .split_once("macro_rules! sales_orders_contract")
             .expect("the macro");
-        let defined: BTreeSet<&str> = cases
-            .lines()
-            .filter_map(|line| line.strip_prefix("pub async fn "))
-            .map(|rest| rest.split('(').next().unwrap_or_default().trim())
-            .collect();
-        let list = macro_text
-            .split_once("[$backend] [$fixture]")
-            .and_then(|(_, rest)| rest.split_once(");"))
-            .expect("the case list")
-            .0;
-        let listed: BTreeSet<&str> = list
-            .split(',')
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .collect();
-        assert!(defined.len() >= 10, "found only {defined:?}");
+        let (sales_macro, catalog_macro) = macros
+            .split_once("macro_rules! erp_catalog_contract")
+            .expect("the catalog macro");
+        let defined = |cases: &'static str| -> BTreeSet<&'static str> {
+            cases
+                .lines()
+                .filter_map(|line| line.strip_prefix("pub async fn "))
+                .map(|rest| rest.split('(').next().unwrap_or_default().trim())
+                .collect()
+        };
+        let listed = |macro_text: &'static str| -> BTreeSet<&'static str> {
+            macro_text
+                .split_once("[$backend] [$fixture]")
+                .and_then(|(_, rest)| rest.split_once(");"))
+                .expect("the case list")
+                .0
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .collect()
+        };
+        assert!(defined(sales_cases).len() >= 10);
+        assert!(defined(catalog_cases).len() >= 10);
         assert_eq!(
-            defined, listed,
+            defined(sales_cases),
+            listed(sales_macro),
             "every case, once, in sales_orders_contract!"
+        );
+        assert_eq!(
+            defined(catalog_cases),
+            listed(catalog_macro),
+            "every case, once, in erp_catalog_contract!"
         );
     }
 }

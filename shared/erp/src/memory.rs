@@ -6,14 +6,26 @@
 //! it unavailable, or make a create "succeed in the ERP but fail on the wire" (the crash window
 //! the find-before-create logic exists for).
 //!
-//! The contract suite (`src/contract.rs`, feature `contract`) runs the same cases against this
+//! It is also the twin of the read side ([`StockLevels`], [`PriceLists`], [`ChangeFeed`]):
+//! stock per SKU and warehouse (a confirmed sale lowers `available` in the first warehouse, as
+//! Tryton's draft outgoing move lowers its forecast), list prices, price lists with quantity
+//! breaks computed like Tryton's (first matching line wins, prices rounded to 4 places),
+//! customer assignments, versions that grow with every change, and a change feed whose cursor
+//! is the position in the twin's change log (`twin:N`).
+//!
+//! The contract suites (`src/contract.rs`, feature `contract`) run the same cases against this
 //! twin and against a real Tryton; where they differ, this file is what changes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard};
 
-use rust_decimal::Decimal;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::catalog::{
+    ChangeBatch, ChangeCursor, ChangeFeed, CustomerPriceList, ErpVersion, LIST_PRICE, PriceBreak,
+    PriceListPrices, PriceLists, StockLevels, WarehouseStock,
+};
 use crate::units::tryton_unit_symbol;
 use crate::{ErpError, ErpSale, ErpSaleLine, RejectionCode, SaleRequest, SaleState, SalesOrders};
 
@@ -40,8 +52,186 @@ const COUNTED_UNIT_DIGITS: u32 = 0;
 /// refuses a finer price rather than rounding it.
 const PRICE_DIGITS: u32 = 4;
 
+/// The demo products' list prices (`local/tryton/demo_data.py`).
+const DEMO_LIST_PRICES: [(&str, i64); 3] =
+    [("WIDGET-S", 925), ("WIDGET-M", 1450), ("WIDGET-L", 2100)];
+
+/// The demo stock: 500 of each widget in `WH`, some in `EAST`.
+const DEMO_STOCK: [(&str, &str, i64); 5] = [
+    ("WIDGET-S", "WH", 500),
+    ("WIDGET-M", "WH", 500),
+    ("WIDGET-L", "WH", 500),
+    ("WIDGET-M", "EAST", 120),
+    ("WIDGET-L", "EAST", 40),
+];
+
+/// The demo's contract price list and the customer buying on it.
+pub const DEMO_CONTRACT_LIST: &str = "ACME contract";
+const DEMO_CONTRACT_CUSTOMER: &str = "ACME-001";
+
+/// How a twin price list line prices a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TwinPrice {
+    /// A fixed unit price.
+    Fixed(Decimal),
+    /// The SKU's list price times this factor (Tryton's formula `unit_price * 0.9`).
+    ListPriceTimes(Decimal),
+}
+
+/// One line of a twin price list. Like Tryton's, the first line (in order) that matches the SKU
+/// and the quantity prices it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwinPriceLine {
+    /// Only this SKU, or every SKU when `None`.
+    pub sku: Option<String>,
+    /// Applies from this quantity on (inclusive).
+    pub min_quantity: Decimal,
+    /// What a unit costs.
+    pub price: TwinPrice,
+}
+
+/// A twin price list: its lines, and the days it applies (inclusive) when limited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwinPriceList {
+    /// The list's name, as [`PriceListPrices::price_list`] reports it.
+    pub name: String,
+    /// Tried in order; the first that matches wins.
+    pub lines: Vec<TwinPriceLine>,
+    /// First day the list applies.
+    pub valid_from: Option<NaiveDate>,
+    /// Last day the list applies.
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl TwinPriceList {
+    /// The unit price of `sku` at `quantity`, with this list price; `None` when no line matches.
+    fn price(&self, sku: &str, quantity: Decimal, list_price: Option<Decimal>) -> Option<Decimal> {
+        let line = self.lines.iter().find(|line| {
+            line.sku.as_deref().is_none_or(|s| s == sku) && quantity >= line.min_quantity
+        })?;
+        let price = match &line.price {
+            TwinPrice::Fixed(price) => *price,
+            TwinPrice::ListPriceTimes(factor) => list_price? * factor,
+        };
+        // Tryton's round_price: 4 places, half to even.
+        Some(
+            price
+                .round_dp_with_strategy(PRICE_DIGITS, RoundingStrategy::MidpointNearestEven)
+                .normalize(),
+        )
+    }
+}
+
+/// When something last changed: the twin's change counter, and the wall clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Stamp {
+    version: i64,
+    at: DateTime<Utc>,
+}
+
+/// The stock of one SKU in one warehouse.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    on_hand: Decimal,
+    /// Promised by confirmed sales, not yet shipped.
+    reserved: Decimal,
+    stamp: Stamp,
+}
+
+/// What the change feed names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Changed {
+    Stock(String),
+    Price(String),
+    Customer(String),
+}
+
+/// The read side's state.
+#[derive(Debug, Default)]
+struct Catalog {
+    clock: i64,
+    warehouses: Vec<String>,
+    sku_stamps: BTreeMap<String, Stamp>,
+    stock: BTreeMap<(String, String), Cell>,
+    list_prices: BTreeMap<String, (Decimal, Stamp)>,
+    price_lists: Vec<(TwinPriceList, Stamp)>,
+    assignments: BTreeMap<String, (Option<String>, Stamp)>,
+    log: Vec<Changed>,
+}
+
+impl Catalog {
+    fn tick(&mut self) -> Stamp {
+        self.clock += 1;
+        Stamp {
+            version: self.clock,
+            at: Utc::now(),
+        }
+    }
+
+    fn add_sku(&mut self, sku: &str) {
+        if !self.sku_stamps.contains_key(sku) {
+            let stamp = self.tick();
+            self.sku_stamps.insert(sku.to_owned(), stamp);
+            self.log.push(Changed::Stock(sku.to_owned()));
+            self.log.push(Changed::Price(sku.to_owned()));
+        }
+    }
+
+    fn add_warehouse(&mut self, code: &str) {
+        if !self.warehouses.iter().any(|w| w == code) {
+            self.warehouses.push(code.to_owned());
+            let skus: Vec<String> = self.sku_stamps.keys().cloned().collect();
+            self.log.extend(skus.into_iter().map(Changed::Stock));
+        }
+    }
+
+    fn change_stock(&mut self, sku: &str, warehouse: &str, change: impl FnOnce(&mut Cell)) {
+        self.add_sku(sku);
+        self.add_warehouse(warehouse);
+        let stamp = self.tick();
+        let cell = self
+            .stock
+            .entry((sku.to_owned(), warehouse.to_owned()))
+            .or_default();
+        change(cell);
+        cell.stamp = stamp;
+        self.log.push(Changed::Stock(sku.to_owned()));
+    }
+
+    /// Every SKU a list's lines price.
+    fn skus_of(&self, list: &TwinPriceList) -> Vec<String> {
+        if list.lines.iter().any(|l| l.sku.is_none()) {
+            self.sku_stamps.keys().cloned().collect()
+        } else {
+            list.lines.iter().filter_map(|l| l.sku.clone()).collect()
+        }
+    }
+
+    fn level(&self, sku: &str, warehouse: &str) -> WarehouseStock {
+        let cell = self
+            .stock
+            .get(&(sku.to_owned(), warehouse.to_owned()))
+            .copied()
+            .unwrap_or(Cell {
+                stamp: self.sku_stamps.get(sku).copied().unwrap_or_default(),
+                ..Cell::default()
+            });
+        WarehouseStock {
+            sku: sku.to_owned(),
+            warehouse: warehouse.to_owned(),
+            on_hand: cell.on_hand.normalize(),
+            available: (cell.on_hand - cell.reserved).normalize(),
+            unit: COUNTED_UNIT.to_owned(),
+            whole_units: true,
+            as_of: cell.stamp.at,
+            version: ErpVersion(cell.stamp.version),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
+    catalog: Catalog,
     skus: BTreeSet<String>,
     customers: BTreeSet<String>,
     currencies: BTreeSet<String>,
@@ -71,12 +261,45 @@ impl InMemoryErp {
     /// `WIDGET-L`; customers `DEMO-SHOP`, `ACME-001`, `PARTNER-001`; currency `USD`; the
     /// countries of the demo data (`US`, `CA`, `MX`, `GB`, `DE`, `FR`, `NL`, `BE`, `ES`, `IT`,
     /// `IE`, `AU`, `JP`).
+    ///
+    /// And the demo's read side: warehouses `WH` (500 of each widget) and `EAST` (120
+    /// `WIDGET-M`, 40 `WIDGET-L`); list prices 9.25, 14.50 and 21.00; the price list
+    /// [`DEMO_CONTRACT_LIST`] (list price less 10%, less 15% from 50 units, valid from 1 January
+    /// this year to the end of next year) assigned to `ACME-001`.
     pub fn new() -> Self {
-        Self::empty()
+        let erp = Self::empty()
             .with_skus(["WIDGET-S", "WIDGET-M", "WIDGET-L"])
             .with_customers(["DEMO-SHOP", "ACME-001", "PARTNER-001"])
             .with_currencies(["USD"])
-            .with_countries(DEMO_COUNTRIES)
+            .with_countries(DEMO_COUNTRIES);
+        erp.add_warehouse("WH");
+        erp.add_warehouse("EAST");
+        for (sku, warehouse, quantity) in DEMO_STOCK {
+            erp.set_stock(sku, warehouse, Decimal::from(quantity));
+        }
+        for (sku, cents) in DEMO_LIST_PRICES {
+            erp.set_list_price(sku, Decimal::new(cents, 2));
+        }
+        let year = Utc::now().year();
+        erp.define_price_list(TwinPriceList {
+            name: DEMO_CONTRACT_LIST.into(),
+            lines: vec![
+                TwinPriceLine {
+                    sku: None,
+                    min_quantity: Decimal::from(50),
+                    price: TwinPrice::ListPriceTimes(Decimal::new(85, 2)),
+                },
+                TwinPriceLine {
+                    sku: None,
+                    min_quantity: Decimal::ZERO,
+                    price: TwinPrice::ListPriceTimes(Decimal::new(9, 1)),
+                },
+            ],
+            valid_from: NaiveDate::from_ymd_opt(year, 1, 1),
+            valid_until: NaiveDate::from_ymd_opt(year + 1, 12, 31),
+        });
+        erp.assign_price_list(DEMO_CONTRACT_CUSTOMER, Some(DEMO_CONTRACT_LIST));
+        erp
     }
 
     /// An ERP that knows no SKU, customer, currency or country.
@@ -93,7 +316,14 @@ impl InMemoryErp {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.lock().skus.extend(skus.into_iter().map(Into::into));
+        {
+            let mut state = self.lock();
+            for sku in skus {
+                let sku = sku.into();
+                state.catalog.add_sku(&sku);
+                state.skus.insert(sku);
+            }
+        }
         self
     }
 
@@ -137,7 +367,75 @@ impl InMemoryErp {
 
     /// Adds a known SKU at run time.
     pub fn add_sku(&self, sku: impl Into<String>) {
-        self.lock().skus.insert(sku.into());
+        let sku = sku.into();
+        let mut state = self.lock();
+        state.catalog.add_sku(&sku);
+        state.skus.insert(sku);
+    }
+
+    /// Adds a warehouse (by code); the first one added is where confirmed sales ship from.
+    pub fn add_warehouse(&self, code: impl Into<String>) {
+        self.lock().catalog.add_warehouse(&code.into());
+    }
+
+    /// Sets what is on hand of `sku` in `warehouse` (both added if unknown), as an inventory
+    /// would; what confirmed sales promised stays promised.
+    pub fn set_stock(&self, sku: &str, warehouse: &str, on_hand: Decimal) {
+        let mut state = self.lock();
+        state.skus.insert(sku.to_owned());
+        state
+            .catalog
+            .change_stock(sku, warehouse, |cell| cell.on_hand = on_hand);
+    }
+
+    /// Moves `delta` units of `sku` into (positive) or out of (negative) `warehouse`, like
+    /// [`TrytonClient::move_stock`](crate::TrytonClient::move_stock).
+    pub fn move_stock(&self, sku: &str, warehouse: &str, delta: Decimal) {
+        let mut state = self.lock();
+        state.skus.insert(sku.to_owned());
+        state
+            .catalog
+            .change_stock(sku, warehouse, |cell| cell.on_hand += delta);
+    }
+
+    /// Sets the list price of `sku` (added if unknown).
+    pub fn set_list_price(&self, sku: &str, price: Decimal) {
+        let mut state = self.lock();
+        state.skus.insert(sku.to_owned());
+        let catalog = &mut state.catalog;
+        catalog.add_sku(sku);
+        let stamp = catalog.tick();
+        catalog.list_prices.insert(sku.to_owned(), (price, stamp));
+        catalog.log.push(Changed::Price(sku.to_owned()));
+    }
+
+    /// Defines a price list, or replaces the one with the same name.
+    pub fn define_price_list(&self, list: TwinPriceList) {
+        let mut state = self.lock();
+        let catalog = &mut state.catalog;
+        let stamp = catalog.tick();
+        let mut touched = catalog.skus_of(&list);
+        if let Some(old) = catalog
+            .price_lists
+            .iter()
+            .position(|(l, _)| l.name == list.name)
+        {
+            let (old, _) = catalog.price_lists.remove(old);
+            touched.extend(catalog.skus_of(&old));
+        }
+        catalog.price_lists.push((list, stamp));
+        catalog.log.extend(touched.into_iter().map(Changed::Price));
+    }
+
+    /// Makes `customer` buy on the price list with this name (`None`: at list price).
+    pub fn assign_price_list(&self, customer: &str, price_list: Option<&str>) {
+        let mut state = self.lock();
+        let catalog = &mut state.catalog;
+        let stamp = catalog.tick();
+        catalog
+            .assignments
+            .insert(customer.to_owned(), (price_list.map(str::to_owned), stamp));
+        catalog.log.push(Changed::Customer(customer.to_owned()));
     }
 
     /// Adds a known customer at run time.
@@ -405,7 +703,17 @@ impl SalesOrders for InMemoryErp {
             SaleState::Draft | SaleState::Quotation => {
                 stored.sale.state = SaleState::Processing;
                 stored.sale.number = Some(format!("S{sale_id}"));
-                Ok(stored.sale.clone())
+                let sale = stored.sale.clone();
+                let lines = stored.request.lines.clone();
+                // Like Tryton's draft outgoing moves: promised, not yet shipped.
+                if let Some(warehouse) = state.catalog.warehouses.first().cloned() {
+                    for line in lines {
+                        state.catalog.change_stock(&line.sku, &warehouse, |cell| {
+                            cell.reserved += line.quantity
+                        });
+                    }
+                }
+                Ok(sale)
             }
             SaleState::Cancelled => Err(ErpError::rejected(
                 RejectionCode::ErpRule,
@@ -440,6 +748,203 @@ impl SalesOrders for InMemoryErp {
             stored.sale.state = SaleState::Cancelled;
         }
         Ok(stored.sale.clone())
+    }
+}
+
+#[async_trait::async_trait]
+impl StockLevels for InMemoryErp {
+    async fn stock_levels(&self, skus: &[String]) -> Result<Vec<WarehouseStock>, ErpError> {
+        let state = self.lock();
+        state.check_available()?;
+        let catalog = &state.catalog;
+        let wanted: BTreeSet<&String> = skus
+            .iter()
+            .filter(|sku| catalog.sku_stamps.contains_key(*sku))
+            .collect();
+        Ok(catalog
+            .warehouses
+            .iter()
+            .flat_map(|warehouse| wanted.iter().map(|sku| catalog.level(sku, warehouse)))
+            .collect())
+    }
+
+    async fn catalog_skus(&self) -> Result<Vec<String>, ErpError> {
+        let state = self.lock();
+        state.check_available()?;
+        Ok(state.catalog.sku_stamps.keys().cloned().collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl PriceLists for InMemoryErp {
+    async fn prices(&self, skus: &[String]) -> Result<Vec<PriceListPrices>, ErpError> {
+        let state = self.lock();
+        state.check_available()?;
+        let catalog = &state.catalog;
+        let today = Utc::now().date_naive();
+        let currency = state
+            .currencies
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "USD".into());
+        let wanted: BTreeSet<&String> = skus
+            .iter()
+            .filter(|sku| catalog.sku_stamps.contains_key(*sku))
+            .collect();
+        let mut out = Vec::new();
+        for sku in wanted {
+            let list_price = catalog.list_prices.get(sku.as_str()).copied();
+            let sku_stamp = catalog.sku_stamps[sku.as_str()];
+            if let Some((price, stamp)) = list_price {
+                out.push(PriceListPrices {
+                    price_list: LIST_PRICE.into(),
+                    sku: sku.clone(),
+                    currency: currency.clone(),
+                    breaks: vec![PriceBreak {
+                        min_quantity: Decimal::ZERO,
+                        unit_price: price.normalize(),
+                    }],
+                    valid_from: None,
+                    valid_until: None,
+                    as_of: stamp.at,
+                    version: ErpVersion(stamp.version),
+                });
+            }
+            for (list, list_stamp) in &catalog.price_lists {
+                if list.valid_from.is_some_and(|d| d > today)
+                    || list.valid_until.is_some_and(|d| d < today)
+                {
+                    continue;
+                }
+                let thresholds: BTreeSet<Decimal> = std::iter::once(Decimal::ZERO)
+                    .chain(
+                        list.lines
+                            .iter()
+                            .filter(|l| l.sku.as_deref().is_none_or(|s| s == sku.as_str()))
+                            .map(|l| l.min_quantity),
+                    )
+                    .collect();
+                let mut breaks: Vec<PriceBreak> = Vec::new();
+                for min in thresholds {
+                    let Some(price) = list.price(sku, min, list_price.map(|(p, _)| p)) else {
+                        continue;
+                    };
+                    if breaks.last().is_some_and(|b| b.unit_price == price) {
+                        continue;
+                    }
+                    breaks.push(PriceBreak {
+                        min_quantity: min.normalize(),
+                        unit_price: price,
+                    });
+                }
+                if breaks.is_empty() {
+                    continue;
+                }
+                let newest = [
+                    Some(*list_stamp),
+                    list_price.map(|(_, s)| s),
+                    Some(sku_stamp),
+                ]
+                .into_iter()
+                .flatten()
+                .max_by_key(|s| s.version)
+                .unwrap_or_default();
+                out.push(PriceListPrices {
+                    price_list: list.name.clone(),
+                    sku: sku.clone(),
+                    currency: currency.clone(),
+                    breaks,
+                    valid_from: list.valid_from,
+                    valid_until: list.valid_until,
+                    as_of: newest.at,
+                    version: ErpVersion(newest.version),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn customer_price_lists(
+        &self,
+        accounts: Option<&[String]>,
+    ) -> Result<Vec<CustomerPriceList>, ErpError> {
+        let state = self.lock();
+        state.check_available()?;
+        let known: Vec<&String> = match accounts {
+            Some(accounts) => {
+                let wanted: BTreeSet<&String> = accounts.iter().collect();
+                wanted
+                    .into_iter()
+                    .filter(|a| state.customers.contains(*a))
+                    .collect()
+            }
+            None => state.customers.iter().collect(),
+        };
+        Ok(known
+            .into_iter()
+            .map(|account| {
+                let (price_list, stamp) = state
+                    .catalog
+                    .assignments
+                    .get(account)
+                    .cloned()
+                    .unwrap_or_default();
+                CustomerPriceList {
+                    customer_account: account.clone(),
+                    price_list,
+                    as_of: stamp.at,
+                    version: ErpVersion(stamp.version),
+                }
+            })
+            .collect())
+    }
+}
+
+/// The twin's cursor: `twin:N`, the number of change log entries already handed out.
+fn twin_position(cursor: Option<&ChangeCursor>) -> Result<usize, ErpError> {
+    let Some(cursor) = cursor else {
+        return Ok(0);
+    };
+    cursor
+        .0
+        .strip_prefix("twin:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| {
+            ErpError::rejected(
+                RejectionCode::ErpRule,
+                format!("not a twin change cursor: {:?}", cursor.0),
+            )
+        })
+}
+
+#[async_trait::async_trait]
+impl ChangeFeed for InMemoryErp {
+    async fn changes_since(
+        &self,
+        cursor: Option<&ChangeCursor>,
+        limit: usize,
+    ) -> Result<ChangeBatch, ErpError> {
+        let state = self.lock();
+        state.check_available()?;
+        let log = &state.catalog.log;
+        let from = twin_position(cursor)?.min(log.len());
+        let to = (from + limit.max(1)).min(log.len());
+        let (mut stock, mut prices, mut customers) =
+            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        for entry in &log[from..to] {
+            match entry {
+                Changed::Stock(sku) => stock.insert(sku.clone()),
+                Changed::Price(sku) => prices.insert(sku.clone()),
+                Changed::Customer(account) => customers.insert(account.clone()),
+            };
+        }
+        Ok(ChangeBatch {
+            stock: stock.into_iter().collect(),
+            prices: prices.into_iter().collect(),
+            customers: customers.into_iter().collect(),
+            next: Some(ChangeCursor(format!("twin:{to}"))),
+            more: to < log.len(),
+        })
     }
 }
 

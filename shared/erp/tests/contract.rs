@@ -6,3 +6,11 @@ switchyard_erp::sales_orders_contract!(
     backend: switchyard_erp::InMemoryErp::new(),
     fixture: switchyard_erp::contract::Fixture::demo("twin"),
 );
+
+/// The read side (stock, prices, change feed) on the twin.
+mod catalog {
+    switchyard_erp::erp_catalog_contract!(
+        backend: switchyard_erp::InMemoryErp::new(),
+        fixture: switchyard_erp::contract::CatalogFixture::demo("TWIN"),
+    );
+}

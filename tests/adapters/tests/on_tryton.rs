@@ -272,3 +272,58 @@ async fn an_expired_session_logs_in_again() {
     assert!(sale.state.is_confirmed());
     assert_eq!(erp.login_count(), 2);
 }
+
+/// The read side (stock per warehouse, prices, change feed) on the same Tryton: the cases the
+/// twin passes in `shared/erp/tests/contract.rs`. Each case creates its own products (codes
+/// unique per run), so they run in parallel and again against one database.
+mod catalog {
+    switchyard_erp::erp_catalog_contract!(
+        backend: super::client(),
+        fixture: switchyard_erp::contract::CatalogFixture::demo(
+            switchyard_adapter_tests::unique_name("CAT"),
+        ),
+    );
+}
+
+/// The demo SKUs' levels in both warehouses, timed (a warm client, as in a polling Lambda):
+/// one product read and one move read per warehouse, whatever the number of SKUs.
+#[tokio::test]
+async fn stock_levels_of_the_demo_skus_are_read_per_warehouse() {
+    use switchyard_erp::StockLevels;
+    let erp = client();
+    let demo: Vec<String> = ["WIDGET-S", "WIDGET-M", "WIDGET-L"]
+        .map(String::from)
+        .to_vec();
+    erp.server_version().await.unwrap();
+    let started = Instant::now();
+    let cold = erp.stock_levels(&demo).await.unwrap();
+    let first = started.elapsed();
+    let started = Instant::now();
+    let warm = erp.stock_levels(&demo).await.unwrap();
+    let second = started.elapsed();
+    let mut many = demo.clone();
+    many.extend((0..100).map(|i| format!("NO-SUCH-{i}")));
+    let started = Instant::now();
+    let with_unknown = erp.stock_levels(&many).await.unwrap();
+    let third = started.elapsed();
+    eprintln!(
+        "stock_levels(3 demo SKUs): login+read {first:?}, warm {second:?}; with 100 unknown SKUs {third:?}"
+    );
+    assert_eq!(cold.len(), 6, "3 SKUs x 2 warehouses: {cold:?}");
+    assert_eq!(warm.len(), 6);
+    assert_eq!(with_unknown.len(), 6);
+    for level in &warm {
+        assert_eq!(level.unit, "u");
+        assert!(level.whole_units);
+        assert!(level.version.0 > 0, "{level:?}");
+    }
+    let small_east = warm
+        .iter()
+        .find(|l| l.sku == "WIDGET-S" && l.warehouse == "EAST")
+        .unwrap();
+    assert_eq!(
+        small_east.on_hand,
+        Decimal::ZERO,
+        "the demo keeps no WIDGET-S in EAST"
+    );
+}

@@ -18,6 +18,47 @@ pub(crate) fn date(value: chrono::NaiveDate) -> Value {
     json!({"__class__": "date", "year": value.year(), "month": value.month(), "day": value.day()})
 }
 
+/// Encodes a UTC instant as Tryton's naive datetime (the server keeps UTC: trytond sets
+/// `TZ=UTC`), to the microsecond.
+pub(crate) fn datetime(value: chrono::DateTime<chrono::Utc>) -> Value {
+    use chrono::{Datelike, Timelike};
+    json!({
+        "__class__": "datetime",
+        "year": value.year(), "month": value.month(), "day": value.day(),
+        "hour": value.hour(), "minute": value.minute(), "second": value.second(),
+        "microsecond": value.nanosecond() / 1_000,
+    })
+}
+
+/// Reads a `{"__class__":"datetime",…}` Tryton sent (a naive UTC time) as a UTC instant.
+pub(crate) fn parse_datetime(value: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
+    let map = value.as_object()?;
+    if map.get("__class__").and_then(Value::as_str) != Some("datetime") {
+        return None;
+    }
+    let part = |name: &str| map.get(name).and_then(Value::as_u64).unwrap_or(0) as u32;
+    let year = i32::try_from(map.get("year")?.as_i64()?).ok()?;
+    let date = chrono::NaiveDate::from_ymd_opt(year, part("month"), part("day"))?;
+    let time = chrono::NaiveTime::from_hms_micro_opt(
+        part("hour"),
+        part("minute"),
+        part("second"),
+        part("microsecond"),
+    )?;
+    Some(date.and_time(time).and_utc())
+}
+
+/// Reads a `{"__class__":"date",…}` Tryton sent.
+pub(crate) fn parse_date(value: &Value) -> Option<chrono::NaiveDate> {
+    let map = value.as_object()?;
+    if map.get("__class__").and_then(Value::as_str) != Some("date") {
+        return None;
+    }
+    let part = |name: &str| map.get(name).and_then(Value::as_u64).map(|v| v as u32);
+    let year = i32::try_from(map.get("year")?.as_i64()?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, part("month")?, part("day")?)
+}
+
 /// Reads a number Tryton sent: a `Decimal` object (Numeric fields), a JSON number (Float and
 /// Integer fields) or a string. JSON numbers are parsed from their text, never through `f64`
 /// arithmetic, so `2.0` reads as exactly 2.
@@ -209,6 +250,24 @@ mod tests {
             date(chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()),
             json!({"__class__": "date", "year": 2026, "month": 3, "day": 9})
         );
+    }
+
+    #[test]
+    fn datetimes_round_trip_to_the_microsecond() {
+        let instant = chrono::DateTime::from_timestamp_micros(1_796_040_564_948_291).unwrap();
+        let encoded = datetime(instant);
+        assert_eq!(encoded["microsecond"], 948_291);
+        assert_eq!(parse_datetime(&encoded), Some(instant));
+        assert_eq!(
+            parse_datetime(&json!({"__class__": "date", "year": 2026})),
+            None
+        );
+        let day = json!({"__class__": "date", "year": 2026, "month": 1, "day": 31});
+        assert_eq!(
+            parse_date(&day),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 31)
+        );
+        assert_eq!(parse_date(&Value::Null), None);
     }
 
     #[test]

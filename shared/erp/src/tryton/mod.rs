@@ -17,6 +17,7 @@
 //! everything itself: party, addresses, payment term, currency, and per line the product, unit,
 //! unit price and description. Taxes are not computed (the demo company has none).
 
+mod catalog;
 mod codec;
 
 use std::collections::{BTreeSet, HashMap};
@@ -35,6 +36,8 @@ use crate::{
     ErpError, ErpSale, ErpSaleLine, RejectionCode, SaleAddress, SaleRequest, SaleState, SalesOrders,
 };
 use codec::Fault;
+
+pub use catalog::{FEED_OVERLAP, FeedCursor};
 
 /// Environment variables read by [`TrytonConfig::from_env`].
 pub const ENV_URL: &str = "SWITCHYARD_ERP_URL";
@@ -331,7 +334,16 @@ impl TrytonClient {
             }
         };
         let mut context = Map::new();
-        for key in ["company", "companies", "employee", "employees", "language"] {
+        // What Tryton's own client sends: with several warehouses, `warehouse` (the user's
+        // preferred one) is what new sales ship from.
+        for key in [
+            "company",
+            "companies",
+            "employee",
+            "employees",
+            "language",
+            "warehouse",
+        ] {
             if let Some(value) = preferences.get(key).filter(|v| !v.is_null()) {
                 context.insert(key.to_owned(), value.clone());
             }
@@ -363,10 +375,28 @@ impl TrytonClient {
     async fn call_raw(
         &self,
         method: &str,
-        mut params: Vec<Value>,
+        params: Vec<Value>,
     ) -> Result<Result<Value, Fault>, ErpError> {
+        self.call_raw_in(method, params, None).await
+    }
+
+    /// [`Self::call_raw`] with `extra` merged over the session context (e.g. `locations` for
+    /// stock quantities, `price_list` and `quantity` for sale prices).
+    async fn call_raw_in(
+        &self,
+        method: &str,
+        mut params: Vec<Value>,
+        extra: Option<&Map<String, Value>>,
+    ) -> Result<Result<Value, Fault>, ErpError> {
+        let with_extra = |context: &Map<String, Value>| {
+            let mut context = context.clone();
+            if let Some(extra) = extra {
+                context.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            Value::Object(context)
+        };
         let session = self.session().await?;
-        params.push(Value::Object(session.context.clone()));
+        params.push(with_extra(&session.context));
         match self
             .post(
                 &self.database_url,
@@ -381,7 +411,7 @@ impl TrytonClient {
                 tracing::info!(method, "Tryton session expired; logging in again");
                 let session = self.refresh_session(Some(session.generation)).await?;
                 if let Some(context) = params.last_mut() {
-                    *context = Value::Object(session.context.clone());
+                    *context = with_extra(&session.context);
                 }
                 match self
                     .post(
