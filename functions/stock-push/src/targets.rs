@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use switchyard_channels::{Channel, ChannelDirectory, ChannelKind};
 use switchyard_inventory::ChannelStock;
-use switchyard_inventory::pusher::PushTargets;
+use switchyard_inventory::pusher::{PushTargets, Target};
 use switchyard_platform::ServiceError;
 use switchyard_secrets::SecretStore;
 
@@ -24,10 +24,10 @@ pub struct DirectoryTargets {
     secrets: Arc<dyn SecretStore>,
     kind: ChannelKind,
     connect: Box<Connect>,
-    cached: Mutex<Option<(Instant, Vec<(Channel, Arc<dyn ChannelStock>)>)>>,
+    cached: Mutex<Option<(Instant, Vec<Target>)>>,
     // Clients outlive a refresh while their channel's record is unchanged, so what they cache
     // (Shopify's SKU → inventory item lookups) survives.
-    clients: Mutex<HashMap<String, (Channel, Arc<dyn ChannelStock>)>>,
+    clients: Mutex<HashMap<String, Target>>,
 }
 
 impl DirectoryTargets {
@@ -85,7 +85,7 @@ impl DirectoryTargets {
 
 #[async_trait::async_trait]
 impl PushTargets for DirectoryTargets {
-    async fn targets(&self) -> Result<Vec<(Channel, Arc<dyn ChannelStock>)>, ServiceError> {
+    async fn targets(&self) -> Result<Vec<Target>, ServiceError> {
         if let Some((at, targets)) = self.cached.lock().unwrap().as_ref()
             && at.elapsed() < REFRESH_AFTER
         {

@@ -38,11 +38,14 @@ pub struct Delivery {
     pub event: Result<InventoryChanged, String>,
 }
 
+/// A channel and the client that reaches it.
+pub type Target = (Channel, Arc<dyn ChannelStock>);
+
 /// The channels one pusher serves, each with its client.
 #[async_trait::async_trait]
 pub trait PushTargets: Send + Sync {
     /// Every channel of this pusher's kind that takes stock pushes, with a client for it.
-    async fn targets(&self) -> Result<Vec<(Channel, Arc<dyn ChannelStock>)>, ServiceError>;
+    async fn targets(&self) -> Result<Vec<Target>, ServiceError>;
 }
 
 /// What the pusher remembers of one channel and SKU.

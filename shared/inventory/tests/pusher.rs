@@ -32,7 +32,7 @@ impl Targets {
 
 #[async_trait::async_trait]
 impl PushTargets for Targets {
-    async fn targets(&self) -> Result<Vec<(Channel, Arc<dyn ChannelStock>)>, ServiceError> {
+    async fn targets(&self) -> Result<Vec<switchyard_inventory::pusher::Target>, ServiceError> {
         Ok(self
             .0
             .lock()
