@@ -50,6 +50,7 @@ fn message(n: usize, available: i64, version: i64) -> SqsMessage {
         whole_units: true,
         as_of: Utc::now(),
         erp_version: version,
+        observed_at: Utc::now(),
     };
     let envelope = Envelope::new("erp", "WIDGET-S", level);
     let body = json!({"version": "0", "detail-type": "InventoryChanged",

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use switchyard_erp::ChangeCursor;
 use switchyard_platform::ServiceError;
-use switchyard_projections::{Applied, Key, ProjectionStore};
+use switchyard_projections::{Applied, Key, ProjectionStore, Version};
 
 /// A feed's cursor and the revision it was stored at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,7 @@ impl CursorStore {
                 })?;
                 Ok(StoredCursor {
                     cursor: doc.cursor,
-                    revision: s.version,
+                    revision: s.version.value,
                 })
             })
             .transpose()
@@ -78,7 +78,7 @@ impl CursorStore {
         let revision = from.unwrap_or(0) + 1;
         Ok(self
             .store
-            .put_if_newer(&cursor_key(feed), revision, &doc)
+            .put_if_newer(&cursor_key(feed), Version::new(revision), &doc)
             .await?
             == Applied::Written)
     }

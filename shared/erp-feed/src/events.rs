@@ -1,7 +1,9 @@
-//! From what the ERP read side answers to canonical event payloads.
+//! From what the ERP read side answers to canonical event payloads, stamped with when they
+//! were read (taken just before the read, so a later read always has a later stamp).
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use switchyard_erp::{CustomerPriceList, PriceListPrices, WarehouseStock};
 use switchyard_model::catalog_events::{
@@ -11,7 +13,10 @@ use switchyard_model::{Currency, Sku};
 
 /// One `InventoryChanged` per SKU, its warehouses together. A SKU the canonical model cannot
 /// carry (an ERP code with spaces, say) is left out and logged: no channel can sell it anyway.
-pub fn inventory_events(levels: &[WarehouseStock]) -> Vec<InventoryChanged> {
+pub fn inventory_events(
+    levels: &[WarehouseStock],
+    observed_at: DateTime<Utc>,
+) -> Vec<InventoryChanged> {
     let mut by_sku: BTreeMap<&str, Vec<&WarehouseStock>> = BTreeMap::new();
     for level in levels {
         by_sku.entry(&level.sku).or_default().push(level);
@@ -42,13 +47,14 @@ pub fn inventory_events(levels: &[WarehouseStock]) -> Vec<InventoryChanged> {
                     .max()
                     .unwrap_or(first.as_of),
                 erp_version: warehouses.iter().map(|w| w.version.0).max().unwrap_or(0),
+                observed_at,
             })
         })
         .collect()
 }
 
 /// One `PriceChanged` per SKU and price list.
-pub fn price_events(prices: &[PriceListPrices]) -> Vec<PriceChanged> {
+pub fn price_events(prices: &[PriceListPrices], observed_at: DateTime<Utc>) -> Vec<PriceChanged> {
     prices
         .iter()
         .filter_map(|p| {
@@ -73,18 +79,23 @@ pub fn price_events(prices: &[PriceListPrices]) -> Vec<PriceChanged> {
                 valid_until: p.valid_until,
                 as_of: p.as_of,
                 erp_version: p.version.0,
+                observed_at,
             })
         })
         .collect()
 }
 
 /// The `CustomerPriceListChanged` of one assignment.
-pub fn customer_event(assignment: &CustomerPriceList) -> CustomerPriceListChanged {
+pub fn customer_event(
+    assignment: &CustomerPriceList,
+    observed_at: DateTime<Utc>,
+) -> CustomerPriceListChanged {
     CustomerPriceListChanged {
         customer_account: assignment.customer_account.clone(),
         price_list: assignment.price_list.clone(),
         as_of: assignment.as_of,
         erp_version: assignment.version.0,
+        observed_at,
     }
 }
 

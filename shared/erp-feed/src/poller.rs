@@ -149,24 +149,30 @@ impl Poller {
         report: &mut PollReport,
     ) -> Result<(), PollError> {
         for chunk in stock.chunks(READ_CHUNK) {
+            let observed_at = chrono::Utc::now();
             let levels = self.erp.stock_levels(chunk).await?;
-            let events = inventory_events(&levels);
+            let events = inventory_events(&levels, observed_at);
             report.inventory_events += events.len();
             self.publish_all(INVENTORY_EVENTS_SOURCE, events, |e| e.sku.to_string())
                 .await?;
         }
         for chunk in prices.chunks(READ_CHUNK) {
+            let observed_at = chrono::Utc::now();
             let read = self.erp.prices(chunk).await?;
-            let events = price_events(&read);
+            let events = price_events(&read, observed_at);
             report.price_events += events.len();
             self.publish_all(PRICE_EVENTS_SOURCE, events, |e| e.sku.to_string())
                 .await?;
         }
+        let observed_at = chrono::Utc::now();
         let assignments = match customers {
             Some([]) => vec![],
             other => self.erp.customer_price_lists(other).await?,
         };
-        let events: Vec<_> = assignments.iter().map(customer_event).collect();
+        let events: Vec<_> = assignments
+            .iter()
+            .map(|a| customer_event(a, observed_at))
+            .collect();
         report.customer_events += events.len();
         self.publish_all(PRICE_EVENTS_SOURCE, events, |e| e.customer_account.clone())
             .await?;

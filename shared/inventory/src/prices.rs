@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use switchyard_model::catalog_events::{CustomerPriceListChanged, PriceBreak, PriceChanged};
 use switchyard_model::{Currency, Sku};
 use switchyard_platform::ServiceError;
-use switchyard_projections::{Applied, Key, ProjectionStore};
+use switchyard_projections::{Applied, Key, ProjectionStore, Version};
 
 /// The `price_list` name of a product's own list price.
 pub const LIST_PRICE: &str = "list_price";
@@ -31,7 +31,7 @@ pub async fn project_prices(
     store
         .put_if_newer(
             &price_key(&prices.sku, &prices.price_list),
-            prices.erp_version,
+            Version::observed(prices.erp_version, prices.observed_at),
             &doc,
         )
         .await
@@ -46,7 +46,7 @@ pub async fn project_customer_price_list(
     store
         .put_if_newer(
             &customer_key(&assignment.customer_account),
-            assignment.erp_version,
+            Version::observed(assignment.erp_version, assignment.observed_at),
             &doc,
         )
         .await

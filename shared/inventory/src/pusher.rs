@@ -21,7 +21,7 @@ use switchyard_channels::{Allocation, Channel};
 use switchyard_model::catalog_events::InventoryChanged;
 use switchyard_orders::RetryScheduler;
 use switchyard_platform::ServiceError;
-use switchyard_projections::{Key, ProjectionStore};
+use switchyard_projections::{Key, ProjectionStore, Version};
 
 use crate::push::{ChannelLevel, ChannelStock, LevelOutcome, PushError};
 
@@ -55,6 +55,8 @@ pub struct PushedLevel {
     pub quantity: i64,
     /// The ERP version of the level it came from.
     pub erp_version: i64,
+    /// When that level was read from the ERP.
+    pub observed_at: DateTime<Utc>,
     /// The ERP time of that level.
     pub as_of: DateTime<Utc>,
     /// When the channel acknowledged it.
@@ -168,7 +170,7 @@ impl StockPusher {
                     carried.entry(sku.clone()).or_default().push(delivery);
                     let keep = newest
                         .get(&sku)
-                        .is_none_or(|seen| seen.erp_version < level.erp_version);
+                        .is_none_or(|seen| version_of(seen) < version_of(level));
                     if keep {
                         newest.insert(sku, level.clone());
                     }
@@ -245,10 +247,10 @@ impl StockPusher {
         for (sku, before) in skus.iter().zip(pushed) {
             let level = &newest[*sku];
             let quantity = channel_quantity(&allocation, level);
-            let already = before.as_ref().is_some_and(|b| {
-                b.erp_version > level.erp_version
-                    || (b.erp_version == level.erp_version && b.quantity == quantity)
-            });
+            // Nothing to say when the channel has this quantity already, or has a newer level.
+            let already = before
+                .as_ref()
+                .is_some_and(|b| b.quantity == quantity || b.version() > version_of(level));
             if already {
                 report.skipped += 1;
                 continue;
@@ -256,7 +258,11 @@ impl StockPusher {
             levels.push(ChannelLevel {
                 sku: (*sku).clone(),
                 quantity,
-                idempotency_key: format!("{name}:{sku}:{}:{quantity}", level.erp_version),
+                idempotency_key: format!(
+                    "{name}:{sku}:{}:{}:{quantity}",
+                    level.erp_version,
+                    level.observed_at.timestamp_micros()
+                ),
             });
             sources.push(level);
         }
@@ -280,13 +286,14 @@ impl StockPusher {
             let state = PushedLevel {
                 quantity: level.quantity,
                 erp_version: source.erp_version,
+                observed_at: source.observed_at,
                 as_of: source.as_of,
                 pushed_at: now,
             };
             self.state
                 .put(
                     &pushed_key(&name, &level.sku),
-                    source.erp_version,
+                    version_of(source),
                     &serde_json::to_value(&state).expect("push state serialises"),
                 )
                 .await
@@ -358,10 +365,24 @@ impl StockPusher {
 
     async fn save_summary(&self, channel: &str, summary: &PushSummary) {
         let doc = serde_json::to_value(summary).expect("summaries serialise");
-        if let Err(e) = self.state.put(&summary_key(channel), 0, &doc).await {
+        if let Err(e) = self
+            .state
+            .put(&summary_key(channel), Version::default(), &doc)
+            .await
+        {
             tracing::warn!(channel, error = %e, "cannot save the push summary");
         }
     }
+}
+
+impl PushedLevel {
+    fn version(&self) -> Version {
+        Version::observed(self.erp_version, self.observed_at)
+    }
+}
+
+fn version_of(level: &InventoryChanged) -> Version {
+    Version::observed(level.erp_version, level.observed_at)
 }
 
 /// What `allocation` leaves of `level` for a channel, in whole units.

@@ -3,7 +3,7 @@
 use switchyard_model::Sku;
 use switchyard_model::catalog_events::InventoryChanged;
 use switchyard_platform::ServiceError;
-use switchyard_projections::{Applied, Key, ProjectionStore};
+use switchyard_projections::{Applied, Key, ProjectionStore, Version};
 
 /// Where a SKU's level lives.
 pub fn stock_key(sku: &Sku) -> Key {
@@ -17,7 +17,11 @@ pub async fn project_stock(
 ) -> Result<Applied, ServiceError> {
     let doc = serde_json::to_value(level).expect("levels serialise");
     store
-        .put_if_newer(&stock_key(&level.sku), level.erp_version, &doc)
+        .put_if_newer(
+            &stock_key(&level.sku),
+            Version::observed(level.erp_version, level.observed_at),
+            &doc,
+        )
         .await
 }
 

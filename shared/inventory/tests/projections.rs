@@ -39,18 +39,16 @@ fn level(available: &str, version: i64) -> InventoryChanged {
         whole_units: true,
         as_of: Utc::now(),
         erp_version: version,
+        observed_at: Utc::now(),
     }
 }
 
 #[tokio::test]
 async fn reordered_and_repeated_levels_never_move_the_projection_back() {
     let store = InMemoryProjectionStore::new();
-    let events = [
-        level("480", 3),
-        level("490", 2),
-        level("480", 3),
-        level("500", 1),
-    ];
+    // The newest level, an older one arriving late, the newest again (a redelivery), the oldest.
+    let newest = level("480", 3);
+    let events = [newest.clone(), level("490", 2), newest, level("500", 1)];
     let applied: Vec<Applied> = project_all(&store, &events).await;
     assert_eq!(
         applied,
@@ -69,6 +67,13 @@ async fn reordered_and_repeated_levels_never_move_the_projection_back() {
     project_stock(&store, &level("470", 4)).await.unwrap();
     let read = read_stock(&store, &[sku("WIDGET-S")]).await.unwrap();
     assert_eq!(read[0].as_ref().unwrap().available, dec("470"));
+    // The same ERP version read again later (a transaction that committed late under an old
+    // stamp) is a newer state, and replaces it.
+    let mut later = level("465", 4);
+    later.observed_at += chrono::Duration::seconds(1);
+    project_stock(&store, &later).await.unwrap();
+    let read = read_stock(&store, &[sku("WIDGET-S")]).await.unwrap();
+    assert_eq!(read[0].as_ref().unwrap().available, dec("465"));
 }
 
 async fn project_all(store: &InMemoryProjectionStore, events: &[InventoryChanged]) -> Vec<Applied> {
@@ -95,6 +100,7 @@ fn prices(list: &str, breaks: &[(&str, &str)], until: Option<NaiveDate>) -> Pric
         valid_until: until,
         as_of: Utc::now(),
         erp_version: 1,
+        observed_at: Utc::now(),
     }
 }
 
@@ -122,6 +128,7 @@ async fn a_contract_customer_gets_its_price_and_its_quantity_break() {
             price_list: Some("ACME contract".into()),
             as_of: Utc::now(),
             erp_version: 1,
+            observed_at: Utc::now(),
         },
     )
     .await

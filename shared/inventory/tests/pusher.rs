@@ -68,6 +68,7 @@ fn level(sku: &str, available: i64, version: i64) -> InventoryChanged {
         whole_units: true,
         as_of: Utc::now(),
         erp_version: version,
+        observed_at: Utc::now(),
     }
 }
 

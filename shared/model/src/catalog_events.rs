@@ -1,9 +1,11 @@
 //! The ERP's truth about stock and prices, as canonical events published by `erp-changes`.
 //!
-//! Each event carries the ERP-side ordering value (`erp_version`) of what it describes: for the
-//! same key, a larger value is newer and an equal value is the same state. Consumers keep the
-//! largest, so events may arrive reordered or repeated (a crash of `erp-changes` between
-//! publishing and advancing its cursor republishes them).
+//! Each event carries the ERP-side ordering value (`erp_version`) of what it describes and when
+//! Switchyard read it (`observed_at`): for the same key, the larger pair is newer. Consumers keep
+//! the largest, so events may arrive reordered or repeated (a crash of `erp-changes` between
+//! publishing and advancing its cursor republishes them). The read time only breaks ties: an
+//! ERP's stamps are not a commit order (Tryton stamps a record with the start of its
+//! transaction), so one stamp can hide two states.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -40,6 +42,9 @@ pub struct InventoryChanged {
     pub as_of: DateTime<Utc>,
     /// The ERP-side ordering value of the level (the largest of its warehouses').
     pub erp_version: i64,
+    /// When Switchyard read the level: the tiebreak between two reads of the same
+    /// `erp_version` (the later read saw every commit the earlier one saw).
+    pub observed_at: DateTime<Utc>,
 }
 
 /// One warehouse's part of an [`InventoryChanged`].
@@ -88,6 +93,8 @@ pub struct PriceChanged {
     pub as_of: DateTime<Utc>,
     /// The ERP-side ordering value of the prices.
     pub erp_version: i64,
+    /// When Switchyard read the prices (the tiebreak of equal `erp_version`s).
+    pub observed_at: DateTime<Utc>,
 }
 
 impl Message for PriceChanged {
@@ -106,6 +113,8 @@ pub struct CustomerPriceListChanged {
     pub as_of: DateTime<Utc>,
     /// The ERP-side ordering value of the assignment.
     pub erp_version: i64,
+    /// When Switchyard read the assignment (the tiebreak of equal `erp_version`s).
+    pub observed_at: DateTime<Utc>,
 }
 
 impl Message for CustomerPriceListChanged {

@@ -1,5 +1,5 @@
 //! Projections in one DynamoDB table: hash key `pk`, range key `sk`, the document as a JSON
-//! string in `doc` and its version in `version`.
+//! string in `doc`, its version in `version` and the version's tiebreak in `observed`.
 
 use std::collections::HashMap;
 
@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use switchyard_platform::ServiceError;
 
-use crate::{Applied, Key, ProjectionStore, Stored};
+use crate::{Applied, Key, ProjectionStore, Stored, Version};
 
 /// BatchGetItem's limit of keys per request.
 const BATCH_GET_LIMIT: usize = 100;
@@ -40,6 +40,24 @@ fn key_item(key: &Key) -> HashMap<String, AttributeValue> {
     ])
 }
 
+fn versioned_item(
+    key: &Key,
+    version: Version,
+    doc: &serde_json::Value,
+) -> HashMap<String, AttributeValue> {
+    let mut item = key_item(key);
+    item.insert(
+        "version".into(),
+        AttributeValue::N(version.value.to_string()),
+    );
+    item.insert(
+        "observed".into(),
+        AttributeValue::N(version.observed.to_string()),
+    );
+    item.insert("doc".into(), AttributeValue::S(doc.to_string()));
+    item
+}
+
 fn dynamo_err(e: impl std::error::Error + 'static) -> ServiceError {
     ServiceError::new("dynamodb", DisplayErrorContext(e))
 }
@@ -53,9 +71,15 @@ fn read_item(item: &HashMap<String, AttributeValue>) -> Result<(Key, Stored), Se
             format!("projection item without {name}"),
         )),
     };
-    let version = text("version")?
-        .parse()
-        .map_err(|e| ServiceError::new("dynamodb", format!("projection version: {e}")))?;
+    let number = |name: &str| -> Result<i64, ServiceError> {
+        text(name)?
+            .parse()
+            .map_err(|e| ServiceError::new("dynamodb", format!("projection {name}: {e}")))
+    };
+    let version = Version {
+        value: number("version")?,
+        observed: number("observed")?,
+    };
     let doc = serde_json::from_str(&text("doc")?)
         .map_err(|e| ServiceError::new("dynamodb", format!("projection doc: {e}")))?;
     Ok((Key::new(text("pk")?, text("sk")?), Stored { version, doc }))
@@ -66,19 +90,24 @@ impl ProjectionStore for DynamoDbProjectionStore {
     async fn put_if_newer(
         &self,
         key: &Key,
-        version: i64,
+        version: Version,
         doc: &serde_json::Value,
     ) -> Result<Applied, ServiceError> {
-        let mut item = key_item(key);
-        item.insert("version".into(), AttributeValue::N(version.to_string()));
-        item.insert("doc".into(), AttributeValue::S(doc.to_string()));
+        let item = versioned_item(key, version, doc);
         let written = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk) OR version < :version")
-            .expression_attribute_values(":version", AttributeValue::N(version.to_string()))
+            .condition_expression(
+                "attribute_not_exists(pk) OR version < :version \
+                 OR (version = :version AND observed < :observed)",
+            )
+            .expression_attribute_values(":version", AttributeValue::N(version.value.to_string()))
+            .expression_attribute_values(
+                ":observed",
+                AttributeValue::N(version.observed.to_string()),
+            )
             .send()
             .await;
         match written {
@@ -95,12 +124,10 @@ impl ProjectionStore for DynamoDbProjectionStore {
     async fn put(
         &self,
         key: &Key,
-        version: i64,
+        version: Version,
         doc: &serde_json::Value,
     ) -> Result<(), ServiceError> {
-        let mut item = key_item(key);
-        item.insert("version".into(), AttributeValue::N(version.to_string()));
-        item.insert("doc".into(), AttributeValue::S(doc.to_string()));
+        let item = versioned_item(key, version, doc);
         self.client
             .put_item()
             .table_name(&self.table)

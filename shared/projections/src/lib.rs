@@ -43,11 +43,42 @@ impl Key {
     }
 }
 
+/// Which of two states of one key is newer: compared by `value` (the ERP-side ordering value),
+/// then by `observed` (when Switchyard read it).
+///
+/// The tiebreak exists because an ERP's stamps are not a commit order: Tryton stamps a record
+/// with the start of its transaction, so a transaction that started earlier and committed later
+/// can leave a new state under the same newest stamp. Two reads of the same stamp are then told
+/// apart by when they were made: the later read saw at least every commit the earlier one saw.
+/// A repeated delivery of the same event carries the same pair, and stays a duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Version {
+    /// The ERP-side ordering value (for a cursor, its revision).
+    pub value: i64,
+    /// When the state was read, in microseconds since the epoch (0 when there is no tiebreak).
+    pub observed: i64,
+}
+
+impl Version {
+    /// A version without a tiebreak.
+    pub fn new(value: i64) -> Self {
+        Version { value, observed: 0 }
+    }
+
+    /// A version with its read time as the tiebreak.
+    pub fn observed(value: i64, observed_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Version {
+            value,
+            observed: observed_at.timestamp_micros(),
+        }
+    }
+}
+
 /// A stored document and its version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
-    /// The ERP-side ordering value it was written with.
-    pub version: i64,
+    /// The version it was written with.
+    pub version: Version,
     /// The document.
     pub doc: serde_json::Value,
 }
@@ -69,7 +100,7 @@ pub trait ProjectionStore: Send + Sync {
     async fn put_if_newer(
         &self,
         key: &Key,
-        version: i64,
+        version: Version,
         doc: &serde_json::Value,
     ) -> Result<Applied, ServiceError>;
 
@@ -78,7 +109,7 @@ pub trait ProjectionStore: Send + Sync {
     async fn put(
         &self,
         key: &Key,
-        version: i64,
+        version: Version,
         doc: &serde_json::Value,
     ) -> Result<(), ServiceError>;
 

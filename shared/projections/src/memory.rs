@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use switchyard_platform::ServiceError;
 
-use crate::{Applied, Key, ProjectionStore, Stored};
+use crate::{Applied, Key, ProjectionStore, Stored, Version};
 
 /// Versioned documents in memory; counts writes so tests can see what did not happen.
 #[derive(Debug, Default)]
@@ -35,7 +35,7 @@ impl ProjectionStore for InMemoryProjectionStore {
     async fn put_if_newer(
         &self,
         key: &Key,
-        version: i64,
+        version: Version,
         doc: &serde_json::Value,
     ) -> Result<Applied, ServiceError> {
         let mut docs = self.docs.lock().unwrap();
@@ -57,7 +57,7 @@ impl ProjectionStore for InMemoryProjectionStore {
     async fn put(
         &self,
         key: &Key,
-        version: i64,
+        version: Version,
         doc: &serde_json::Value,
     ) -> Result<(), ServiceError> {
         self.docs.lock().unwrap().insert(
