@@ -31,6 +31,10 @@ pub(crate) async fn gate(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
+    // The /_sandbox routes stand for a person at the admin screens: not API calls.
+    if !parts.uri.path().starts_with("/wp-json/") {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return wc(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -38,10 +42,11 @@ pub(crate) async fn gate(
             "The request body is too large.",
         );
     };
+    let uri = parts.uri.clone();
     let mut call = RecordedCall {
         method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: without_credentials(parts.uri.query().unwrap_or("")),
+        path: uri.path().to_string(),
+        query: without_credentials(uri.query().unwrap_or("")),
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         status: 0,
     };
@@ -64,10 +69,11 @@ pub(crate) async fn gate(
             "sandbox_fault",
             "The sandbox was told to fail this call.",
         )
-    } else if let Err(refused) = check_credentials(&sandbox, &parts.method, &parts.headers) {
+    } else if let Some(refused) = check_credentials(&sandbox, &parts.method, &parts.headers) {
         refused
     } else {
-        next.run(Request::from_parts(parts, Body::from(bytes))).await
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await
     };
     call.status = response.status().as_u16();
     tracing::info!(
@@ -99,20 +105,20 @@ fn without_credentials(query: &str) -> String {
 
 /// HTTP Basic with the consumer key as user and the secret as password, as WooCommerce takes
 /// them over HTTPS; the error codes and messages are WooCommerce's.
-fn check_credentials(
-    sandbox: &Sandbox,
-    method: &Method,
-    headers: &HeaderMap,
-) -> Result<(), Response> {
+fn check_credentials(sandbox: &Sandbox, method: &Method, headers: &HeaderMap) -> Option<Response> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v.trim()).ok())
+        .and_then(|v| {
+            base64::engine::general_purpose::STANDARD
+                .decode(v.trim())
+                .ok()
+        })
         .and_then(|v| String::from_utf8(v).ok());
     let Some(basic) = basic else {
         // No credentials: WordPress treats the caller as a visitor, who may not list or change.
-        return Err(if method == Method::GET {
+        return Some(if method == Method::GET {
             wc(
                 StatusCode::UNAUTHORIZED,
                 "woocommerce_rest_cannot_view",
@@ -128,33 +134,33 @@ fn check_credentials(
     };
     let (key, secret) = basic.split_once(':').unwrap_or((basic.as_str(), ""));
     if key != sandbox.consumer_key {
-        return Err(wc(
+        return Some(wc(
             StatusCode::UNAUTHORIZED,
             "woocommerce_rest_authentication_error",
             "Consumer key is invalid.",
         ));
     }
     if secret != sandbox.consumer_secret {
-        return Err(wc(
+        return Some(wc(
             StatusCode::UNAUTHORIZED,
             "woocommerce_rest_authentication_error",
             "Consumer secret is invalid.",
         ));
     }
-    Ok(())
+    None
 }
 
 /// `page` and `per_page`, validated as WordPress does.
-fn paging(query: &HashMap<String, String>) -> Result<(usize, usize), Response> {
+fn paging(query: &HashMap<String, String>) -> Result<(usize, usize), Box<Response>> {
     let per_page = match query.get("per_page") {
         None => 10,
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => n,
             _ => {
-                return Err(invalid_param(
+                return Err(Box::new(invalid_param(
                     "per_page",
                     "per_page must be between 1 (inclusive) and 100 (inclusive)",
-                ));
+                )));
             }
         },
     };
@@ -162,7 +168,12 @@ fn paging(query: &HashMap<String, String>) -> Result<(usize, usize), Response> {
         None => 1,
         Some(v) => match v.parse::<usize>() {
             Ok(n) if n >= 1 => n,
-            _ => return Err(invalid_param("page", "page must be greater than or equal to 1")),
+            _ => {
+                return Err(Box::new(invalid_param(
+                    "page",
+                    "page must be greater than or equal to 1",
+                )));
+            }
         },
     };
     Ok((page, per_page))
@@ -184,16 +195,15 @@ fn sku_filter(query: &HashMap<String, String>) -> Option<BTreeSet<String>> {
 
 fn id_list(query: &HashMap<String, String>, name: &str) -> Option<BTreeSet<u64>> {
     let raw = query.get(name)?;
-    Some(raw.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+    Some(
+        raw.split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect(),
+    )
 }
 
 /// One page of `matching`, with WordPress's pagination headers.
-fn page_of(
-    store: &Store,
-    matching: Vec<&Product>,
-    page: usize,
-    per_page: usize,
-) -> Response {
+fn page_of(store: &Store, matching: Vec<&Product>, page: usize, per_page: usize) -> Response {
     let total = matching.len();
     let pages = total.div_ceil(per_page);
     if page > 1 && page > pages {
@@ -224,7 +234,7 @@ pub(crate) async fn list_products(
 ) -> Response {
     let (page, per_page) = match paging(&query) {
         Ok(p) => p,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let skus = sku_filter(&query);
     let include = id_list(&query, "include");
@@ -268,7 +278,7 @@ pub(crate) async fn list_variations(
 ) -> Response {
     let (page, per_page) = match paging(&query) {
         Ok(p) => p,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let store = sandbox.store.lock().unwrap_or_else(|e| e.into_inner());
     let Some(parent) = variable_parent(&store, &parent) else {
@@ -424,11 +434,8 @@ fn apply_update(mut product: Product, item: &Value) -> Result<Product, Value> {
     }
     match item.get("stock_quantity") {
         None => {}
-        Some(Value::Null) => {
-            if product.manage_stock {
-                product.stock_quantity = None;
-            }
-        }
+        Some(Value::Null) if product.manage_stock => product.stock_quantity = None,
+        Some(Value::Null) => {}
         Some(v) => match v.as_i64() {
             Some(q) => {
                 if product.manage_stock {

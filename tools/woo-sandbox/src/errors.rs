@@ -32,6 +32,9 @@ pub(crate) async fn no_route(uri: Uri) -> Response {
     wc(
         StatusCode::NOT_FOUND,
         "rest_no_route",
-        &format!("No route was found matching the URL and request method ({}).", uri.path()),
+        &format!(
+            "No route was found matching the URL and request method ({}).",
+            uri.path()
+        ),
     )
 }

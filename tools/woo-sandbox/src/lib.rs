@@ -128,12 +128,14 @@ pub fn router(config: WooSandboxConfig) -> Router {
             "/products/{id}/variations/batch",
             post(api::batch_variations),
         )
-        .fallback(errors::no_route)
-        .layer(middleware::from_fn_with_state(state.clone(), api::gate));
+        .fallback(errors::no_route);
     Router::new()
         .nest("/wp-json/wc/v3", wc)
         .route("/_sandbox/products", post(admin::create_product))
-        .route("/_sandbox/products/{sku}", axum::routing::delete(admin::delete_product))
+        .route(
+            "/_sandbox/products/{sku}",
+            axum::routing::delete(admin::delete_product),
+        )
         .route(
             "/_sandbox/stock/{sku}",
             put(admin::set_stock).get(admin::get_stock),
@@ -141,6 +143,9 @@ pub fn router(config: WooSandboxConfig) -> Router {
         .route("/_sandbox/faults", post(admin::add_faults))
         .route("/_sandbox/calls", get(admin::calls))
         .fallback(errors::no_route)
+        // On the outer router, so the gate sees the full path (and a 404 under /wp-json is
+        // still an API call, recorded and authenticated).
+        .layer(middleware::from_fn_with_state(state.clone(), api::gate))
         .with_state(state)
 }
 

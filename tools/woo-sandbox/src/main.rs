@@ -28,10 +28,19 @@ struct Args {
     #[arg(long, env = "WOO_SANDBOX_DATA")]
     data: Option<PathBuf>,
     /// Consumer key clients must present.
-    #[arg(long, env = "WOO_SANDBOX_CONSUMER_KEY", default_value = "ck_switchyard_local")]
+    #[arg(
+        long,
+        env = "WOO_SANDBOX_CONSUMER_KEY",
+        default_value = "ck_switchyard_local"
+    )]
     consumer_key: String,
     /// Consumer secret clients must present.
-    #[arg(long, env = "WOO_SANDBOX_CONSUMER_SECRET", default_value = "cs_switchyard_local", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "WOO_SANDBOX_CONSUMER_SECRET",
+        default_value = "cs_switchyard_local",
+        hide_env_values = true
+    )]
     consumer_secret: String,
     /// API calls allowed per second; more are answered 429 + Retry-After (0: no limit).
     #[arg(long, default_value_t = 0)]
