@@ -133,6 +133,29 @@ async fn a_store_that_cannot_be_reached_is_unavailable() {
 }
 
 #[tokio::test]
+async fn a_store_that_never_answers_times_out_as_unavailable() {
+    // Accepts connections and never writes a byte, like a hung PHP worker.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut config = common::client_config(addr);
+    config.timeout = Duration::from_millis(200);
+    let client = WooInventory::new(config).unwrap();
+
+    let err = client.set_levels(&[level("X", 1)]).await.unwrap_err();
+
+    match err {
+        PushError::Unavailable(why) => assert!(why.contains("timed out"), "{why}"),
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn bad_credentials_are_refused_and_not_retried() {
     let addr = common::start(common::sandbox_config()).await;
     let wrong = WooConfig::new(
