@@ -8,21 +8,18 @@
 //!   when the server sends one) before giving up with [`SpApiError::RateLimited`];
 //! - follows `NextToken` until every order item is read.
 //!
-//! Secrets never reach a log line or a `Debug` string: they live in [`Secret`]s.
+//! Secrets never reach a log line or a `Debug` string: they live in [`Secret`](crate::Secret)s.
+//! The token exchange, pacing and retries live in `transport`, shared with the Listings client.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use reqwest::StatusCode;
-use serde::Deserialize;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
+use reqwest::Method;
 
-use crate::credentials::{LwaCredentials, Secret};
-use crate::orders::{
-    AmazonOrder, AmazonOrderItem, ErrorList, GetOrderItemsResponse, GetOrderResponse,
-};
+use crate::credentials::LwaCredentials;
+use crate::orders::{AmazonOrder, AmazonOrderItem, GetOrderItemsResponse, GetOrderResponse};
 use crate::rate_limit::TokenBucket;
+use crate::transport::Transport;
 
 /// SP-API's North America endpoint.
 pub const NA_ENDPOINT: &str = "https://sellingpartnerapi-na.amazon.com";
@@ -33,8 +30,6 @@ pub const FE_ENDPOINT: &str = "https://sellingpartnerapi-fe.amazon.com";
 /// Login-with-Amazon's token endpoint.
 pub const LWA_TOKEN_URL: &str = "https://api.amazon.com/auth/o2/token";
 
-/// A cached token is replaced this long before it expires, so it never expires in flight.
-const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Most `getOrderItems` pages followed; an order has at most a few hundred lines, so more means
 /// the server is looping.
 pub(crate) const MAX_PAGES: usize = 100;
@@ -132,27 +127,19 @@ impl Operation {
     }
 }
 
-struct CachedToken {
-    value: Secret,
-    expires_at: Instant,
-}
-
 /// The SP-API Orders v0 client over reqwest.
 pub struct SpApiClient {
-    http: reqwest::Client,
-    config: SpApiConfig,
+    // The LWA token cache, pacing and retries every SP-API client shares.
+    transport: Transport,
     get_order_bucket: TokenBucket,
     get_order_items_bucket: TokenBucket,
-    // An async mutex held across the token exchange: concurrent callers wait for one exchange
-    // instead of each spending one.
-    token: Mutex<Option<CachedToken>>,
 }
 
 impl std::fmt::Debug for SpApiClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The config's secrets are `Secret`s; the cached access token is left out altogether.
         f.debug_struct("SpApiClient")
-            .field("config", &self.config)
+            .field("config", &self.transport.config)
             .field("get_order_bucket", &self.get_order_bucket)
             .field("get_order_items_bucket", &self.get_order_items_bucket)
             .finish_non_exhaustive()
@@ -162,23 +149,10 @@ impl std::fmt::Debug for SpApiClient {
 impl SpApiClient {
     /// A client with SP-API's documented rate limits (0.5 requests/s, burst 30, per operation).
     pub fn new(config: SpApiConfig) -> Result<Self, SpApiError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
-            // SP-API asks callers to identify themselves this way.
-            .user_agent(concat!(
-                "switchyard-amazon/",
-                env!("CARGO_PKG_VERSION"),
-                " (Language=Rust)"
-            ))
-            .build()
-            .map_err(|e| SpApiError::Unavailable(format!("cannot build the HTTP client: {e}")))?;
         Ok(SpApiClient {
-            http,
-            config,
+            transport: Transport::new(config)?,
             get_order_bucket: TokenBucket::get_order_default(),
             get_order_items_bucket: TokenBucket::get_order_items_default(),
-            token: Mutex::new(None),
         })
     }
 
@@ -200,64 +174,6 @@ impl SpApiClient {
         }
     }
 
-    /// A valid access token, from the cache or a fresh exchange.
-    async fn access_token(&self) -> Result<Secret, SpApiError> {
-        let mut cached = self.token.lock().await;
-        if let Some(token) = cached.as_ref()
-            && Instant::now() + TOKEN_REFRESH_MARGIN < token.expires_at
-        {
-            return Ok(token.value.clone());
-        }
-        let creds = &self.config.credentials;
-        let response = self
-            .http
-            .post(&self.config.token_url)
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", creds.refresh_token.expose()),
-                ("client_id", creds.client_id.as_str()),
-                ("client_secret", creds.client_secret.expose()),
-            ])
-            .send()
-            .await
-            .map_err(|e| SpApiError::Unavailable(format!("LWA token exchange: {e}")))?;
-        let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| SpApiError::Unavailable(format!("LWA token exchange: {e}")))?;
-        if !status.is_success() {
-            return Err(lwa_error(status, &body));
-        }
-        let token: TokenResponse = serde_json::from_str(&body).map_err(|e| {
-            // serde's message can quote the input, and the input holds the token: say less.
-            SpApiError::InvalidResponse(format!(
-                "LWA token response is not the documented shape (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        if token.access_token.is_empty() {
-            return Err(SpApiError::InvalidResponse(
-                "LWA token response has an empty access_token".into(),
-            ));
-        }
-        tracing::info!(
-            expires_in = token.expires_in,
-            "obtained an LWA access token"
-        );
-        let value = Secret::new(token.access_token);
-        *cached = Some(CachedToken {
-            value: value.clone(),
-            expires_at: Instant::now() + Duration::from_secs(token.expires_in),
-        });
-        Ok(value)
-    }
-
-    async fn forget_token(&self) {
-        *self.token.lock().await = None;
-    }
-
     /// One GET, paced by the operation's bucket and retried on 429; returns the success body.
     async fn get(
         &self,
@@ -265,66 +181,10 @@ impl SpApiClient {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<String, SpApiError> {
-        let url = format!("{}{}", self.config.base_url, path);
-        let mut retries = 0;
-        let mut token_refreshed = false;
-        loop {
-            self.bucket(op).acquire().await;
-            let token = self.access_token().await?;
-            let response = self
-                .http
-                .get(&url)
-                .header("x-amz-access-token", token.expose())
-                .query(query)
-                .send()
-                .await
-                .map_err(|e| SpApiError::Unavailable(format!("{}: {e}", op.name())))?;
-            let status = response.status();
-            tracing::debug!(
-                operation = op.name(),
-                status = status.as_u16(),
-                retries,
-                "SP-API call"
-            );
-            match status {
-                s if s.is_success() => {
-                    return response
-                        .text()
-                        .await
-                        .map_err(|e| SpApiError::Unavailable(format!("{}: {e}", op.name())));
-                }
-                StatusCode::NOT_FOUND => return Err(SpApiError::NotFound),
-                StatusCode::TOO_MANY_REQUESTS => {
-                    // The quota is shared with every other caller of this seller's account:
-                    // believe the server, not the local bucket.
-                    self.bucket(op).drain();
-                    if retries >= self.config.max_retries {
-                        tracing::warn!(operation = op.name(), retries, "SP-API still throttling");
-                        return Err(SpApiError::RateLimited);
-                    }
-                    retries += 1;
-                    if let Some(wait) = retry_after(response.headers()) {
-                        tokio::time::sleep(wait.min(self.config.max_retry_after)).await;
-                    }
-                }
-                // An access token revoked or expired early: exchange it once more, then give up.
-                StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED if !token_refreshed => {
-                    token_refreshed = true;
-                    self.forget_token().await;
-                }
-                s if s.is_client_error() => {
-                    let body = response.text().await.unwrap_or_default();
-                    return Err(sp_api_rejection(s, &body));
-                }
-                s => {
-                    return Err(SpApiError::Unavailable(format!(
-                        "{} answered {}",
-                        op.name(),
-                        s.as_u16()
-                    )));
-                }
-            }
-        }
+        let url = self.transport.url(path)?;
+        self.transport
+            .send(op.name(), self.bucket(op), Method::GET, url, query, None)
+            .await
     }
 }
 
@@ -386,69 +246,10 @@ pub(crate) fn check_order_id(id: &str) -> Result<(), SpApiError> {
     }
 }
 
-/// `Retry-After` in seconds (SP-API does not send the HTTP-date form).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    let seconds: f64 = value.trim().parse().ok()?;
-    if seconds.is_finite() && seconds >= 0.0 {
-        Duration::try_from_secs_f64(seconds).ok()
-    } else {
-        None
-    }
-}
-
-fn sp_api_rejection(status: StatusCode, body: &str) -> SpApiError {
-    match serde_json::from_str::<ErrorList>(body)
-        .ok()
-        .and_then(|list| list.errors.into_iter().next())
-    {
-        Some(error) => SpApiError::Rejected {
-            code: error.code,
-            message: error.message,
-        },
-        None => SpApiError::Rejected {
-            code: format!("HTTP{}", status.as_u16()),
-            message: "no SP-API error body".into(),
-        },
-    }
-}
-
-fn lwa_error(status: StatusCode, body: &str) -> SpApiError {
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        return SpApiError::RateLimited;
-    }
-    if !status.is_client_error() {
-        return SpApiError::Unavailable(format!("LWA token exchange answered {}", status.as_u16()));
-    }
-    match serde_json::from_str::<LwaError>(body) {
-        Ok(e) => SpApiError::Rejected {
-            code: e.error,
-            message: e.error_description.unwrap_or_default(),
-        },
-        Err(_) => SpApiError::Rejected {
-            code: format!("HTTP{}", status.as_u16()),
-            message: "LWA refused the token exchange".into(),
-        },
-    }
-}
-
-/// LWA's token answer. No `Debug`: it holds the access token in clear.
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: u64,
-}
-
-/// LWA's error answer (`{"error":"invalid_grant","error_description":"…"}`).
-#[derive(Deserialize)]
-struct LwaError {
-    error: String,
-    error_description: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Secret;
 
     #[test]
     fn only_throttling_and_outages_are_transient() {

@@ -10,6 +10,9 @@
 //!   (Login-with-Amazon tokens, rate limits, retries on 429);
 //! - [`memory`] is [`InMemoryAmazonOrders`], the port's in-memory twin for tests, held to the
 //!   same contract as the client (`contract`, behind the `contract` feature);
+//! - [`listings`] is [`SpApiListings`], the inventory pusher's client: it sets MFN quantities
+//!   through the Listings Items API (`getListingsItem`, `patchListingsItem`) and implements
+//!   [`switchyard_inventory::ChannelStock`];
 //! - [`rate_limit`] is the [`TokenBucket`] that keeps calls inside SP-API's usage plans;
 //! - [`credentials`] keeps secrets out of logs and `Debug` output;
 //! - [`mapping`] turns an Amazon order into a canonical [`switchyard_model::Order`] and decides
@@ -21,14 +24,17 @@ pub mod client;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod credentials;
+pub mod listings;
 pub mod mapping;
 pub mod memory;
 pub mod notification;
 pub mod orders;
 pub mod rate_limit;
+mod transport;
 
 pub use client::{AmazonOrders, SpApiClient, SpApiConfig, SpApiError};
 pub use credentials::{LwaCredentials, Secret};
+pub use listings::SpApiListings;
 pub use mapping::{MapContext, OrderAction, action_for_status, is_actionable, to_order};
 pub use memory::{Fault, InMemoryAmazonOrders};
 pub use notification::{NotificationError, OrderChangeNotification, parse_notification};

@@ -73,6 +73,18 @@ impl TokenBucket {
         Self::documented(0.5, 30)
     }
 
+    /// SP-API's documented default for Listings Items 2021-08-01 `getListingsItem`: 5 requests/s
+    /// per seller account, burst 5 (the "Listings Items API Rate Limits" page).
+    pub fn get_listings_item_default() -> Self {
+        Self::documented(5.0, 5)
+    }
+
+    /// SP-API's documented default for Listings Items 2021-08-01 `patchListingsItem`: 5
+    /// requests/s per seller account, burst 5.
+    pub fn patch_listings_item_default() -> Self {
+        Self::documented(5.0, 5)
+    }
+
     fn documented(rate_per_second: f64, burst: u32) -> Self {
         TokenBucket {
             rate_per_second,

@@ -91,7 +91,7 @@ async fn serve(
             "QuotaExceeded",
             "You exceeded your quota for the requested resource.",
         );
-        add_rate_limit_header(&mut response, sandbox.rate_per_second);
+        crate::add_rate_limit_header(&mut response, sandbox.rate_per_second);
         return response;
     }
     let path: PathBuf = sandbox.data_dir.join("orders").join(file());
@@ -103,7 +103,7 @@ async fn serve(
                 body,
             )
                 .into_response();
-            add_rate_limit_header(&mut response, sandbox.rate_per_second);
+            crate::add_rate_limit_header(&mut response, sandbox.rate_per_second);
             response
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => sp_api(
@@ -119,15 +119,6 @@ async fn serve(
                 "We encountered an internal error. Please try again.",
             )
         }
-    }
-}
-
-/// Amazon tells callers their current rate in this header.
-fn add_rate_limit_header(response: &mut Response, rate: f64) {
-    if let Ok(value) = rate.to_string().parse() {
-        response
-            .headers_mut()
-            .insert("x-amzn-ratelimit-limit", value);
     }
 }
 
