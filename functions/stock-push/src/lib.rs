@@ -16,7 +16,8 @@ use switchyard_inventory::pusher::{Delivery, StockPusher};
 use switchyard_model::catalog_events::InventoryChanged;
 use switchyard_model::envelope::{Envelope, Message};
 
-pub use targets::{Connect, DirectoryTargets};
+pub use connect::Connector;
+pub use targets::DirectoryTargets;
 
 /// Reads one queue message: the `InventoryChanged` an EventBridge rule delivered.
 pub fn read_event(body: &str) -> Result<InventoryChanged, String> {
@@ -70,7 +71,7 @@ pub async fn handle(pusher: &StockPusher, event: SqsEvent) -> SqsBatchResponse {
 /// retries.
 pub async fn run(
     kind: switchyard_channels::ChannelKind,
-    connect: Box<Connect>,
+    connector: Box<dyn Connector>,
 ) -> Result<(), lambda_runtime::Error> {
     use std::sync::Arc;
     use std::time::Duration;
@@ -89,7 +90,7 @@ pub async fn run(
             aws_sdk_ssm::Client::new(&config),
         )),
         kind,
-        connect,
+        connector,
     );
     let pusher = StockPusher::new(
         Arc::new(targets),

@@ -10,12 +10,10 @@ use switchyard_inventory::pusher::{PushTargets, Target};
 use switchyard_platform::ServiceError;
 use switchyard_secrets::SecretStore;
 
-/// Builds a channel's client from its record and its credential's value.
-pub type Connect =
-    dyn Fn(&Channel, Option<String>) -> Result<Arc<dyn ChannelStock>, String> + Send + Sync;
+use crate::connect::{Connected, Connector};
 
-/// How long the channel list and the clients are reused: a changed channel record (a new
-/// allocation, a rotated token) is picked up within this.
+/// How long the channel list is reused: a changed channel record (a new allocation, a rotated
+/// token) is picked up within this.
 const REFRESH_AFTER: Duration = Duration::from_secs(30);
 
 /// The channels of one kind that have a stock push configured.
@@ -23,55 +21,43 @@ pub struct DirectoryTargets {
     channels: Arc<dyn ChannelDirectory>,
     secrets: Arc<dyn SecretStore>,
     kind: ChannelKind,
-    connect: Box<Connect>,
+    connector: Box<dyn Connector>,
     cached: Mutex<Option<(Instant, Vec<Target>)>>,
     // Clients outlive a refresh while their channel's record is unchanged, so what they cache
-    // (Shopify's SKU → inventory item lookups) survives.
+    // (Shopify's SKU → inventory item lookups, SP-API tokens) survives.
     clients: Mutex<HashMap<String, Target>>,
 }
 
 impl DirectoryTargets {
-    /// The `kind` channels of `channels`, connected with `connect`.
+    /// The `kind` channels of `channels`, connected by `connector`.
     pub fn new(
         channels: Arc<dyn ChannelDirectory>,
         secrets: Arc<dyn SecretStore>,
         kind: ChannelKind,
-        connect: Box<Connect>,
+        connector: Box<dyn Connector>,
     ) -> Self {
         Self {
             channels,
             secrets,
             kind,
-            connect,
+            connector,
             cached: Mutex::new(None),
             clients: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The channel's client; `Ok(Err(reason))` when its record cannot make one (a configuration
-    /// problem, left to an operator), `Err` when the secret store failed (retry).
-    async fn client(
-        &self,
-        channel: &Channel,
-    ) -> Result<Result<Arc<dyn ChannelStock>, String>, ServiceError> {
+    async fn client(&self, channel: &Channel) -> Result<Connected, ServiceError> {
         let name = channel.name.to_string();
         if let Some((known, client)) = self.clients.lock().unwrap().get(&name)
             && known == channel
         {
             return Ok(Ok(client.clone()));
         }
-        let credential = match channel
-            .stock_push
-            .as_ref()
-            .and_then(|p| p.credential.clone())
+        let client: Arc<dyn ChannelStock> = match self
+            .connector
+            .connect(channel, self.secrets.as_ref())
+            .await?
         {
-            Some(parameter) => match self.secrets.get(&parameter).await? {
-                Some(value) => Some(value),
-                None => return Ok(Err(format!("parameter {parameter} has no value"))),
-            },
-            None => None,
-        };
-        let client = match (self.connect)(channel, credential) {
             Ok(client) => client,
             Err(reason) => return Ok(Err(reason)),
         };

@@ -105,7 +105,7 @@ async fn a_batch_reaches_the_shopify_sandbox_as_each_channels_allocation() {
         directory,
         secrets,
         ChannelKind::Shopify,
-        Box::new(stock_push::connect::shopify),
+        Box::new(stock_push::connect::Shopify),
     );
     let pusher = StockPusher::new(
         Arc::new(targets),

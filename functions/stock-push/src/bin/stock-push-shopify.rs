@@ -1,8 +1,7 @@
 //! Lambda entry point: stock levels to every Shopify channel (GraphQL Admin API).
 
-use switchyard_channels::ChannelKind;
-
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    stock_push::run(ChannelKind::Shopify, Box::new(stock_push::connect::shopify)).await
+    let kind = switchyard_channels::ChannelKind::Shopify;
+    stock_push::run(kind, Box::new(stock_push::connect::Shopify)).await
 }
