@@ -441,7 +441,9 @@ async fn bad_parameters_are_400s_naming_the_parameter_and_the_rule() {
     let many: Vec<String> = (0..101).map(|n| format!("SKU-{n}")).collect();
     let hundred: Vec<(&str, &str)> = many[..100].iter().map(|s| ("sku", s.as_str())).collect();
     let too_many: Vec<(&str, &str)> = many.iter().map(|s| ("sku", s.as_str())).collect();
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str, &str)> = vec![
+    // (path, query, the parameter named, part of its rule)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         ("/v1/inventory", vec![], "sku", "is required"),
         ("/v1/prices", vec![], "sku", "is required"),
         ("/v1/inventory", too_many.clone(), "sku", "at most 100"),
