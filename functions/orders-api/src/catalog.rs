@@ -135,20 +135,30 @@ fn step(whole_units: bool) -> Decimal {
     if whole_units {
         Decimal::ONE
     } else {
-        Decimal::new(1, 4)
+        Decimal::new(1, STEP_SCALE)
     }
 }
 
-/// Down to a multiple of `step` (never up: a channel is never promised more than there is).
-fn floor_to(value: Decimal, step: Decimal) -> Decimal {
-    (value / step).floor() * step
+/// Decimal places of the measure-unit step.
+const STEP_SCALE: u32 = 4;
+
+/// Down to a whole step (never up: a channel is never promised more than there is) of the
+/// non-negative quantities it is given (where truncation is rounding down). Floor and truncation
+/// rather than a division: this runs per SKU and warehouse on every read.
+fn floor_to(value: Decimal, whole_units: bool) -> Decimal {
+    debug_assert!(!value.is_sign_negative() || value.is_zero());
+    if whole_units {
+        value.floor()
+    } else {
+        value.trunc_with_scale(STEP_SCALE)
+    }
 }
 
 /// What the channel may sell of a level: its allocation of the total available.
 pub fn allocated(allocation: &Allocation, level: &InventoryChanged) -> Decimal {
     floor_to(
         allocation.apply(level.available, level.whole_units),
-        step(level.whole_units),
+        level.whole_units,
     )
 }
 
@@ -165,7 +175,7 @@ pub fn split(total: Decimal, level: &InventoryChanged) -> Vec<Decimal> {
     let room: Vec<Decimal> = level
         .warehouses
         .iter()
-        .map(|w| floor_to(w.available.max(Decimal::ZERO), step))
+        .map(|w| floor_to(w.available.max(Decimal::ZERO), level.whole_units))
         .collect();
     let pool: Decimal = room.iter().sum();
     if pool.is_zero() || total <= Decimal::ZERO {
@@ -173,7 +183,10 @@ pub fn split(total: Decimal, level: &InventoryChanged) -> Vec<Decimal> {
     }
     let total = total.min(pool);
     let exact: Vec<Decimal> = room.iter().map(|r| total * *r / pool).collect();
-    let mut parts: Vec<Decimal> = exact.iter().map(|e| floor_to(*e, step)).collect();
+    let mut parts: Vec<Decimal> = exact
+        .iter()
+        .map(|e| floor_to(*e, level.whole_units))
+        .collect();
     let mut left = total - parts.iter().sum::<Decimal>();
     let mut by_remainder: Vec<usize> = (0..parts.len()).collect();
     by_remainder.sort_by(|a, b| (exact[*b] - parts[*b]).cmp(&(exact[*a] - parts[*a])));
@@ -187,6 +200,13 @@ pub fn split(total: Decimal, level: &InventoryChanged) -> Vec<Decimal> {
         }
     }
     parts
+}
+
+/// The body of `GET /v1/inventory` and of `GET /v1/prices`' items: one entry per SKU asked.
+#[derive(Debug, Serialize)]
+pub struct Items<T> {
+    /// In the order asked.
+    pub items: Vec<T>,
 }
 
 /// One SKU of `GET /v1/inventory`.

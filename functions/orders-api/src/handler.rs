@@ -303,10 +303,7 @@ impl OrdersApi {
             .await
             .map_err(unavailable)?;
         let items = catalog::inventory_items(&channel, &skus, levels, by_warehouse);
-        Ok(catalog::cacheable(
-            request,
-            &serde_json::json!({ "items": items }),
-        ))
+        Ok(catalog::cacheable(request, &catalog::Items { items }))
     }
 
     /// The price list `account` buys on, and whether the ERP ever reported the account.
