@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use chrono::Utc;
+
 use switchyard_channels::{Channel, ChannelDirectory};
 use switchyard_idempotency::IdempotencyKey;
 use switchyard_intake::auth::{admit, authenticate};
@@ -10,9 +12,14 @@ use switchyard_intake::capture::payload_hash;
 use switchyard_intake::http::{check_body_size, order_status_url};
 use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
+use switchyard_inventory::prices::{customer_price_list, read_pricing};
+use switchyard_inventory::stock::read_stock;
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
-use switchyard_model::{ExternalId, OrderId, OrderStatus};
+use switchyard_model::{ExternalId, Order, OrderId, OrderStatus};
+use switchyard_projections::ProjectionStore;
 use switchyard_throttle::RateLimiter;
+
+use crate::catalog::{self, Known};
 
 /// What the API needs from the world.
 #[derive(Clone)]
@@ -23,6 +30,8 @@ pub struct Ports {
     pub intake: Intake,
     /// Per-channel request rate limits.
     pub limiter: Arc<dyn RateLimiter>,
+    /// The ERP's stock and prices, as projected (read only here).
+    pub projections: Arc<dyn ProjectionStore>,
 }
 
 /// Tunables.
@@ -64,6 +73,13 @@ impl OrdersApi {
         let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
         let outcome = match (request.method.as_str(), segments.as_slice()) {
             ("POST", ["v1", "orders"]) => self.submit(request, deadline).await,
+            ("POST", ["v1", "orders", "validate"]) => self.validate(request).await,
+            (_, ["v1", "orders", "validate"]) => Err(Problem::method_not_allowed(request)),
+            ("GET", ["v1", "inventory"]) => self.inventory(request).await,
+            ("GET", ["v1", "prices"]) => self.prices(request).await,
+            (_, ["v1", "inventory"]) | (_, ["v1", "prices"]) => {
+                Err(Problem::method_not_allowed(request))
+            }
             ("GET", ["v1", "orders", id]) => self.status(request, id).await,
             ("GET", ["v1", "orders"]) => self.find(request).await,
             (_, ["v1", "orders"]) | (_, ["v1", "orders", _]) => {
@@ -86,8 +102,8 @@ impl OrdersApi {
         order_status_url(self.settings.public_base_url.as_deref(), request, id)
     }
 
-    async fn submit(&self, request: &HttpRequest, deadline: SystemTime) -> Outcome {
-        let channel = self.authenticate(request).await?;
+    /// Refuses a body too large or not JSON by its media type: the same for submit and validate.
+    fn check_body_headers(&self, request: &HttpRequest) -> Result<(), Problem> {
         check_body_size(request, self.settings.max_body_bytes)?;
         if let Some(ct) = request.header("content-type") {
             let essence = ct
@@ -105,28 +121,16 @@ impl OrdersApi {
                 ));
             }
         }
-        let key = match request
-            .header("idempotency-key")
-            .map(IdempotencyKey::try_from)
-        {
-            None => {
-                return Err(Problem::new(
-                    400,
-                    "idempotency-key-required",
-                    "Idempotency-Key required",
-                    "POST /v1/orders needs an Idempotency-Key header so that retries are safe",
-                ));
-            }
-            Some(Err(e)) => {
-                return Err(Problem::new(
-                    400,
-                    "idempotency-key-invalid",
-                    "Invalid Idempotency-Key",
-                    e.to_string(),
-                ));
-            }
-            Some(Ok(key)) => key,
-        };
+        Ok(())
+    }
+
+    /// The body, read by the v1 order reader: what `POST /v1/orders` and `POST
+    /// /v1/orders/validate` both accept, with the same problems for what they refuse.
+    fn read_order(
+        &self,
+        request: &HttpRequest,
+        channel: &Channel,
+    ) -> Result<(serde_json::Value, Order), Problem> {
         let body: serde_json::Value = serde_json::from_slice(&request.body).map_err(|e| {
             Problem::new(
                 400,
@@ -149,6 +153,35 @@ impl OrdersApi {
             )
             .with_errors(errors.0)
         })?;
+        Ok((body, order))
+    }
+
+    async fn submit(&self, request: &HttpRequest, deadline: SystemTime) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        self.check_body_headers(request)?;
+        let key = match request
+            .header("idempotency-key")
+            .map(IdempotencyKey::try_from)
+        {
+            None => {
+                return Err(Problem::new(
+                    400,
+                    "idempotency-key-required",
+                    "Idempotency-Key required",
+                    "POST /v1/orders needs an Idempotency-Key header so that retries are safe",
+                ));
+            }
+            Some(Err(e)) => {
+                return Err(Problem::new(
+                    400,
+                    "idempotency-key-invalid",
+                    "Invalid Idempotency-Key",
+                    e.to_string(),
+                ));
+            }
+            Some(Ok(key)) => key,
+        };
+        let (body, order) = self.read_order(request, &channel)?;
 
         // serde_json's map is ordered by key, so this hash ignores key order and whitespace.
         let payload_hash = payload_hash(&serde_json::to_vec(&body).expect("values serialise"));
@@ -257,6 +290,85 @@ impl OrdersApi {
             return Err(not_found());
         }
         Ok(HttpResponse::json(200, &record.value.view()))
+    }
+}
+
+impl OrdersApi {
+    /// `GET /v1/inventory?sku=…[&by=warehouse]`: this channel's available-to-promise.
+    async fn inventory(&self, request: &HttpRequest) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        let skus = catalog::skus_param(request)?;
+        let by_warehouse = catalog::by_warehouse_param(request)?;
+        let levels = read_stock(self.ports.projections.as_ref(), &skus)
+            .await
+            .map_err(unavailable)?;
+        let items = catalog::inventory_items(&channel, &skus, levels, by_warehouse);
+        Ok(catalog::cacheable(request, &catalog::Items { items }))
+    }
+
+    /// The price list `account` buys on, and whether the ERP ever reported the account.
+    async fn price_list_of(
+        &self,
+        account: Option<&str>,
+    ) -> Result<(Option<String>, bool), Problem> {
+        let Some(account) = account else {
+            return Ok((None, false));
+        };
+        let assignment = customer_price_list(self.ports.projections.as_ref(), account)
+            .await
+            .map_err(unavailable)?;
+        let known = assignment.is_some();
+        Ok((assignment.and_then(|a| a.price_list), known))
+    }
+
+    /// `GET /v1/prices?sku=…[&quantity=…]`: what this channel's customer account pays.
+    async fn prices(&self, request: &HttpRequest) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        let skus = catalog::skus_param(request)?;
+        let quantity = catalog::quantity_param(request)?;
+        let (price_list, _) = self
+            .price_list_of(channel.default_customer.as_deref())
+            .await?;
+        let pricing = read_pricing(
+            self.ports.projections.as_ref(),
+            price_list.as_deref(),
+            &skus,
+        )
+        .await
+        .map_err(unavailable)?;
+        let items = catalog::price_items(&skus, &pricing, quantity, Utc::now().date_naive());
+        Ok(catalog::cacheable(
+            request,
+            &serde_json::json!({
+                "customer": channel.default_customer,
+                "quantity": quantity.normalize().to_string(),
+                "items": items,
+            }),
+        ))
+    }
+
+    /// `POST /v1/orders/validate`: the order read exactly as `POST /v1/orders` reads it, then
+    /// checked against the projections. Stores nothing, queues nothing, claims no key.
+    async fn validate(&self, request: &HttpRequest) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        self.check_body_headers(request)?;
+        let (_, order) = self.read_order(request, &channel)?;
+        let skus: Vec<_> = order.lines.iter().map(|l| l.sku.clone()).collect();
+        let (price_list, customer_known) =
+            self.price_list_of(Some(&order.customer.account)).await?;
+        let store = self.ports.projections.as_ref();
+        let (levels, pricing) = futures::try_join!(
+            read_stock(store, &skus),
+            read_pricing(store, price_list.as_deref(), &skus)
+        )
+        .map_err(unavailable)?;
+        let known = Known {
+            customer_known,
+            levels,
+            pricing,
+        };
+        let validation = catalog::validate(&channel, &order, &known, Utc::now().date_naive());
+        Ok(HttpResponse::json(200, &validation))
     }
 }
 

@@ -6,6 +6,7 @@ use lambda_runtime::Error;
 use orders_api::{OrdersApi, Ports, Settings};
 use switchyard_channels::DynamoDbChannelDirectory;
 use switchyard_platform::aws::{load_config, setting};
+use switchyard_projections::DynamoDbProjectionStore;
 use switchyard_throttle::DynamoDbRateLimiter;
 
 #[tokio::main]
@@ -20,8 +21,12 @@ async fn main() -> Result<(), Error> {
         )),
         intake: switchyard_intake::aws::intake(&config)?,
         limiter: Arc::new(DynamoDbRateLimiter::new(
-            dynamodb,
+            dynamodb.clone(),
             setting("SWITCHYARD_IDEMPOTENCY_TABLE")?,
+        )),
+        projections: Arc::new(DynamoDbProjectionStore::new(
+            dynamodb,
+            setting("SWITCHYARD_CATALOG_TABLE")?,
         )),
     };
     let settings = Settings {

@@ -90,6 +90,7 @@ async fn app_with(settings: Settings) -> App {
             queue.clone(),
         ),
         limiter: limiter.clone(),
+        projections: Arc::new(switchyard_projections::InMemoryProjectionStore::new()),
     };
 
     App {
@@ -363,6 +364,45 @@ async fn bad_requests_get_problems_and_write_nothing() {
     let fixed = app
         .api
         .handle(&post(Some(KEY_A), Some("k7"), &good), deadline())
+        .await;
+    assert_eq!(fixed.status, 202, "{}", fixed.body);
+}
+
+#[tokio::test]
+async fn a_fraction_of_an_each_is_refused_before_anything_is_stored() {
+    let app = app().await;
+    let mut half = order("PO-HALF");
+    half["lines"] = json!([
+        {"sku": "WIDGET-S", "quantity": "1.5", "unit_price": "9.25", "uom": "EA"},
+        {"sku": "FLOUR", "quantity": "2.75", "unit_price": "1.10", "uom": "KG"}
+    ]);
+    let r = app
+        .api
+        .handle(
+            &post(Some(KEY_A), Some("k-half"), half.to_string().as_bytes()),
+            deadline(),
+        )
+        .await;
+    let problem = assert_problem(&r, 422, "validation-failed");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 1, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "lines[0].quantity");
+    assert!(
+        problem["errors"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .contains("EA counts whole units"),
+        "{problem}"
+    );
+    assert!(app.orders.all().is_empty());
+    assert!(app.queue.submitted.lock().unwrap().is_empty());
+    // Kilos keep their fractions.
+    half["lines"][0]["quantity"] = json!(2);
+    let fixed = app
+        .api
+        .handle(
+            &post(Some(KEY_A), Some("k-half"), half.to_string().as_bytes()),
+            deadline(),
+        )
         .await;
     assert_eq!(fixed.status, 202, "{}", fixed.body);
 }

@@ -18,7 +18,10 @@ pub mod validation;
 
 pub use envelope::Envelope;
 pub use money::{Currency, Money};
-pub use order::{ChannelName, ExternalId, Order, OrderId, OrderLine, Quantity, Sku, UnitOfMeasure};
+pub use order::{
+    ChannelName, ExternalId, Order, OrderId, OrderLine, Quantity, Sku, UnitOfMeasure,
+    WHOLE_UNIT_CODES, check_quantity_in_unit,
+};
 pub use party::{Address, CountryCode, Customer};
 pub use status::{OrderStatus, TransitionError};
 pub use validation::{FieldError, FieldErrors};

@@ -178,6 +178,47 @@ impl UnitOfMeasure {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// True when the unit counts whole things (each, piece, case, box, …), so a quantity in it
+    /// must be a whole number; false for measure units (KG, LB, M, L, FT, …) and for codes not in
+    /// [`WHOLE_UNIT_CODES`], which keep their fractions (the ERP has the last word on those).
+    pub fn counts_whole_units(&self) -> bool {
+        WHOLE_UNIT_CODES.contains(&self.0.as_str())
+    }
+}
+
+/// Units that count whole things, upper case: the count units of ANSI X12 element 355 (`EA`
+/// each, `PC` piece, `CA` case, `BX` box, `PK` package, `DZ` dozen, `PR` pair, `RL` roll, `ST`
+/// set, `CT` carton, `BG` bag, `KT` kit, `PL` pallet, `BO` bottle, `CN` can, `UN` unit), those of
+/// UN/ECE Recommendation 20 (`C62` one, `H87` piece, `EA`, `DZN` dozen, `PR`/`NPR` pair(s),
+/// `SET`, `NAR` number of articles, and the Rec 21 package codes it carries with an `X` prefix:
+/// `XBX`, `XCS`, `XCT`, `XPK`, `XBG`), `PCE`/`CS` (older EDIFACT usage), and the spelled-out
+/// aliases the ERP adapter already maps to Tryton's unit (`EACH`, `PIECE`, `UNIT`, …).
+/// Deliberately left out: codes that are ambiguous between X12 and Rec 20 (X12 `GR` is gram).
+pub const WHOLE_UNIT_CODES: &[&str] = &[
+    // X12 355 count units.
+    "EA", "PC", "CA", "BX", "PK", "DZ", "PR", "RL", "ST", "CT", "BG", "KT", "PL", "BO", "CN", "UN",
+    // UN/ECE Rec 20 count units (and Rec 21 packages as X-codes).
+    "C62", "H87", "DZN", "NPR", "SET", "NAR", "XBX", "XCS", "XCT", "XPK", "XBG",
+    // Older EDIFACT codes and spelled-out aliases channels send.
+    "PCE", "PCS", "CS", "EACH", "PIECE", "PIECES", "UNIT", "UNITS", "U", "CASE", "BOX", "PACK",
+    "DOZEN", "PAIR", "ROLL", "KIT",
+];
+
+/// The whole-unit rule, for every channel: a quantity in a unit that counts whole things
+/// ([`UnitOfMeasure::counts_whole_units`]) must be a whole number. Without it `1.5 EA` is
+/// accepted here and refused later by the ERP, after the channel was told "received".
+pub fn check_quantity_in_unit(quantity: Quantity, uom: &UnitOfMeasure) -> Result<(), String> {
+    if uom.counts_whole_units() && !quantity.value().fract().is_zero() {
+        Err(format!(
+            "must be a whole number: {} counts whole units, so {} {} cannot be shipped",
+            uom.as_str(),
+            quantity.value(),
+            uom.as_str()
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 /// One order line.
@@ -271,8 +312,10 @@ pub struct OrderParts {
 }
 
 impl Order {
-    /// Builds an order, refusing one without lines, with too many lines, or with a line priced in
-    /// another currency than the order's.
+    /// Builds an order, refusing one without lines, with too many lines, with a fractional
+    /// quantity in a unit that counts whole units ([`check_quantity_in_unit`]), or with a line
+    /// priced in another currency than the order's. Every connector builds its orders here, so
+    /// these rules hold for every channel.
     pub fn new(parts: OrderParts) -> Result<Order, FieldErrors> {
         let mut errors = FieldErrors::default();
         if parts.lines.is_empty() {
@@ -282,6 +325,9 @@ impl Order {
             errors.push("lines", "must contain at most 500 lines");
         }
         for (i, line) in parts.lines.iter().enumerate() {
+            if let Err(rule) = check_quantity_in_unit(line.quantity, &line.uom) {
+                errors.push(format!("lines[{i}].quantity"), rule);
+            }
             if line.unit_price.currency != parts.currency {
                 errors.0.push(FieldError::new(
                     format!("lines[{i}].unit_price"),
@@ -401,6 +447,38 @@ mod tests {
                 "must be in the order currency USD"
             )]
         );
+    }
+
+    #[test]
+    fn a_fraction_of_a_counted_unit_is_refused_and_a_fraction_of_a_measure_is_kept() {
+        let mut half_each = line("A", "1.5", "1.00", usd());
+        half_each.uom = UnitOfMeasure::try_from("ea".to_string()).unwrap();
+        let mut two_cases = line("B", "2", "1.00", usd());
+        two_cases.uom = UnitOfMeasure::try_from("CS".to_string()).unwrap();
+        let mut kilos = line("C", "1.25", "1.00", usd());
+        kilos.uom = UnitOfMeasure::try_from("KG".to_string()).unwrap();
+        let err = Order::new(parts(vec![half_each, two_cases.clone(), kilos.clone()])).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        assert_eq!(err.0[0].field, "lines[0].quantity");
+        assert!(err.0[0].rule.starts_with("must be a whole number"), "{err}");
+        assert!(err.0[0].rule.contains("EA counts whole units"), "{err}");
+        assert!(Order::new(parts(vec![two_cases, kilos])).is_ok());
+        for code in ["EA", "PCE", "C62", "DZ", "PR", "RL", "ST", "BX", "PK", "CA"] {
+            assert!(
+                UnitOfMeasure::try_from(code.to_string())
+                    .unwrap()
+                    .counts_whole_units(),
+                "{code}"
+            );
+        }
+        for code in ["KG", "LB", "M", "L", "FT", "GR", "MTR"] {
+            assert!(
+                !UnitOfMeasure::try_from(code.to_string())
+                    .unwrap()
+                    .counts_whole_units(),
+                "{code}"
+            );
+        }
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! measured in the same run — the least any reader must do with the same bytes (split an
 //! interchange into segments and elements; parse a webhook body as untyped JSON).
 //!
-//! Prints a table: ns per delivery and the ratio to its baseline.
+//! Prints a table: ns per delivery and the ratio to its baseline. Then [`reads`]: the p50/p99 of
+//! the channel read API's `GET /v1/inventory` against `GET /v1/orders/{id}`, in the same run.
 
 #![forbid(unsafe_code)]
+
+mod reads;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -136,4 +139,5 @@ fn main() {
             ours / baseline
         );
     }
+    reads::run();
 }

@@ -1,6 +1,6 @@
 //! `switchyard`: the operator CLI.
 //!
-//! `switchyard channels add|list|show|rotate-key|rotate-secret` manages channel records in the
+//! `switchyard channels add|list|show|rotate-key|rotate-secret|set-allocation` manages channel records in the
 //! channels table (`SWITCHYARD_CHANNELS_TABLE`, AWS settings from the usual environment,
 //! `AWS_ENDPOINT_URL` for the local emulator). API keys and generated secrets are printed once,
 //! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
@@ -12,10 +12,11 @@ mod secrets;
 use anyhow::{Context, bail};
 use chrono::{Duration, Utc};
 use clap::{Args, Parser, Subcommand};
+use rust_decimal::Decimal;
 use serde_json::json;
 use switchyard_channels::{
-    AmazonSeller, Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey,
-    MappingOptions, TradingPartner,
+    Allocation, AllocationError, AmazonSeller, Channel, ChannelDirectory, ChannelKind,
+    DynamoDbChannelDirectory, IssuedApiKey, MappingOptions, TradingPartner,
 };
 use switchyard_model::{ChannelName, Sku};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
@@ -89,6 +90,34 @@ enum Channels {
         #[arg(long)]
         json: bool,
     },
+    /// Set how much of the available stock the channel is shown (its reads of
+    /// `GET /v1/inventory`, its validations and its pushers): a share after a safety stock, up
+    /// to a cap, in whole units where the unit counts them. `--clear` shows it everything again.
+    SetAllocation(SetAllocation),
+}
+
+#[derive(Args)]
+struct SetAllocation {
+    /// Channel name.
+    name: String,
+    /// Percent of the available stock (after the safety stock) the channel is shown, 0 to 100.
+    #[arg(long, required_unless_present = "clear")]
+    share: Option<Decimal>,
+    /// Units kept back from this channel before its share is taken.
+    #[arg(long, conflicts_with = "clear")]
+    safety_stock: Option<Decimal>,
+    /// The most this channel is ever shown of one SKU.
+    #[arg(long, conflicts_with = "clear")]
+    cap: Option<Decimal>,
+    /// Remove the allocation: the channel is shown all of the available stock.
+    #[arg(long, conflicts_with = "share")]
+    clear: bool,
+    /// Print what would be stored and store nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -185,16 +214,48 @@ async fn main() -> anyhow::Result<()> {
         Command::Channels(Channels::List) => {
             for c in directory.list().await? {
                 println!(
-                    "{:<24} {:<18} default customer: {}",
+                    "{:<24} {:<18} default customer: {:<16} stock shown: {}",
                     c.name.as_str(),
                     serde_json::to_value(c.kind)?.as_str().unwrap_or("?"),
-                    c.default_customer.as_deref().unwrap_or("-")
+                    c.default_customer.as_deref().unwrap_or("-"),
+                    describe_allocation(c.allocation.as_ref())
                 );
             }
         }
         Command::Channels(Channels::Show { name }) => {
             let channel = existing(&directory, name).await?;
             println!("{}", serde_json::to_string_pretty(&channel)?);
+            println!(
+                "stock shown: {}",
+                describe_allocation(channel.allocation.as_ref())
+            );
+        }
+        Command::Channels(Channels::SetAllocation(set)) => {
+            let mut channel = existing(&directory, set.name.clone()).await?;
+            channel.allocation = allocation_from(&set)?;
+            if !set.dry_run {
+                directory
+                    .put(&channel)
+                    .await
+                    .context("storing the channel")?;
+            }
+            if set.json {
+                println!(
+                    "{}",
+                    json!({"name": channel.name, "allocation": channel.allocation, "dry_run": set.dry_run})
+                );
+            } else {
+                println!(
+                    "{}channel {}: stock shown: {}",
+                    if set.dry_run {
+                        "(dry run, nothing stored) "
+                    } else {
+                        ""
+                    },
+                    channel.name,
+                    describe_allocation(channel.allocation.as_ref())
+                );
+            }
         }
         Command::Channels(Channels::RotateKey { name, json }) => {
             let channel = existing(&directory, name).await?;
@@ -227,6 +288,34 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The rule `set-allocation` asks for, checked by [`Allocation::new`]; `None` clears it.
+fn allocation_from(set: &SetAllocation) -> Result<Option<Allocation>, AllocationError> {
+    if set.clear {
+        return Ok(None);
+    }
+    Allocation::new(
+        set.share.unwrap_or(Decimal::ONE_HUNDRED),
+        set.safety_stock.unwrap_or(Decimal::ZERO),
+        set.cap,
+    )
+    .map(Some)
+}
+
+/// One line for people: `80% after 5 kept back, at most 100`, or `all available`.
+fn describe_allocation(allocation: Option<&Allocation>) -> String {
+    let Some(a) = allocation else {
+        return "all available".into();
+    };
+    let mut text = format!("{}% of available", a.share_percent.normalize());
+    if !a.safety_stock.is_zero() {
+        text.push_str(&format!(" after {} kept back", a.safety_stock.normalize()));
+    }
+    if let Some(cap) = a.cap {
+        text.push_str(&format!(", at most {}", cap.normalize()));
+    }
+    text
 }
 
 async fn existing(directory: &DynamoDbChannelDirectory, name: String) -> anyhow::Result<Channel> {
@@ -367,5 +456,68 @@ fn print_issued(channel: &Channel, key: Option<&IssuedApiKey>, secret: Option<&s
         if let Some(secret) = secret {
             println!("Webhook signing secret (shown once, give it to the sender): {secret}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_allocation(args: &[&str]) -> Result<SetAllocation, clap::Error> {
+        let mut argv = vec!["switchyard", "channels", "set-allocation"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Channels(Channels::SetAllocation(set)) => Ok(set),
+            _ => unreachable!("set-allocation parses as itself"),
+        }
+    }
+
+    #[test]
+    fn an_allocation_is_parsed_checked_and_described() {
+        let set = set_allocation(&[
+            "market",
+            "--share",
+            "80",
+            "--safety-stock",
+            "5",
+            "--cap",
+            "100",
+        ])
+        .unwrap();
+        let allocation = allocation_from(&set).unwrap().unwrap();
+        assert_eq!(
+            allocation,
+            Allocation::new(80.into(), 5.into(), Some(100.into())).unwrap()
+        );
+        assert_eq!(
+            describe_allocation(Some(&allocation)),
+            "80% of available after 5 kept back, at most 100"
+        );
+        let share_only =
+            allocation_from(&set_allocation(&["m", "--share", "62.5"]).unwrap()).unwrap();
+        assert_eq!(
+            describe_allocation(share_only.as_ref()),
+            "62.5% of available"
+        );
+        let cleared = set_allocation(&["market", "--clear"]).unwrap();
+        assert_eq!(allocation_from(&cleared).unwrap(), None);
+        assert_eq!(describe_allocation(None), "all available");
+    }
+
+    #[test]
+    fn impossible_or_contradictory_allocations_are_refused() {
+        let over = set_allocation(&["market", "--share", "120"]).unwrap();
+        assert_eq!(
+            allocation_from(&over).unwrap_err().to_string(),
+            "share_percent must be between 0 and 100, got 120"
+        );
+        let negative = set_allocation(&["market", "--share", "50", "--cap=-1"]).unwrap();
+        assert!(allocation_from(&negative).is_err());
+        assert!(
+            set_allocation(&["market"]).is_err(),
+            "a share or --clear is needed"
+        );
+        assert!(set_allocation(&["market", "--share", "50", "--clear"]).is_err());
+        assert!(set_allocation(&["market", "--share", "eighty"]).is_err());
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::money::{Currency, Money};
 use crate::order::{
     ChannelName, ExternalId, Order, OrderId, OrderLine, OrderParts, Quantity, Sku, UnitOfMeasure,
-    check_identifier, check_unit_price,
+    check_identifier, check_quantity_in_unit, check_unit_price,
 };
 use crate::party::{Address, CountryCode, Customer};
 use crate::status::OrderStatus;
@@ -272,6 +272,15 @@ impl Reader {
                     .string(v, &f("uom"), 8)
                     .and_then(|u| self.check(UnitOfMeasure::try_from(u), &f("uom"))),
             };
+            // The whole-unit rule is also checked by `Order::new`; checking it here too reports it
+            // together with the body's other errors rather than only once they are fixed.
+            let quantity = match (quantity, &uom) {
+                (Some(q), Some(u)) => match check_quantity_in_unit(q, u) {
+                    Ok(()) => Some(q),
+                    Err(rule) => self.fail(&f("quantity"), &rule),
+                },
+                (q, _) => q,
+            };
             match (sku, quantity, unit_price, uom, currency) {
                 (Some(sku), Some(quantity), Some(price), Some(uom), Some(currency)) => {
                     lines.push(OrderLine {
@@ -515,6 +524,29 @@ mod tests {
             "must be a decimal string such as \"9.25\", not a JSON number".into()
         )));
         assert!(errs.contains(&("lines[2].sku".into(), "must be a string".into())));
+    }
+
+    #[test]
+    fn a_fraction_of_an_each_is_refused_with_the_other_errors_and_kilos_keep_theirs() {
+        let mut body = sample();
+        body["currency"] = json!("XXY");
+        body["lines"] = json!([
+            {"sku": "WIDGET-S", "quantity": 1.5, "unit_price": "9.25", "uom": "EA"},
+            {"sku": "WIDGET-S", "quantity": "1.5", "unit_price": "9.25"},
+            {"sku": "FLOUR", "quantity": "2.75", "unit_price": "1.10", "uom": "KG"}
+        ]);
+        let errs = errors_of(body);
+        let fields: Vec<&str> = errs.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["currency", "lines[0].quantity", "lines[1].quantity"]
+        );
+        assert!(errs[1].1.contains("EA counts whole units"), "{errs:?}");
+        let mut kilos = sample();
+        kilos["lines"] =
+            json!([{"sku": "FLOUR", "quantity": "2.75", "unit_price": "1.10", "uom": "kg"}]);
+        let order = parse_order(&kilos, &ctx()).unwrap();
+        assert_eq!(order.lines[0].quantity.value().to_string(), "2.75");
     }
 
     #[test]
