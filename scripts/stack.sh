@@ -8,8 +8,9 @@
 #   scripts/stack.sh stop     stop a stack started with `start` (or left behind by a killed `up`)
 #
 # STACK (default "dev") names the stack. Its ports come from a base (dev: 4566 moto, 8000 Tryton,
-# 9000 API, 9021 SP-API sandbox; test: 4576, 8010, 9010, 9031; MOTO_PORT, ERP_PORT, API_PORT and
-# SPAPI_PORT override them), and everything it writes lives in .switchyard/<STACK>/: pid files,
+# 9000 API, 9021 SP-API sandbox, 9022 Shopify sandbox, 9023 WooCommerce sandbox; test: 4576,
+# 8010, 9010, 9031, 9032, 9033; MOTO_PORT, ERP_PORT, API_PORT, SPAPI_PORT, SHOPIFY_PORT and
+# WOO_PORT override them), and everything it writes lives in .switchyard/<STACK>/: pid files,
 # logs/ (moto, Tryton, Terraform, runner), erp/ (Tryton's database), terraform/ (data dir and
 # state), bin/ (the binaries it runs, hard links taken at start, so a cargo build for another
 # stack cannot swap them underneath it), runner.json, channels.json, local.env. So `make test`
@@ -24,8 +25,10 @@ ROOT=$PWD
 
 STACK=${STACK:-dev}
 case $STACK in
-    dev) MOTO_PORT=${MOTO_PORT:-4566} ERP_PORT=${ERP_PORT:-8000} API_PORT=${API_PORT:-9000} SPAPI_PORT=${SPAPI_PORT:-9021} ;;
-    test) MOTO_PORT=${MOTO_PORT:-4576} ERP_PORT=${ERP_PORT:-8010} API_PORT=${API_PORT:-9010} SPAPI_PORT=${SPAPI_PORT:-9031} ;;
+    dev) MOTO_PORT=${MOTO_PORT:-4566} ERP_PORT=${ERP_PORT:-8000} API_PORT=${API_PORT:-9000} SPAPI_PORT=${SPAPI_PORT:-9021}
+        SHOPIFY_PORT=${SHOPIFY_PORT:-9022} WOO_PORT=${WOO_PORT:-9023} ;;
+    test) MOTO_PORT=${MOTO_PORT:-4576} ERP_PORT=${ERP_PORT:-8010} API_PORT=${API_PORT:-9010} SPAPI_PORT=${SPAPI_PORT:-9031}
+        SHOPIFY_PORT=${SHOPIFY_PORT:-9032} WOO_PORT=${WOO_PORT:-9033} ;;
     *) echo "stack.sh: STACK must be dev or test" >&2; exit 2 ;;
 esac
 RUN=$ROOT/.switchyard/$STACK
@@ -54,6 +57,8 @@ stop_pidfile() { # stop_pidfile FILE: TERM, then KILL after 5 s
 cmd_stop() {
     stop_pidfile "$RUN/runner.pid"
     stop_pidfile "$RUN/sp-api.pid"
+    stop_pidfile "$RUN/shopify.pid"
+    stop_pidfile "$RUN/woo.pid"
     [[ -d $RUN/erp ]] && scripts/erp.sh stop "$RUN/erp" >/dev/null 2>&1 || true
     stop_pidfile "$RUN/moto.pid"
     rm -f "$ENV_FILE" "$RUN/stack.pid" "$RUN/runner.ready"
@@ -89,16 +94,17 @@ claim_stack() { # refuse when another stack of this name runs; clear what a kill
 start_stack() {
     rm -rf "$RUN/erp"
 
-    for port in "$MOTO_PORT" "$ERP_PORT" "$API_PORT" "$SPAPI_PORT"; do
-        port_free "$port" || die "port $port is in use by another program; set MOTO_PORT/ERP_PORT/API_PORT/SPAPI_PORT"
+    for port in "$MOTO_PORT" "$ERP_PORT" "$API_PORT" "$SPAPI_PORT" "$SHOPIFY_PORT" "$WOO_PORT"; do
+        port_free "$port" || die "port $port is in use by another program; set MOTO_PORT/ERP_PORT/API_PORT/SPAPI_PORT/SHOPIFY_PORT/WOO_PORT"
     done
 
     scripts/bootstrap.sh
     say "building the functions and tools (cargo build)"
     cargo build --quiet --bins -p orders-api -p order-processor -p webhooks -p edi \
-        -p amazon-notifications -p switchyard-local -p switchyard -p sp-api-sandbox
+        -p amazon-notifications -p erp-changes -p catalog-projector -p stock-push \
+        -p switchyard-local -p switchyard -p sp-api-sandbox -p shopify-sandbox -p woo-sandbox
     rm -rf "$BIN"
-    take_bins switchyard-local switchyard sp-api-sandbox
+    take_bins switchyard-local switchyard sp-api-sandbox shopify-sandbox woo-sandbox
 
     say "starting moto (AWS emulator) on 127.0.0.1:$MOTO_PORT"
     # local/moto_server.py: moto with DynamoDB linearizable (see the file).
@@ -109,6 +115,18 @@ start_stack() {
     say "starting the SP-API sandbox (recorded Amazon orders, local/sp-api) on 127.0.0.1:$SPAPI_PORT"
     "$BIN/sp-api-sandbox" --listen "127.0.0.1:$SPAPI_PORT" --data local/sp-api >"$LOGS/sp-api.log" 2>&1 &
     echo $! >"$RUN/sp-api.pid"
+    # The sandboxes' credentials are made up per stack: nothing secret-looking lives in the repo.
+    SHOPIFY_SANDBOX_TOKEN=shpat_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    WOO_SANDBOX_KEY=ck_switchyard_local
+    WOO_SANDBOX_SECRET=cs_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    say "starting the Shopify sandbox (GraphQL Admin, local/shopify) on 127.0.0.1:$SHOPIFY_PORT"
+    "$BIN/shopify-sandbox" --port "$SHOPIFY_PORT" --data local/shopify/products.json \
+        --token "$SHOPIFY_SANDBOX_TOKEN" >"$LOGS/shopify.log" 2>&1 &
+    echo $! >"$RUN/shopify.pid"
+    say "starting the WooCommerce sandbox (REST v3, local/woocommerce) on 127.0.0.1:$WOO_PORT"
+    "$BIN/woo-sandbox" --port "$WOO_PORT" --data local/woocommerce/products.json \
+        --consumer-key "$WOO_SANDBOX_KEY" --consumer-secret "$WOO_SANDBOX_SECRET" >"$LOGS/woo.log" 2>&1 &
+    echo $! >"$RUN/woo.pid"
 
     say "preparing Tryton (cached after the first run; ~30 s the first time)"
     scripts/erp.sh prepare >/dev/null
@@ -124,6 +142,7 @@ start_stack() {
         scripts/infra.sh apply-local "$AWS_ENDPOINT_URL" "$RUN/runner.json"
     local outputs=$RUN/runner.outputs.json
     out() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['value'])" "$outputs" "$1"; }
+    out_map() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['value'][sys.argv[3]])" "$outputs" "$1" "$2"; }
     export SWITCHYARD_CHANNELS_TABLE; SWITCHYARD_CHANNELS_TABLE=$(out channels_table_name)
     # shellcheck disable=SC2046 # one binary name per line, no spaces
     take_bins $(python3 -c 'import json,sys; print("\n".join(sorted({f["binary"] for f in json.load(open(sys.argv[1]))["functions"].values()})))' "$RUN/runner.json")
@@ -134,6 +153,8 @@ start_stack() {
     rm -f "$channels_file.lines"
     add_channel demo-shop --kind api --default-customer DEMO-SHOP --rate-limit 100
     add_channel partner-portal --kind api --default-customer PARTNER-001
+    # A customer with a contract price list in the demo ERP (10% under list, a quantity break).
+    add_channel acme-portal --kind api --default-customer ACME-001
     add_channel demo-shopify --kind shopify --default-customer DEMO-SHOP
     add_channel demo-woo --kind woocommerce --default-customer DEMO-SHOP
     add_channel partner-hub --kind standard-webhooks --default-customer PARTNER-001
@@ -143,14 +164,24 @@ start_stack() {
         --amazon-seller-id A2SWITCHYARD01 --amazon-endpoint "http://127.0.0.1:$SPAPI_PORT" \
         --amazon-token-url "http://127.0.0.1:$SPAPI_PORT/auth/o2/token" --amazon-client-id sandbox-client \
         --amazon-client-secret-env SANDBOX_LWA_SECRET --amazon-refresh-token-env SANDBOX_LWA_REFRESH
+    say "pointing the storefront channels' stock at the sandboxes (switchyard channels set-stock-push)"
+    SHOPIFY_TOKEN=$SHOPIFY_SANDBOX_TOKEN "$cli" channels set-stock-push demo-shopify \
+        --endpoint "http://127.0.0.1:$SHOPIFY_PORT" --location-id gid://shopify/Location/1 \
+        --credential-env SHOPIFY_TOKEN >/dev/null
+    WOO_CREDENTIAL=$WOO_SANDBOX_KEY:$WOO_SANDBOX_SECRET "$cli" channels set-stock-push demo-woo \
+        --endpoint "http://127.0.0.1:$WOO_PORT" --credential-env WOO_CREDENTIAL >/dev/null
+    "$cli" channels set-stock-push amazon-us >/dev/null
     (umask 077; python3 -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])], indent=2))' \
         "$channels_file.lines" >"$channels_file")
     rm -f "$channels_file.lines"
-    local demo_key partner_key
+    local demo_key partner_key acme_key
     key_of() { python3 -c 'import json,sys; print(next(c["api_key"] for c in json.load(open(sys.argv[1])) if c["name"] == sys.argv[2]))' "$channels_file" "$1"; }
     demo_key=$(key_of demo-shop)
     partner_key=$(key_of partner-portal)
+    acme_key=$(key_of acme-portal)
     wait_for 30 "the SP-API sandbox" curl -s -o /dev/null "http://127.0.0.1:$SPAPI_PORT/"
+    wait_for 30 "the Shopify sandbox" curl -s -o /dev/null "http://127.0.0.1:$SHOPIFY_PORT/_sandbox/calls"
+    wait_for 30 "the WooCommerce sandbox" curl -s -o /dev/null "http://127.0.0.1:$WOO_PORT/_sandbox/calls"
 
     say "starting the functions behind the local runner on 127.0.0.1:$API_PORT"
     SWITCHYARD_ERP_PASSWORD=$SWITCHYARD_ERP_PASSWORD SWITCHYARD_PUBLIC_BASE_URL=http://127.0.0.1:$API_PORT \
@@ -166,6 +197,7 @@ start_stack() {
 SWITCHYARD_API_URL=http://127.0.0.1:$API_PORT
 SWITCHYARD_DEMO_API_KEY=$demo_key
 SWITCHYARD_PARTNER_API_KEY=$partner_key
+SWITCHYARD_ACME_API_KEY=$acme_key
 SWITCHYARD_ERP_URL=$SWITCHYARD_ERP_URL
 SWITCHYARD_ERP_DB=$SWITCHYARD_ERP_DB
 SWITCHYARD_ERP_USER=$SWITCHYARD_ERP_USER
@@ -182,8 +214,19 @@ SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL=$(out amazon_notifications_queue_url)
 SWITCHYARD_AMAZON_NOTIFICATIONS_DLQ_URL=$(out amazon_notifications_dlq_url)
 SWITCHYARD_QUARANTINE_QUEUE_URL=$(out quarantine_queue_url)
 SWITCHYARD_EDI_TABLE=$(out edi_table_name)
+SWITCHYARD_CATALOG_TABLE=$(out catalog_table_name)
+SWITCHYARD_CATALOG_EVENTS_QUEUE_URL=$(out catalog_events_queue_url)
+SWITCHYARD_CATALOG_EVENTS_DLQ_URL=$(out catalog_events_dlq_url)
 SWITCHYARD_CHANNELS_FILE=$channels_file
 SWITCHYARD_SP_API_URL=http://127.0.0.1:$SPAPI_PORT
+SWITCHYARD_SHOPIFY_SANDBOX_URL=http://127.0.0.1:$SHOPIFY_PORT
+SWITCHYARD_WOO_SANDBOX_URL=http://127.0.0.1:$WOO_PORT
+SWITCHYARD_STOCK_SHOPIFY_QUEUE_URL=$(out_map stock_queue_urls shopify)
+SWITCHYARD_STOCK_SHOPIFY_DLQ_URL=$(out_map stock_dlq_urls shopify)
+SWITCHYARD_STOCK_WOOCOMMERCE_QUEUE_URL=$(out_map stock_queue_urls woocommerce)
+SWITCHYARD_STOCK_WOOCOMMERCE_DLQ_URL=$(out_map stock_dlq_urls woocommerce)
+SWITCHYARD_STOCK_AMAZON_QUEUE_URL=$(out_map stock_queue_urls amazon)
+SWITCHYARD_STOCK_AMAZON_DLQ_URL=$(out_map stock_dlq_urls amazon)
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 AWS_ACCESS_KEY_ID=test
 AWS_SECRET_ACCESS_KEY=test

@@ -3,8 +3,24 @@ data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
+  # One stock pusher per channel kind (reserved concurrency 1: a channel's rate limit is per
+  # shop, and a single writer keeps the push state in order).
+  stock_pushers = {
+    "shopify"     = "stock-push-shopify"
+    "woocommerce" = "stock-push-woocommerce"
+    "amazon"      = "stock-push-amazon"
+  }
+
   # Single source of truth for the functions (the local root mirrors these settings).
-  functions = {
+  functions = merge(local.base_functions, {
+    for kind, name in local.stock_pushers : name => {
+      timeout_seconds      = 60
+      memory_mb            = 256
+      reserved_concurrency = 1
+    }
+  })
+
+  base_functions = {
     "orders-api" = {
       timeout_seconds      = 10
       memory_mb            = 256
@@ -35,6 +51,17 @@ locals {
       memory_mb            = 256
       reserved_concurrency = null
     }
+    # One poller at a time: a second would read the same changes again.
+    "erp-changes" = {
+      timeout_seconds      = 60
+      memory_mb            = 256
+      reserved_concurrency = 1
+    }
+    "catalog-projector" = {
+      timeout_seconds      = 30
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
   }
 
   common_environment = {
@@ -44,6 +71,7 @@ locals {
     SWITCHYARD_ORDERS_QUEUE_URL     = module.orders_queue.queue_url
     SWITCHYARD_QUARANTINE_QUEUE_URL = module.quarantine_queue.queue_url
     SWITCHYARD_EDI_TABLE            = module.tables.edi_table_name
+    SWITCHYARD_CATALOG_TABLE        = module.tables.catalog_table_name
     SWITCHYARD_EVENT_BUS            = module.event_bus.bus_name
     SWITCHYARD_MAX_RECEIVE_COUNT    = tostring(var.orders_max_receive_count)
     SWITCHYARD_RETRY_BASE_SECONDS   = "10"
@@ -59,12 +87,21 @@ locals {
     "amazon-notifications" = merge(local.common_environment, {
       SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL = module.amazon_notifications_queue.queue_url
     })
-    "order-processor" = merge(local.common_environment, {
-      SWITCHYARD_ERP_URL                = var.erp_url
-      SWITCHYARD_ERP_DB                 = var.erp_db
-      SWITCHYARD_ERP_USER               = var.erp_user
-      SWITCHYARD_ERP_PASSWORD_PARAMETER = var.erp_password_parameter
+    "order-processor"   = merge(local.common_environment, local.erp_environment)
+    "erp-changes"       = merge(local.common_environment, local.erp_environment)
+    "catalog-projector" = local.common_environment
+  }
+  all_environment = merge(local.environment, {
+    for kind, name in local.stock_pushers : name => merge(local.common_environment, {
+      SWITCHYARD_STOCK_QUEUE_URL = module.stock_queue[kind].queue_url
     })
+  })
+
+  erp_environment = {
+    SWITCHYARD_ERP_URL                = var.erp_url
+    SWITCHYARD_ERP_DB                 = var.erp_db
+    SWITCHYARD_ERP_USER               = var.erp_user
+    SWITCHYARD_ERP_PASSWORD_PARAMETER = var.erp_password_parameter
   }
 
   # Channel secrets (webhook signing secrets, SP-API credentials) live under this SSM path;
@@ -118,10 +155,66 @@ locals {
 
   erp_password_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.erp_password_parameter, "/")}"
 
+  catalog_read_statement = {
+    sid       = "CatalogRead"
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
+    resources = [module.tables.catalog_table_arn]
+  }
+  catalog_write_statement = {
+    sid       = "CatalogWrite"
+    actions   = ["dynamodb:PutItem"]
+    resources = [module.tables.catalog_table_arn]
+  }
+  erp_password_statement = {
+    sid       = "ErpPassword"
+    actions   = ["ssm:GetParameter"]
+    resources = [local.erp_password_parameter_arn]
+  }
+  publish_statement = {
+    sid       = "Events"
+    actions   = ["events:PutEvents"]
+    resources = [module.event_bus.bus_arn]
+  }
+
+  pusher_statements = {
+    for kind, name in local.stock_pushers : name => [
+      local.catalog_read_statement,
+      local.catalog_write_statement,
+      local.channel_secrets_statement,
+      {
+        sid       = "ChannelsList"
+        actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
+        resources = [module.tables.channels_table_arn]
+      },
+      {
+        sid       = "StockQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [module.stock_queue[kind].queue_arn]
+      },
+    ]
+  }
+
+  all_policy_statements = merge(local.policy_statements, local.pusher_statements)
+
   policy_statements = {
-    "orders-api" = local.intake_statements
-    "webhooks"   = concat(local.intake_statements, [local.quarantine_statement, local.channel_secrets_statement])
-    "edi-api"    = concat(local.intake_statements, [local.quarantine_statement, local.edi_table_statement])
+    "orders-api" = concat(local.intake_statements, [local.catalog_read_statement])
+    "erp-changes" = [
+      local.catalog_read_statement,
+      local.catalog_write_statement,
+      local.publish_statement,
+      local.erp_password_statement,
+    ]
+    "catalog-projector" = [
+      local.catalog_read_statement,
+      local.catalog_write_statement,
+      {
+        sid       = "CatalogEventsQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [module.catalog_events_queue.queue_arn]
+      },
+    ]
+    "webhooks" = concat(local.intake_statements, [local.quarantine_statement, local.channel_secrets_statement])
+    "edi-api"  = concat(local.intake_statements, [local.quarantine_statement, local.edi_table_statement])
     "edi-acknowledger" = [
       local.edi_table_statement,
       {
@@ -149,16 +242,8 @@ locals {
         actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
         resources = [module.orders_queue.queue_arn]
       },
-      {
-        sid       = "Events"
-        actions   = ["events:PutEvents"]
-        resources = [module.event_bus.bus_arn]
-      },
-      {
-        sid       = "ErpPassword"
-        actions   = ["ssm:GetParameter"]
-        resources = [local.erp_password_parameter_arn]
-      },
+      local.publish_statement,
+      local.erp_password_statement,
     ]
   }
 
@@ -205,7 +290,83 @@ module "event_bus" {
       detail_types = ["OrderAccepted", "OrderRejected"]
       queue_arn    = module.edi_acknowledgements_queue.queue_arn
     }
+    "catalog-events" = {
+      detail_types = ["InventoryChanged", "PriceChanged", "CustomerPriceListChanged"]
+      queue_arn    = module.catalog_events_queue.queue_arn
+    }
+    "stock-shopify" = {
+      detail_types = ["InventoryChanged"]
+      queue_arn    = module.stock_queue["shopify"].queue_arn
+    }
+    "stock-woocommerce" = {
+      detail_types = ["InventoryChanged"]
+      queue_arn    = module.stock_queue["woocommerce"].queue_arn
+    }
+    "stock-amazon" = {
+      detail_types = ["InventoryChanged"]
+      queue_arn    = module.stock_queue["amazon"].queue_arn
+    }
   }
+}
+
+# Each channel kind's stock levels, on their way to its pusher.
+module "stock_queue" {
+  source                      = "../modules/queue_with_dlq"
+  for_each                    = local.stock_pushers
+  name                        = "${var.prefix}-stock-${each.key}"
+  visibility_timeout_seconds  = 6 * 60
+  max_receive_count           = 10
+  allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["stock-${each.key}"]]
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+resource "aws_lambda_event_source_mapping" "stock" {
+  for_each                           = local.stock_pushers
+  event_source_arn                   = module.stock_queue[each.key].queue_arn
+  function_name                      = module.function[each.value].function_arn
+  batch_size                         = 100
+  maximum_batching_window_in_seconds = 5
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = 2
+  }
+}
+
+# The ERP's stock and prices, on their way into the projections (catalog-projector).
+module "catalog_events_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-catalog-events"
+  visibility_timeout_seconds  = 6 * local.functions["catalog-projector"].timeout_seconds
+  max_receive_count           = 5
+  allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["catalog-events"]]
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+# Tryton has no outbound webhooks: erp-changes polls its change feed every minute. Scheduled
+# rules live on the default bus.
+resource "aws_cloudwatch_event_rule" "erp_changes" {
+  name                = "${var.prefix}-erp-changes"
+  description         = "Polls the ERP change feed (stock moves, price lists) every minute."
+  schedule_expression = "rate(1 minute)"
+}
+
+resource "aws_cloudwatch_event_target" "erp_changes" {
+  rule      = aws_cloudwatch_event_rule.erp_changes.name
+  target_id = "erp-changes"
+  arn       = module.function["erp-changes"].function_arn
+}
+
+resource "aws_lambda_permission" "erp_changes_schedule" {
+  statement_id  = "AllowSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = module.function["erp-changes"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.erp_changes.arn
 }
 
 # Amazon delivers SP-API notifications here: name this queue as the SQS destination of the
@@ -250,9 +411,9 @@ module "function" {
   memory_mb            = each.value.memory_mb
   timeout_seconds      = each.value.timeout_seconds
   reserved_concurrency = each.value.reserved_concurrency
-  environment          = local.environment[each.key]
+  environment          = local.all_environment[each.key]
   log_retention_days   = var.log_retention_days
-  policy_statements    = concat(local.policy_statements[each.key], each.key == "order-processor" ? local.kms_statements : [])
+  policy_statements    = concat(local.all_policy_statements[each.key], contains(["order-processor", "erp-changes"], each.key) ? local.kms_statements : [])
 }
 
 module "http_api" {
@@ -269,6 +430,18 @@ module "http_api" {
       invoke_arn    = module.function["orders-api"].invoke_arn
     }
     "GET /v1/orders" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+    "POST /v1/orders/validate" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+    "GET /v1/inventory" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+    "GET /v1/prices" = {
       function_name = module.function["orders-api"].function_name
       invoke_arn    = module.function["orders-api"].invoke_arn
     }
@@ -319,6 +492,18 @@ resource "aws_lambda_event_source_mapping" "amazon_notifications" {
 
   scaling_config {
     # SP-API's getOrder allows 0.5 requests per second per seller: more pollers only wait.
+    maximum_concurrency = 2
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "catalog_events" {
+  event_source_arn                   = module.catalog_events_queue.queue_arn
+  function_name                      = module.function["catalog-projector"].function_arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
     maximum_concurrency = 2
   }
 }

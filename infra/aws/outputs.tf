@@ -51,3 +51,11 @@ output "amazon_notifications_queue_url" {
 output "amazon_notifications_dlq_url" {
   value = module.amazon_notifications_queue.dlq_url
 }
+
+output "catalog_table_name" {
+  value = module.tables.catalog_table_name
+}
+
+output "catalog_events_dlq_url" {
+  value = module.catalog_events_queue.dlq_url
+}

@@ -44,7 +44,37 @@ locals {
       memory_mb       = 256
       concurrency     = 2
     }
+    # One poller: two would only read the same changes twice.
+    "erp-changes" = {
+      binary          = "erp-changes"
+      timeout_seconds = 60
+      memory_mb       = 256
+      concurrency     = 1
+    }
+    "catalog-projector" = {
+      binary          = "catalog-projector"
+      timeout_seconds = 30
+      memory_mb       = 256
+      concurrency     = 2
+    }
   }
+
+  # One stock pusher per channel kind, one instance each: a channel's rate limit is per shop,
+  # and a single writer keeps the push state in order.
+  stock_pushers = {
+    "shopify"     = "stock-push-shopify"
+    "woocommerce" = "stock-push-woocommerce"
+    "amazon"      = "stock-push-amazon"
+  }
+  pusher_functions = {
+    for kind, name in local.stock_pushers : name => {
+      binary          = name
+      timeout_seconds = 60
+      memory_mb       = 256
+      concurrency     = 1
+    }
+  }
+  all_functions = merge(local.functions, local.pusher_functions)
 
   common_environment = {
     SWITCHYARD_IDEMPOTENCY_TABLE    = module.tables.idempotency_table_name
@@ -53,6 +83,7 @@ locals {
     SWITCHYARD_ORDERS_QUEUE_URL     = module.orders_queue.queue_url
     SWITCHYARD_QUARANTINE_QUEUE_URL = module.quarantine_queue.queue_url
     SWITCHYARD_EDI_TABLE            = module.tables.edi_table_name
+    SWITCHYARD_CATALOG_TABLE        = module.tables.catalog_table_name
     SWITCHYARD_EVENT_BUS            = module.event_bus.bus_name
     SWITCHYARD_MAX_RECEIVE_COUNT    = tostring(var.orders_max_receive_count)
     SWITCHYARD_RETRY_BASE_SECONDS   = "1"
@@ -68,17 +99,29 @@ locals {
     "amazon-notifications" = merge(local.common_environment, {
       SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL = module.amazon_notifications_queue.queue_url
     })
-    "order-processor" = merge(local.common_environment, {
-      SWITCHYARD_ERP_URL  = var.erp_url
-      SWITCHYARD_ERP_DB   = var.erp_db
-      SWITCHYARD_ERP_USER = var.erp_user
+    "order-processor"   = merge(local.common_environment, local.erp_environment)
+    "erp-changes"       = merge(local.common_environment, local.erp_environment)
+    "catalog-projector" = local.common_environment
+  }
+  all_environment = merge(local.environment, {
+    for kind, name in local.stock_pushers : name => merge(local.common_environment, {
+      SWITCHYARD_STOCK_QUEUE_URL = module.stock_queue[kind].queue_url
     })
+  })
+
+  erp_environment = {
+    SWITCHYARD_ERP_URL  = var.erp_url
+    SWITCHYARD_ERP_DB   = var.erp_db
+    SWITCHYARD_ERP_USER = var.erp_user
   }
 
   routes = [
     { route_key = "POST /v1/orders", function = "orders-api" },
     { route_key = "GET /v1/orders/{id}", function = "orders-api" },
     { route_key = "GET /v1/orders", function = "orders-api" },
+    { route_key = "POST /v1/orders/validate", function = "orders-api" },
+    { route_key = "GET /v1/inventory", function = "orders-api" },
+    { route_key = "GET /v1/prices", function = "orders-api" },
     { route_key = "POST /v1/webhooks/{channel}", function = "webhooks" },
     { route_key = "POST /v1/edi/x12", function = "edi-api" },
     { route_key = "GET /v1/edi/outbox", function = "edi-api" },
@@ -114,6 +157,32 @@ locals {
       maximum_concurrency             = 2
       report_batch_item_failures      = true
     },
+    {
+      queue_url                       = module.catalog_events_queue.queue_url
+      queue_arn                       = module.catalog_events_queue.queue_arn
+      function                        = "catalog-projector"
+      batch_size                      = 10
+      maximum_batching_window_seconds = 1
+      maximum_concurrency             = 2
+      report_batch_item_failures      = true
+    },
+  ]
+  pusher_mappings = [
+    for kind, name in local.stock_pushers : {
+      queue_url = module.stock_queue[kind].queue_url
+      queue_arn = module.stock_queue[kind].queue_arn
+      function  = name
+      # Big batches are what coalesces a burst: only the newest level per SKU is sent.
+      batch_size                      = 100
+      maximum_batching_window_seconds = 2
+      maximum_concurrency             = 2
+      report_batch_item_failures      = true
+    }
+  ]
+
+  # EventBridge schedules, played by the runner (AWS: every minute; here every few seconds).
+  schedules = [
+    { name = "${var.prefix}-erp-changes", function = "erp-changes", every_seconds = var.erp_changes_every_seconds },
   ]
 }
 
@@ -146,7 +215,46 @@ module "event_bus" {
       detail_types = ["OrderAccepted", "OrderRejected"]
       queue_arn    = module.edi_acknowledgements_queue.queue_arn
     }
+    "catalog-events" = {
+      detail_types = local.catalog_event_types
+      queue_arn    = module.catalog_events_queue.queue_arn
+    }
+    "stock-shopify" = {
+      detail_types = ["InventoryChanged"]
+      queue_arn    = module.stock_queue["shopify"].queue_arn
+    }
+    "stock-woocommerce" = {
+      detail_types = ["InventoryChanged"]
+      queue_arn    = module.stock_queue["woocommerce"].queue_arn
+    }
+    "stock-amazon" = {
+      detail_types = ["InventoryChanged"]
+      queue_arn    = module.stock_queue["amazon"].queue_arn
+    }
   }
+}
+
+# Each channel kind's stock levels, on their way to its pusher.
+module "stock_queue" {
+  source                      = "../modules/queue_with_dlq"
+  for_each                    = local.stock_pushers
+  name                        = "${var.prefix}-stock-${each.key}"
+  visibility_timeout_seconds  = 90
+  max_receive_count           = var.orders_max_receive_count
+  allow_eventbridge_rule_arns = var.eventbridge_queue_policy ? [module.event_bus.queue_rule_arns["stock-${each.key}"]] : []
+}
+
+locals {
+  catalog_event_types = ["InventoryChanged", "PriceChanged", "CustomerPriceListChanged"]
+}
+
+# The ERP's stock and prices, on their way into the projections (catalog-projector).
+module "catalog_events_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-catalog-events"
+  visibility_timeout_seconds  = 30
+  max_receive_count           = 5
+  allow_eventbridge_rule_arns = var.eventbridge_queue_policy ? [module.event_bus.queue_rule_arns["catalog-events"]] : []
 }
 
 # Amazon delivers SP-API notifications here (a subscription's SQS destination).

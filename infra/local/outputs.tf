@@ -3,16 +3,17 @@ output "runner_config" {
   value = {
     region = local.region
     functions = {
-      for name, f in local.functions : name => {
+      for name, f in local.all_functions : name => {
         binary          = f.binary
         timeout_seconds = f.timeout_seconds
         memory_mb       = f.memory_mb
         concurrency     = f.concurrency
-        environment     = local.environment[name]
+        environment     = local.all_environment[name]
       }
     }
-    routes = local.routes
-    sqs    = local.sqs_mappings
+    routes    = local.routes
+    sqs       = concat(local.sqs_mappings, local.pusher_mappings)
+    schedules = local.schedules
   }
 }
 
@@ -66,4 +67,24 @@ output "amazon_notifications_dlq_url" {
 
 output "edi_acknowledgements_queue_url" {
   value = module.edi_acknowledgements_queue.queue_url
+}
+
+output "catalog_table_name" {
+  value = module.tables.catalog_table_name
+}
+
+output "catalog_events_queue_url" {
+  value = module.catalog_events_queue.queue_url
+}
+
+output "catalog_events_dlq_url" {
+  value = module.catalog_events_queue.dlq_url
+}
+
+output "stock_queue_urls" {
+  value = { for kind, q in module.stock_queue : kind => q.queue_url }
+}
+
+output "stock_dlq_urls" {
+  value = { for kind, q in module.stock_queue : kind => q.dlq_url }
 }

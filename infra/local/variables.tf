@@ -51,3 +51,9 @@ variable "eventbridge_queue_policy" {
   type        = bool
   default     = true
 }
+
+variable "erp_changes_every_seconds" {
+  description = "How often the local runner plays the erp-changes schedule (AWS: every minute)."
+  type        = number
+  default     = 2
+}

@@ -5,6 +5,8 @@ locals {
     channels    = { ttl_attribute = null, range_key = null }
     # EDI outbox, pending acknowledgements and control numbers (see switchyard_platform::edi).
     edi = { ttl_attribute = null, range_key = "sk" }
+    # Stock and price projections and the ERP change feed's cursor (switchyard-projections).
+    catalog = { ttl_attribute = null, range_key = "sk" }
   }
 }
 

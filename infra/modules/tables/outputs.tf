@@ -29,3 +29,11 @@ output "edi_table_name" {
 output "edi_table_arn" {
   value = aws_dynamodb_table.this["edi"].arn
 }
+
+output "catalog_table_name" {
+  value = aws_dynamodb_table.this["catalog"].name
+}
+
+output "catalog_table_arn" {
+  value = aws_dynamodb_table.this["catalog"].arn
+}
