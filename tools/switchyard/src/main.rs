@@ -7,6 +7,7 @@
 //! (SecureString) with the channel record naming the parameter.
 #![forbid(unsafe_code)]
 
+mod inventory;
 mod secrets;
 
 use anyhow::{Context, bail};
@@ -16,7 +17,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use switchyard_channels::{
     Allocation, AllocationError, AmazonSeller, Channel, ChannelDirectory, ChannelKind,
-    DynamoDbChannelDirectory, IssuedApiKey, MappingOptions, TradingPartner,
+    DynamoDbChannelDirectory, IssuedApiKey, MappingOptions, StockPush, TradingPartner,
 };
 use switchyard_model::{ChannelName, Sku};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
@@ -26,7 +27,7 @@ use crate::secrets::{new_secret_value, store_secret};
 #[derive(Parser)]
 #[command(
     name = "switchyard",
-    about = "Operate Switchyard: channels (more to come)"
+    about = "Operate Switchyard: channels, inventory (more to come)"
 )]
 struct Cli {
     /// The channels table.
@@ -54,6 +55,9 @@ enum Command {
     /// Manage sales channels.
     #[command(subcommand)]
     Channels(Channels),
+    /// Stock and prices from the ERP to the channels: status and resync.
+    #[command(subcommand)]
+    Inventory(inventory::Inventory),
 }
 
 #[derive(Subcommand)]
@@ -94,6 +98,31 @@ enum Channels {
     /// `GET /v1/inventory`, its validations and its pushers): a share after a safety stock, up
     /// to a cap, in whole units where the unit counts them. `--clear` shows it everything again.
     SetAllocation(SetAllocation),
+    /// Push the channel's stock levels to its own API (Shopify, WooCommerce, Amazon), or stop.
+    SetStockPush(SetStockPush),
+}
+
+#[derive(Args)]
+struct SetStockPush {
+    /// Channel name.
+    name: String,
+    /// The channel API's base URL: the Shopify shop (`https://{shop}.myshopify.com`) or the
+    /// WooCommerce site. Amazon channels use their seller's SP-API endpoint and need none.
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Shopify: the location (a GID, `gid://shopify/Location/…`) whose stock the channel sells.
+    #[arg(long)]
+    location_id: Option<String>,
+    /// Environment variable holding the credential (Shopify: the Admin API access token;
+    /// WooCommerce: `consumer_key:consumer_secret`); stored in the secret store, never printed.
+    #[arg(long)]
+    credential_env: Option<String>,
+    /// Stop pushing stock to the channel.
+    #[arg(long, conflicts_with_all = ["endpoint", "location_id", "credential_env"])]
+    off: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -208,6 +237,9 @@ async fn main() -> anyhow::Result<()> {
     let secrets = SsmSecretStore::new(aws_sdk_ssm::Client::new(&config));
     let prefix = cli.secrets_prefix.trim_end_matches('/');
     match cli.command {
+        Command::Inventory(command) => {
+            inventory::run(command, &config, &directory).await?;
+        }
         Command::Channels(Channels::Add(add)) => {
             add_channel(&directory, &secrets, prefix, *add).await?;
         }
@@ -257,6 +289,34 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Channels(Channels::SetStockPush(set)) => {
+            let mut channel = existing(&directory, set.name.clone()).await?;
+            channel.stock_push = stock_push_from(&channel, &set, &secrets, prefix).await?;
+            directory
+                .put(&channel)
+                .await
+                .context("storing the channel")?;
+            if set.json {
+                println!(
+                    "{}",
+                    json!({"name": channel.name, "stock_push": channel.stock_push})
+                );
+            } else {
+                println!(
+                    "channel {}: {}",
+                    channel.name,
+                    match &channel.stock_push {
+                        Some(push) => format!(
+                            "stock pushed to {}",
+                            push.endpoint
+                                .as_deref()
+                                .unwrap_or("its seller's SP-API endpoint")
+                        ),
+                        None => "stock not pushed".into(),
+                    }
+                );
+            }
+        }
         Command::Channels(Channels::RotateKey { name, json }) => {
             let channel = existing(&directory, name).await?;
             let key = issue_key(&directory, &channel.name).await?;
@@ -291,6 +351,62 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// The rule `set-allocation` asks for, checked by [`Allocation::new`]; `None` clears it.
+/// The stock push a `set-stock-push` asks for, its credential stored in the secret store.
+async fn stock_push_from(
+    channel: &Channel,
+    set: &SetStockPush,
+    secrets: &dyn SecretStore,
+    prefix: &str,
+) -> anyhow::Result<Option<StockPush>> {
+    if set.off {
+        return Ok(None);
+    }
+    match channel.kind {
+        ChannelKind::Shopify
+            if set.endpoint.is_none()
+                || set.location_id.is_none()
+                || set.credential_env.is_none() =>
+        {
+            bail!(
+                "a Shopify channel needs --endpoint (the shop URL), --location-id and --credential-env (the access token)"
+            )
+        }
+        ChannelKind::Woocommerce if set.endpoint.is_none() || set.credential_env.is_none() => {
+            bail!(
+                "a WooCommerce channel needs --endpoint (the site URL) and --credential-env (consumer_key:consumer_secret)"
+            )
+        }
+        ChannelKind::AmazonSpApi if channel.amazon.is_none() => {
+            bail!("this Amazon channel has no seller settings")
+        }
+        ChannelKind::Shopify | ChannelKind::Woocommerce | ChannelKind::AmazonSpApi => {}
+        other => bail!(
+            "{} channels have no API to push stock to",
+            serde_json::to_value(other)?.as_str().unwrap_or("these")
+        ),
+    }
+    let credential = match &set.credential_env {
+        Some(var) => Some(
+            store_secret(
+                secrets,
+                prefix,
+                &channel.name,
+                "stock-push",
+                &from_env(var)?,
+                Utc::now(),
+            )
+            .await?
+            .parameter,
+        ),
+        None => None,
+    };
+    Ok(Some(StockPush {
+        endpoint: set.endpoint.clone(),
+        location_id: set.location_id.clone(),
+        credential,
+    }))
+}
+
 fn allocation_from(set: &SetAllocation) -> Result<Option<Allocation>, AllocationError> {
     if set.clear {
         return Ok(None);
