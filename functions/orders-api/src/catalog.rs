@@ -605,6 +605,7 @@ mod tests {
             whole_units,
             as_of: now,
             erp_version: 1,
+            observed_at: chrono::Utc::now(),
         }
     }
 

@@ -106,6 +106,7 @@ fn level(
         whole_units: whole,
         as_of: at,
         erp_version: version,
+        observed_at: chrono::Utc::now(),
     }
 }
 
@@ -132,6 +133,7 @@ fn prices(name: &str, list: &str, breaks: &[(&str, &str)], until: Option<i64>) -
         }),
         as_of: Utc::now(),
         erp_version: 1,
+        observed_at: chrono::Utc::now(),
     }
 }
 
@@ -215,6 +217,7 @@ async fn app() -> App {
                 price_list: list.map(String::from),
                 as_of: Utc::now(),
                 erp_version: 1,
+                observed_at: chrono::Utc::now(),
             },
         )
         .await

@@ -78,6 +78,7 @@ async fn api(skus: &[Sku]) -> OrdersApi {
             whole_units: true,
             as_of: Utc::now(),
             erp_version: 1,
+            observed_at: chrono::Utc::now(),
         };
         project_stock(projections.as_ref(), &level).await.unwrap();
     }
