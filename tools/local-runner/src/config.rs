@@ -325,4 +325,19 @@ mod tests {
         let neg = r#"{"functions": {"a": {"binary": "a", "timeout_seconds": -1}}}"#;
         assert!(Config::from_json(neg).is_err());
     }
+
+    #[test]
+    fn reads_schedules_and_refuses_impossible_ones() {
+        let ok = r#"{"functions": {"poller": {"binary": "poller"}},
+            "schedules": [{"name": "r", "function": "poller", "every_seconds": "2"}]}"#;
+        let config = Config::from_json(ok).unwrap();
+        assert_eq!(config.schedules[0].every_seconds, 2);
+        let unknown = r#"{"functions": {}, "schedules": [{"name": "r", "function": "nope", "every_seconds": 2}]}"#;
+        assert!(Config::from_json(unknown).is_err());
+        let zero = r#"{"functions": {"p": {"binary": "p"}}, "schedules": [{"name": "r", "function": "p", "every_seconds": 0}]}"#;
+        assert!(Config::from_json(zero).is_err());
+        let event = crate::schedule::scheduled_event("r", "us-east-1");
+        assert_eq!(event["detail-type"], "Scheduled Event");
+        assert_eq!(event["source"], "aws.events");
+    }
 }
