@@ -5,10 +5,10 @@ resource "aws_cloudwatch_event_bus" "this" {
 
 resource "aws_cloudwatch_event_rule" "all_events" {
   name           = "${var.prefix}-all-events"
-  description    = "Every ${var.source_prefix}* event on the ${var.prefix} bus to the order-events queue."
+  description    = "Every ${join(", ", var.target_sources)} event on the ${var.prefix} bus to the order-events queue."
   event_bus_name = aws_cloudwatch_event_bus.this.name
   event_pattern = jsonencode({
-    source = [{ prefix = var.source_prefix }]
+    source = var.target_sources
   })
   tags = var.tags
 }

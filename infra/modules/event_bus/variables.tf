@@ -9,6 +9,12 @@ variable "source_prefix" {
   default     = "switchyard."
 }
 
+variable "target_sources" {
+  description = "The event sources routed to the target queue: the order events only, so stock and price bursts do not pile up where nothing consumes them."
+  type        = list(string)
+  default     = ["switchyard.orders"]
+}
+
 variable "target_queue_arn" {
   description = "ARN of the queue that receives every matching event (the order-events queue). Its policy must allow the rule (see rule_arn)."
   type        = string

@@ -19,8 +19,10 @@ impl<T: ChangeFeed + StockLevels + PriceLists> ErpCatalog for T {}
 
 /// SKUs read from the ERP per call (one Tryton RPC per warehouse for each chunk).
 const READ_CHUNK: usize = 100;
-/// Events in flight to the bus at once.
-const PUBLISH_CONCURRENCY: usize = 8;
+/// Calls in flight to the bus at once.
+const PUBLISH_CONCURRENCY: usize = 4;
+/// Envelopes per call (EventBridge's PutEvents limit).
+const EVENTS_PER_CALL: usize = 10;
 /// A run stops taking new batches this long before its deadline, so it always advances the
 /// cursor over what it published.
 const DEADLINE_MARGIN: Duration = Duration::from_secs(3);
@@ -179,17 +181,26 @@ impl Poller {
         Ok(())
     }
 
-    /// Publishes every payload in its own envelope (correlated by its key), a few at a time.
+    /// Publishes every payload in its own envelope (correlated by its key), ten to a call, a
+    /// few calls at a time.
     async fn publish_all<T: Message>(
         &self,
         source: &str,
         payloads: Vec<T>,
         correlation: impl Fn(&T) -> String,
     ) -> Result<(), ServiceError> {
-        futures::stream::iter(payloads.into_iter().map(|payload| {
-            let envelope = Envelope::new(ERP_CHANNEL, correlation(&payload), payload).into_json();
-            async move { self.events.publish(source, &envelope).await }
-        }))
+        let envelopes: Vec<Envelope<serde_json::Value>> = payloads
+            .into_iter()
+            .map(|payload| {
+                let key = correlation(&payload);
+                Envelope::new(ERP_CHANNEL, key, payload).into_json()
+            })
+            .collect();
+        futures::stream::iter(
+            envelopes
+                .chunks(EVENTS_PER_CALL)
+                .map(|chunk| self.events.publish_all(source, chunk)),
+        )
         .buffer_unordered(PUBLISH_CONCURRENCY)
         .try_collect::<Vec<()>>()
         .await

@@ -100,13 +100,33 @@ pub async fn a_republished_envelope_keeps_its_id(bus: &dyn PublishedEvents) {
 
 /// One `#[tokio::test]` per [`EventPublisher`] case, each on a fresh bus made by `$bus` (an
 /// expression, awaited inside the test if it needs to be).
+/// A batch larger than one PutEvents call (ten entries) is delivered whole, each event once.
+pub async fn a_batch_of_more_than_ten_arrives_whole(bus: &dyn PublishedEvents) {
+    let sent: Vec<Envelope<serde_json::Value>> =
+        (0..23).map(|n| envelope("InventoryChanged", n)).collect();
+    bus.publish_all("switchyard.inventory", &sent)
+        .await
+        .unwrap();
+    let delivered = bus.delivered(sent.len(), Duration::from_secs(15)).await;
+    let mut ids: Vec<String> = delivered
+        .iter()
+        .map(|d| d.detail["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    ids.sort();
+    let mut want: Vec<String> = sent.iter().map(|e| e.id.to_string()).collect();
+    want.sort();
+    assert_eq!(ids, want);
+    assert!(delivered.iter().all(|d| d.source == "switchyard.inventory"));
+}
+
 #[macro_export]
 macro_rules! event_publisher_contract_tests {
     ($bus:expr) => {
         $crate::event_publisher_contract_tests!(@cases $bus;
             a_published_event_arrives_whole,
             every_event_of_a_burst_arrives_once,
-            a_republished_envelope_keeps_its_id);
+            a_republished_envelope_keeps_its_id,
+            a_batch_of_more_than_ten_arrives_whole);
     };
     (@cases $bus:expr; $($case:ident),*) => {
         $(

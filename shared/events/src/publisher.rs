@@ -13,4 +13,18 @@ pub trait EventPublisher: Send + Sync {
         source: &str,
         envelope: &Envelope<serde_json::Value>,
     ) -> Result<(), ServiceError>;
+
+    /// Publishes several envelopes of one `source`, in as few calls as the bus allows
+    /// (EventBridge: 10 entries per `PutEvents`). On error some may have been published: the
+    /// caller publishes them all again, and consumers de-duplicate on the envelope id.
+    async fn publish_all(
+        &self,
+        source: &str,
+        envelopes: &[Envelope<serde_json::Value>],
+    ) -> Result<(), ServiceError> {
+        for envelope in envelopes {
+            self.publish(source, envelope).await?;
+        }
+        Ok(())
+    }
 }

@@ -2,6 +2,8 @@
 //! (`.switchyard/test/local.env`, exported into the environment by `scripts/test.sh`).
 #![forbid(unsafe_code)]
 
+pub mod storefronts;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use switchyard_e2e::storefronts::{amazon_shown, shopify_shown, woo_shown};
 use switchyard_e2e::{Stack, demo_channel, order, setting, tryton, unique, wait_until};
 
 /// The promise: a stock move shows everywhere within this.
@@ -22,15 +23,6 @@ fn dec(value: &Value) -> Decimal {
             .unwrap_or_else(|| panic!("a decimal string, got {value}")),
     )
     .unwrap()
-}
-
-async fn get_json(url: String) -> Value {
-    reqwest::get(&url)
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn inventory(stack: &Stack, key: &str, query: &str) -> Value {
@@ -62,30 +54,6 @@ async fn known_level(stack: &Stack, key: &str, sku: &str) -> Value {
         },
     )
     .await
-}
-
-fn shopify_shown(sku: &str) -> impl Future<Output = Option<i64>> {
-    let url = format!(
-        "{}/_sandbox/inventory/{sku}",
-        setting("SWITCHYARD_SHOPIFY_SANDBOX_URL")
-    );
-    async move { get_json(url).await["available"].as_i64() }
-}
-
-fn woo_shown(sku: &str) -> impl Future<Output = Option<i64>> {
-    let url = format!(
-        "{}/_sandbox/stock/{sku}",
-        setting("SWITCHYARD_WOO_SANDBOX_URL")
-    );
-    async move { get_json(url).await["stock_quantity"].as_i64() }
-}
-
-fn amazon_shown(sku: &str) -> impl Future<Output = Option<i64>> {
-    let url = format!(
-        "{}/_sandbox/listings/{sku}",
-        setting("SWITCHYARD_SP_API_URL")
-    );
-    async move { get_json(url).await["quantity"].as_i64() }
 }
 
 #[tokio::test]

@@ -90,6 +90,14 @@ pub(crate) async fn faults(
     Json(json!({ "pending": shop.faults.len() })).into_response()
 }
 
+/// `DELETE /_sandbox/faults`: the shop is back; faults still pending are dropped.
+pub(crate) async fn clear_faults(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    let mut shop = sandbox.state.lock().unwrap();
+    let dropped = shop.faults.len();
+    shop.faults.clear();
+    Json(json!({ "dropped": dropped })).into_response()
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct Race {
     sku: String,

@@ -102,7 +102,10 @@ pub fn router(config: SandboxConfig) -> Result<Router, InvalidThrottle> {
             "/_sandbox/inventory/{sku}",
             put(admin::set_inventory).get(admin::get_inventory),
         )
-        .route("/_sandbox/faults", post(admin::faults))
+        .route(
+            "/_sandbox/faults",
+            post(admin::faults).delete(admin::clear_faults),
+        )
         .route("/_sandbox/race", post(admin::race))
         .route("/_sandbox/calls", get(admin::calls))
         .fallback(errors::no_route)

@@ -358,6 +358,26 @@ async fn faults_answer_5xx_then_the_shop_recovers() {
 }
 
 #[tokio::test]
+async fn a_shop_that_was_down_for_good_comes_back_when_its_faults_are_cleared() {
+    let (admin, _) = shop_with("A", 1).await;
+    admin.faults(1000).await;
+    let cleared: Value = admin
+        .http
+        .delete(format!("{}/_sandbox/faults", admin.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cleared["dropped"], 1000);
+    let (status, _) = admin
+        .graphql("2026-04", Some(TOKEN), "{ location { id } }", json!({}))
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
 async fn the_seed_file_holds_the_demo_widgets() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../local/shopify/products.json");
     let app = router(SandboxConfig::new(TOKEN).with_seed_file(&path).unwrap()).unwrap();
