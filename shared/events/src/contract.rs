@@ -98,8 +98,6 @@ pub async fn a_republished_envelope_keeps_its_id(bus: &dyn PublishedEvents) {
     );
 }
 
-/// One `#[tokio::test]` per [`EventPublisher`] case, each on a fresh bus made by `$bus` (an
-/// expression, awaited inside the test if it needs to be).
 /// A batch larger than one PutEvents call (ten entries) is delivered whole, each event once.
 pub async fn a_batch_of_more_than_ten_arrives_whole(bus: &dyn PublishedEvents) {
     let sent: Vec<Envelope<serde_json::Value>> =
@@ -119,6 +117,8 @@ pub async fn a_batch_of_more_than_ten_arrives_whole(bus: &dyn PublishedEvents) {
     assert!(delivered.iter().all(|d| d.source == "switchyard.inventory"));
 }
 
+/// One `#[tokio::test]` per [`EventPublisher`] case, each on a fresh bus made by `$bus` (an
+/// expression, awaited inside the test if it needs to be).
 #[macro_export]
 macro_rules! event_publisher_contract_tests {
     ($bus:expr) => {
