@@ -1,11 +1,14 @@
 //! `edi`: X12 trading partners.
 //!
-//! Two Lambda functions share this crate because they share the acknowledgement they hand over:
+//! Three Lambda functions share this crate; the first two share the acknowledgement they hand
+//! over, and all three write into the partner outbox:
 //! * `edi-api` ([`api`]) — `POST /v1/edi/x12` takes an interchange, captures each valid 850 through
 //!   the same intake as `POST /v1/orders`, and answers with a 997; `GET /v1/edi/outbox` lists
 //!   documents waiting for the partner, `GET`/`DELETE /v1/edi/outbox/{id}` fetch and confirm one.
 //! * `edi-acknowledger` ([`acknowledger`]) — consumes `OrderAccepted`/`OrderRejected` and, for
 //!   orders that came by EDI, writes the 855 into the partner's outbox.
+//! * `edi-inventory-advice` ([`inventory_advice`]) — on a schedule, an 846 inventory advice
+//!   into the outbox of every X12 partner that subscribed, once per its period.
 //!
 //! What the 855 needs from the 850 is kept at capture time as a [`pending::PendingAck`].
 #![forbid(unsafe_code)]
@@ -14,6 +17,7 @@
 pub mod acknowledger;
 pub mod api;
 pub mod interchange;
+pub mod inventory_advice;
 pub mod outbox;
 pub mod pending;
 

@@ -55,3 +55,35 @@ async fn acknowledger_samples_round_trip_and_read_as_decisions() {
     }
     assert!(!events.is_empty());
 }
+
+#[tokio::test]
+async fn inventory_advice_samples_are_scheduled_events_and_run_the_adviser() {
+    use aws_lambda_events::eventbridge::EventBridgeEvent;
+    use edi::inventory_advice::{InventoryAdviser, handle};
+    use switchyard_channels::InMemoryChannelDirectory;
+    use switchyard_projections::InMemoryProjectionStore;
+
+    let events = sample_events::<EventBridgeEvent>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../events/edi-inventory-advice"
+    ));
+    assert!(!events.is_empty());
+    let adviser = InventoryAdviser::new(
+        Arc::new(InMemoryChannelDirectory::new()),
+        Arc::new(InMemoryEdiStore::new()),
+        Arc::new(InMemoryProjectionStore::new()),
+    );
+    for (path, event) in &events {
+        assert_eq!(event.detail_type, "Scheduled Event", "{}", path.display());
+        assert_eq!(event.source, "aws.events", "{}", path.display());
+        let time = event.time.expect("a scheduled event carries its time");
+        // No channel subscribes in an empty directory: the run succeeds and writes nothing.
+        let summary = handle(&adviser, event, time).await.unwrap();
+        assert_eq!(
+            summary,
+            serde_json::json!({"written": []}),
+            "{}",
+            path.display()
+        );
+    }
+}

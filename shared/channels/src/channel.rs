@@ -67,6 +67,125 @@ pub struct Channel {
     /// Where Switchyard pushes the channel's stock levels; `None`: the channel is not pushed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_push: Option<StockPush>,
+    /// X12 partners: the 846 inventory advice the partner subscribed to; `None`: none is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_advice: Option<InventoryAdvice>,
+}
+
+/// An X12 partner's subscription to 846 inventory advices, written into its outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryAdvice {
+    /// How often, in minutes ([`InventoryAdvice::MIN_EVERY_MINUTES`] or more). Advices are
+    /// written once per period of this length, periods counted from the Unix epoch.
+    pub every_minutes: u32,
+    /// The SKUs advised, in this order. Explicit: the partner lists what it sells of ours.
+    pub skus: Vec<Sku>,
+    /// Our interchange id in what we send this partner (ISA05/ISA06).
+    #[serde(default = "InventoryAdvice::default_sender")]
+    pub sender: TradingPartner,
+    /// BIA02 (`MB` manufacturer/distributor inventory report unless the partner asks otherwise,
+    /// e.g. `SI`).
+    #[serde(default = "InventoryAdvice::default_report_type")]
+    pub report_type: String,
+}
+
+/// Why an inventory advice subscription is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InventoryAdviceError {
+    /// Advising more often than the minimum.
+    #[error("every_minutes must be at least {min}, got {0}", min = InventoryAdvice::MIN_EVERY_MINUTES)]
+    TooOften(u32),
+    /// Advising less often than daily: stock that old is no advice for a partner to sell from.
+    #[error("every_minutes must be at most {max} (a day), got {0}", max = InventoryAdvice::MAX_EVERY_MINUTES)]
+    TooRare(u32),
+    /// No SKU to advise.
+    #[error("at least one SKU is needed")]
+    NoSkus,
+    /// A SKU listed twice.
+    #[error("SKU {0} is listed twice")]
+    DuplicateSku(Sku),
+    /// Not an X12 id or report type.
+    #[error("{0}")]
+    Identity(String),
+}
+
+impl InventoryAdvice {
+    /// Partners are not advised more often than this: each advice is a whole interchange with
+    /// its own control number, and the partner has to collect and process each one.
+    pub const MIN_EVERY_MINUTES: u32 = 5;
+    /// At most daily.
+    pub const MAX_EVERY_MINUTES: u32 = 24 * 60;
+
+    /// A checked subscription with the default sender (`ZZ`/`SWITCHYARD`) and report type.
+    pub fn new(every_minutes: u32, skus: Vec<Sku>) -> Result<Self, InventoryAdviceError> {
+        InventoryAdvice {
+            every_minutes,
+            skus,
+            sender: Self::default_sender(),
+            report_type: Self::default_report_type(),
+        }
+        .checked()
+    }
+
+    /// The subscription, if it is one that can be honoured.
+    pub fn checked(self) -> Result<Self, InventoryAdviceError> {
+        if self.every_minutes < Self::MIN_EVERY_MINUTES {
+            return Err(InventoryAdviceError::TooOften(self.every_minutes));
+        }
+        if self.every_minutes > Self::MAX_EVERY_MINUTES {
+            return Err(InventoryAdviceError::TooRare(self.every_minutes));
+        }
+        if self.skus.is_empty() {
+            return Err(InventoryAdviceError::NoSkus);
+        }
+        for (i, sku) in self.skus.iter().enumerate() {
+            if self.skus[..i].contains(sku) {
+                return Err(InventoryAdviceError::DuplicateSku(sku.clone()));
+            }
+        }
+        let q = self.sender.isa_qualifier.trim();
+        if q.len() != 2 || !q.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(InventoryAdviceError::Identity(format!(
+                "the sender qualifier must be two letters or digits, got {q:?}"
+            )));
+        }
+        let id = self.sender.isa_id.trim();
+        if id.is_empty() || id.len() > 15 || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InventoryAdviceError::Identity(format!(
+                "the sender id must be 1 to 15 printable characters, got {id:?}"
+            )));
+        }
+        if self.report_type.len() != 2
+            || !self.report_type.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(InventoryAdviceError::Identity(format!(
+                "the report type (BIA02) must be a two-character code, got {:?}",
+                self.report_type
+            )));
+        }
+        Ok(self)
+    }
+
+    /// The start of the period `now` falls in: the last multiple of `every_minutes` since the
+    /// Unix epoch. One advice per period.
+    pub fn period_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let every = i64::from(self.every_minutes.max(1)) * 60;
+        let start = now.timestamp().div_euclid(every) * every;
+        DateTime::from_timestamp(start, 0).unwrap_or(now)
+    }
+
+    /// `ZZ` (mutually defined) / `SWITCHYARD`: how partners address us unless agreed otherwise.
+    pub fn default_sender() -> TradingPartner {
+        TradingPartner {
+            isa_qualifier: "ZZ".into(),
+            isa_id: "SWITCHYARD".into(),
+        }
+    }
+
+    /// `MB`, manufacturer/distributor inventory report.
+    pub fn default_report_type() -> String {
+        "MB".into()
+    }
 }
 
 /// How Switchyard reaches a channel's own API to set its stock levels. Credentials are
@@ -101,6 +220,7 @@ impl Channel {
             mapping: MappingOptions::default(),
             allocation: None,
             stock_push: None,
+            inventory_advice: None,
         }
     }
 
@@ -306,6 +426,7 @@ mod tests {
         let old = r#"{"name":"demo-shop","kind":"api","default_customer":"DEMO-SHOP","rate_limit_per_second":null,"created_at":"2026-11-01T00:00:00Z"}"#;
         let channel: Channel = serde_json::from_str(old).unwrap();
         assert!(channel.secrets.is_empty() && channel.trading_partner.is_none());
+        assert_eq!(channel.inventory_advice, None);
         assert_eq!(channel.mapping, MappingOptions::default());
         // A custom-item SKU that could never book is refused when the channel is stored.
         let bad = old.replace(
@@ -313,6 +434,56 @@ mod tests {
             r#""api","mapping":{"custom_item_sku":"has space"},"#,
         );
         assert!(serde_json::from_str::<Channel>(&bad).is_err());
+    }
+
+    fn sku(s: &str) -> Sku {
+        Sku::try_from(s).unwrap()
+    }
+
+    #[test]
+    fn an_inventory_advice_reads_with_its_defaults_and_refuses_what_cannot_be_honoured() {
+        let stored: InventoryAdvice =
+            serde_json::from_str(r#"{"every_minutes":60,"skus":["WIDGET-S","BOLT-M8"]}"#).unwrap();
+        assert_eq!(
+            stored,
+            InventoryAdvice::new(60, vec![sku("WIDGET-S"), sku("BOLT-M8")]).unwrap()
+        );
+        assert_eq!(stored.sender.isa_id, "SWITCHYARD");
+        assert_eq!(stored.report_type, "MB");
+        assert_eq!(
+            InventoryAdvice::new(4, vec![sku("A")]),
+            Err(InventoryAdviceError::TooOften(4))
+        );
+        assert_eq!(
+            InventoryAdvice::new(5, vec![]),
+            Err(InventoryAdviceError::NoSkus)
+        );
+        assert_eq!(
+            InventoryAdvice::new(5, vec![sku("A"), sku("A")]),
+            Err(InventoryAdviceError::DuplicateSku(sku("A")))
+        );
+        assert!(InventoryAdvice::new(24 * 60 + 1, vec![sku("A")]).is_err());
+        let mut long_id = stored.clone();
+        long_id.sender.isa_id = "A-VERY-LONG-SENDER-ID".into();
+        assert!(long_id.checked().is_err());
+    }
+
+    #[test]
+    fn advice_periods_are_counted_from_the_epoch() {
+        let hourly = InventoryAdvice::new(60, vec![sku("A")]).unwrap();
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            hourly.period_start(at("2026-12-01T13:59:59Z")),
+            at("2026-12-01T13:00:00Z")
+        );
+        assert_eq!(
+            hourly.period_start(at("2026-12-01T14:00:00Z")),
+            at("2026-12-01T14:00:00Z")
+        );
+        let seven = InventoryAdvice::new(7, vec![sku("A")]).unwrap();
+        let start = seven.period_start(at("2026-12-01T13:05:00Z"));
+        assert_eq!(start.timestamp() % (7 * 60), 0);
+        assert!(start <= at("2026-12-01T13:05:00Z"));
     }
 
     #[test]

@@ -39,6 +39,20 @@ pub async fn a_stored_channel_reads_back_whole(directory: &dyn ChannelDirectory)
     directory.put(&channel).await.unwrap();
     assert_eq!(directory.get(&channel.name).await.unwrap(), Some(channel));
     assert_eq!(directory.get(&name("nobody")).await.unwrap(), None);
+    // The settings added since (an X12 partner's 846 subscription) are kept too.
+    let mut partner = edi_channel("advised-edi", "ADVISEDBUYER");
+    partner.inventory_advice = Some(
+        crate::InventoryAdvice::new(
+            15,
+            vec![
+                switchyard_model::Sku::try_from("WIDGET-S").expect("a valid SKU"),
+                switchyard_model::Sku::try_from("BOLT-M8").expect("a valid SKU"),
+            ],
+        )
+        .expect("a valid subscription"),
+    );
+    directory.put(&partner).await.unwrap();
+    assert_eq!(directory.get(&partner.name).await.unwrap(), Some(partner));
 }
 
 /// Putting a channel again replaces its record.

@@ -4,10 +4,10 @@
 //!   ISA header, and checks the envelopes (control numbers and counts). Envelope problems are
 //!   recorded on the interchange, group or set rather than failing the parse, so that a 997 can
 //!   tell the partner exactly what was wrong.
-//! * [`documents`] turns a transaction set into a typed document (850, 855, 856, 810, 997).
+//! * [`documents`] turns a transaction set into a typed document (850, 855, 856, 810, 846, 997).
 //! * [`canonical::to_order`] maps an 850 into Switchyard's canonical order.
-//! * [`write`](mod@write) produces the 997 functional acknowledgment and the 855 purchase order
-//!   acknowledgment; everything written parses back with [`parse::parse_interchange`].
+//! * [`write`](mod@write) produces the 997 functional acknowledgment, the 855 purchase order
+//!   acknowledgment and the 846 inventory advice; everything written parses back with [`parse::parse_interchange`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

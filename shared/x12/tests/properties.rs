@@ -6,8 +6,9 @@ use rust_decimal::Decimal;
 use switchyard_model::{ChannelName, Currency, OrderId};
 use switchyard_x12::documents::{Document, ProductId, read_document};
 use switchyard_x12::write::{
-    AckType, ControlNumbers, LineStatus, OutboundEnvelope, PartnerId, PoAck, PoAckLine, SetResult,
-    functional_acknowledgment, purchase_order_acknowledgment,
+    AckType, AdviceLine, ControlNumbers, InventoryAdvice, LineStatus, OutboundEnvelope, PartnerId,
+    PoAck, PoAckLine, SetResult, functional_acknowledgment, inventory_advice,
+    purchase_order_acknowledgment,
 };
 use switchyard_x12::{
     Delimiters, Element, Interchange, OrderContext, Segment, TransactionSet, parse_interchange,
@@ -205,7 +206,7 @@ proptest! {
     fn readers_never_panic_on_arbitrary_sets(
         segments in prop::collection::vec(segment(), 0..30),
     ) {
-        for id in ["850", "855", "856", "810", "997", "999"] {
+        for id in ["850", "855", "856", "810", "846", "997", "999"] {
             let set = TransactionSet {
                 id: id.to_string(),
                 control_number: "0001".into(),
@@ -263,4 +264,67 @@ proptest! {
             other => prop_assert!(false, "{other:?}\n{text:?}"),
         }
     }
+
+    #[test]
+    fn written_846s_always_reparse_with_every_item_and_quantity(
+        lines in prop::collection::vec(advice_line(), 0..8),
+        reference in any::<String>(),
+        ours in (any::<String>(), any::<String>()),
+        partner in (any::<String>(), any::<String>()),
+        control in (any::<u32>(), any::<u32>()),
+        version in prop::sample::select(vec!["00401", "00501"]),
+        d in delimiters(),
+    ) {
+        let mut envelope = OutboundEnvelope::new(
+            PartnerId::new(&ours.0, &ours.1),
+            PartnerId::new(&partner.0, &partner.1),
+            ControlNumbers { interchange: control.0, group: control.1 },
+            now(),
+        );
+        envelope.interchange_version = version.to_string();
+        envelope.delimiters = d;
+        let advice = InventoryAdvice {
+            // BIA03 is mandatory; an empty reference is the caller's bug, not a property here.
+            reference: format!("R{reference}"),
+            report_type: "MB".into(),
+            quantity_qualifier: "33".into(),
+            as_of: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            lines: lines.clone(),
+        };
+        let text = inventory_advice(&envelope, &advice);
+        let ic = parse_interchange(text.as_bytes());
+        prop_assert!(ic.is_ok(), "{ic:?}\n{text:?}");
+        let ic = ic.unwrap();
+        prop_assert!(ic.is_clean(), "{ic:#?}\n{text:?}");
+        match read_document(&ic.groups[0].transaction_sets[0]) {
+            Ok(Document::InventoryAdvice(back)) => {
+                prop_assert_eq!(back.items.len(), lines.len());
+                prop_assert_eq!(back.declared_line_count, Some(Decimal::from(lines.len())));
+                for (read, sent) in back.items.iter().zip(&lines) {
+                    let q = read.quantity("33");
+                    prop_assert!(q.is_some(), "{read:?}");
+                    prop_assert_eq!(q.unwrap().quantity, sent.quantity.normalize());
+                    prop_assert!(read.id("VN").is_some());
+                }
+            }
+            other => prop_assert!(false, "{other:?}\n{text:?}"),
+        }
+    }
+}
+
+fn advice_line() -> impl Strategy<Value = AdviceLine> {
+    (
+        "[A-Za-z0-9*~>^ -]{1,20}",
+        prop::option::of("[A-Z0-9-]{1,12}"),
+        0i64..10_000_000,
+        0u32..4,
+        prop::sample::select(vec!["EA", "KG", "LB"]),
+    )
+        .prop_map(|(sku, buyer, units, scale, unit)| AdviceLine {
+            // A SKU is never blank (the model refuses one), so give it a letter to keep.
+            vendor_item: format!("S{sku}"),
+            buyer_item: buyer,
+            quantity: Decimal::new(units, scale),
+            unit: unit.to_string(),
+        })
 }

@@ -1,6 +1,6 @@
 //! `switchyard`: the operator CLI.
 //!
-//! `switchyard channels add|list|show|rotate-key|rotate-secret|set-allocation` manages channel records in the
+//! `switchyard channels add|list|show|rotate-key|rotate-secret|set-allocation|set-stock-push|set-inventory-advice` manages channel records in the
 //! channels table (`SWITCHYARD_CHANNELS_TABLE`, AWS settings from the usual environment,
 //! `AWS_ENDPOINT_URL` for the local emulator). API keys and generated secrets are printed once,
 //! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
@@ -17,7 +17,8 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use switchyard_channels::{
     Allocation, AllocationError, AmazonSeller, Channel, ChannelDirectory, ChannelKind,
-    DynamoDbChannelDirectory, IssuedApiKey, MappingOptions, StockPush, TradingPartner,
+    DynamoDbChannelDirectory, InventoryAdvice, IssuedApiKey, MappingOptions, StockPush,
+    TradingPartner,
 };
 use switchyard_model::{ChannelName, Sku};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
@@ -100,6 +101,34 @@ enum Channels {
     SetAllocation(SetAllocation),
     /// Push the channel's stock levels to its own API (Shopify, WooCommerce, Amazon), or stop.
     SetStockPush(SetStockPush),
+    /// X12 partners: write an 846 inventory advice of these SKUs (allocation applied) into the
+    /// partner's outbox every so many minutes, or stop (`--off`).
+    SetInventoryAdvice(SetInventoryAdvice),
+}
+
+#[derive(Args)]
+struct SetInventoryAdvice {
+    /// Channel name (an x12 channel).
+    name: String,
+    /// Minutes between advices, 5 to 1440; periods start at multiples of it since the epoch.
+    #[arg(long, required_unless_present = "off")]
+    every_minutes: Option<u32>,
+    /// A SKU to advise; repeat for each (the partner's assortment of ours).
+    #[arg(long = "sku", value_parser = parse_sku, required_unless_present = "off")]
+    skus: Vec<Sku>,
+    /// Our interchange id in the advices, `QUALIFIER:ID` (ISA05:ISA06).
+    #[arg(long, default_value = "ZZ:SWITCHYARD")]
+    sender: String,
+    /// BIA02 report type the partner asks for (`MB` manufacturer/distributor inventory report,
+    /// `SI` seller inventory report, …).
+    #[arg(long, default_value = "MB")]
+    report_type: String,
+    /// Stop sending inventory advices.
+    #[arg(long, conflicts_with_all = ["every_minutes", "skus"])]
+    off: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -317,6 +346,26 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Channels(Channels::SetInventoryAdvice(set)) => {
+            let mut channel = existing(&directory, set.name.clone()).await?;
+            channel.inventory_advice = inventory_advice_from(&channel, &set)?;
+            directory
+                .put(&channel)
+                .await
+                .context("storing the channel")?;
+            if set.json {
+                println!(
+                    "{}",
+                    json!({"name": channel.name, "inventory_advice": channel.inventory_advice})
+                );
+            } else {
+                println!(
+                    "channel {}: {}",
+                    channel.name,
+                    describe_inventory_advice(channel.inventory_advice.as_ref())
+                );
+            }
+        }
         Command::Channels(Channels::RotateKey { name, json }) => {
             let channel = existing(&directory, name).await?;
             let key = issue_key(&directory, &channel.name).await?;
@@ -348,6 +397,58 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The subscription `set-inventory-advice` asks for, checked; `None` with `--off`.
+fn inventory_advice_from(
+    channel: &Channel,
+    set: &SetInventoryAdvice,
+) -> anyhow::Result<Option<InventoryAdvice>> {
+    if set.off {
+        return Ok(None);
+    }
+    if channel.kind != ChannelKind::X12 {
+        bail!(
+            "channel {} is not an x12 channel: inventory advices (846) are for X12 trading partners",
+            channel.name
+        );
+    }
+    if channel.trading_partner.is_none() {
+        bail!(
+            "channel {} has no ISA id to address the advices to",
+            channel.name
+        );
+    }
+    let Some((qualifier, id)) = set.sender.split_once(':') else {
+        bail!("--sender is QUALIFIER:ID, such as ZZ:SWITCHYARD");
+    };
+    let advice = InventoryAdvice {
+        every_minutes: set.every_minutes.unwrap_or_default(),
+        skus: set.skus.clone(),
+        sender: TradingPartner {
+            isa_qualifier: qualifier.trim().to_string(),
+            isa_id: id.trim().to_string(),
+        },
+        report_type: set.report_type.trim().to_ascii_uppercase(),
+    }
+    .checked()?;
+    Ok(Some(advice))
+}
+
+/// One line for people: `846 every 60 minutes: A, B`, or `no inventory advice`.
+fn describe_inventory_advice(advice: Option<&InventoryAdvice>) -> String {
+    match advice {
+        None => "no inventory advice".into(),
+        Some(a) => format!(
+            "846 every {} minutes: {}",
+            a.every_minutes,
+            a.skus
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// The rule `set-allocation` asks for, checked by [`Allocation::new`]; `None` clears it.
@@ -635,5 +736,137 @@ mod tests {
         );
         assert!(set_allocation(&["market", "--share", "50", "--clear"]).is_err());
         assert!(set_allocation(&["market", "--share", "eighty"]).is_err());
+    }
+
+    fn set_inventory_advice(args: &[&str]) -> Result<SetInventoryAdvice, clap::Error> {
+        let mut argv = vec!["switchyard", "channels", "set-inventory-advice"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Channels(Channels::SetInventoryAdvice(set)) => Ok(set),
+            _ => unreachable!("set-inventory-advice parses as itself"),
+        }
+    }
+
+    fn edi_partner() -> Channel {
+        let mut c = Channel::new(
+            ChannelName::try_from("acme-edi").unwrap(),
+            ChannelKind::X12,
+            Utc::now(),
+        );
+        c.trading_partner = Some(TradingPartner {
+            isa_qualifier: "ZZ".into(),
+            isa_id: "ACMEBUYER".into(),
+        });
+        c
+    }
+
+    #[test]
+    fn an_inventory_advice_is_parsed_checked_and_described() {
+        let set = set_inventory_advice(&[
+            "acme-edi",
+            "--every-minutes",
+            "60",
+            "--sku",
+            "WIDGET-S",
+            "--sku",
+            "BOLT-M8",
+        ])
+        .unwrap();
+        let advice = inventory_advice_from(&edi_partner(), &set).unwrap();
+        assert_eq!(
+            advice,
+            Some(
+                InventoryAdvice::new(
+                    60,
+                    vec![
+                        Sku::try_from("WIDGET-S").unwrap(),
+                        Sku::try_from("BOLT-M8").unwrap()
+                    ]
+                )
+                .unwrap()
+            )
+        );
+        assert_eq!(
+            describe_inventory_advice(advice.as_ref()),
+            "846 every 60 minutes: WIDGET-S, BOLT-M8"
+        );
+        let off = set_inventory_advice(&["acme-edi", "--off"]).unwrap();
+        assert_eq!(inventory_advice_from(&edi_partner(), &off).unwrap(), None);
+        let si = set_inventory_advice(&[
+            "acme-edi",
+            "--every-minutes=15",
+            "--sku=A",
+            "--sender=01:123456789",
+            "--report-type=si",
+        ])
+        .unwrap();
+        let si = inventory_advice_from(&edi_partner(), &si).unwrap().unwrap();
+        assert_eq!(
+            (si.sender.isa_qualifier.as_str(), si.report_type.as_str()),
+            ("01", "SI")
+        );
+    }
+
+    #[test]
+    fn impossible_inventory_advices_and_non_x12_channels_are_refused() {
+        let too_often =
+            set_inventory_advice(&["acme-edi", "--every-minutes", "1", "--sku", "A"]).unwrap();
+        assert_eq!(
+            inventory_advice_from(&edi_partner(), &too_often)
+                .unwrap_err()
+                .to_string(),
+            "every_minutes must be at least 5, got 1"
+        );
+        let twice = set_inventory_advice(&[
+            "acme-edi",
+            "--every-minutes",
+            "5",
+            "--sku",
+            "A",
+            "--sku",
+            "A",
+        ])
+        .unwrap();
+        assert!(inventory_advice_from(&edi_partner(), &twice).is_err());
+        let bad_sender = set_inventory_advice(&[
+            "acme-edi",
+            "--every-minutes",
+            "5",
+            "--sku",
+            "A",
+            "--sender",
+            "SWITCHYARD",
+        ])
+        .unwrap();
+        assert!(inventory_advice_from(&edi_partner(), &bad_sender).is_err());
+        let shop = Channel::new(
+            ChannelName::try_from("demo-shop").unwrap(),
+            ChannelKind::Shopify,
+            Utc::now(),
+        );
+        let ok =
+            set_inventory_advice(&["demo-shop", "--every-minutes", "60", "--sku", "A"]).unwrap();
+        assert!(
+            inventory_advice_from(&shop, &ok)
+                .unwrap_err()
+                .to_string()
+                .contains("not an x12 channel")
+        );
+        assert!(
+            set_inventory_advice(&["acme-edi", "--sku", "A"]).is_err(),
+            "minutes needed"
+        );
+        assert!(
+            set_inventory_advice(&["acme-edi", "--every-minutes", "60"]).is_err(),
+            "SKUs needed"
+        );
+        assert!(
+            set_inventory_advice(&["acme-edi", "--off", "--sku", "A"]).is_err(),
+            "--off takes nothing else"
+        );
+        assert!(
+            set_inventory_advice(&["acme-edi", "--every-minutes", "60", "--sku", "has space"])
+                .is_err()
+        );
     }
 }

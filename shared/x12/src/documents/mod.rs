@@ -6,6 +6,7 @@
 //! with the 997 code and location.
 
 pub mod functional_ack;
+pub mod inventory_advice;
 pub mod invoice;
 pub mod line_item;
 pub mod purchase_order;
@@ -19,6 +20,7 @@ use crate::error::SetError;
 use crate::interchange::TransactionSet;
 
 pub use functional_ack::FunctionalAck;
+pub use inventory_advice::InventoryAdvice;
 pub use invoice::Invoice;
 pub use line_item::{LineItem, ProductId};
 pub use purchase_order::{Party, PurchaseOrder};
@@ -38,6 +40,8 @@ pub enum Document {
     Invoice(Invoice),
     /// A 997.
     FunctionalAck(FunctionalAck),
+    /// An 846.
+    InventoryAdvice(InventoryAdvice),
     /// Any other set id; the set's segments are still in the [`TransactionSet`].
     Other {
         /// ST01.
@@ -53,6 +57,7 @@ pub fn read_document(set: &TransactionSet) -> Result<Document, Vec<SetError>> {
         "856" => Document::ShipNotice(ShipNotice::read(set)?),
         "810" => Document::Invoice(Invoice::read(set)?),
         "997" => Document::FunctionalAck(FunctionalAck::read(set)?),
+        "846" => Document::InventoryAdvice(InventoryAdvice::read(set)?),
         other => Document::Other {
             set_id: other.to_string(),
         },

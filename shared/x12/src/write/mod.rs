@@ -1,4 +1,5 @@
-//! Writing X12: the 997 functional acknowledgment and the 855 purchase order acknowledgment.
+//! Writing X12: the 997 functional acknowledgment, the 855 purchase order acknowledgment and
+//! the 846 inventory advice.
 //!
 //! Data is never allowed to break the structure: any delimiter (or line break) inside a value
 //! is replaced by a space, ISA fields are cut and padded to their fixed widths, and control
@@ -6,11 +7,13 @@
 
 mod envelope;
 pub mod functional_ack;
+pub mod inventory_advice;
 pub mod purchase_order_ack;
 mod render;
 
 pub use envelope::{ControlNumbers, OutboundEnvelope, PartnerId};
 pub use functional_ack::{SetResult, SetStatus, functional_acknowledgment};
+pub use inventory_advice::{AdviceLine, InventoryAdvice, inventory_advice};
 pub use purchase_order_ack::{
     AckType, LineStatus, PoAck, PoAckLine, purchase_order_acknowledgment,
 };

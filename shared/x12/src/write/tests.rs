@@ -281,3 +281,75 @@ fn ack_types_follow_the_lines() {
     assert_eq!(AckType::from_lines(&ack.lines), AckType::RejectedWithDetail);
     assert_eq!(AckType::RejectedWithDetail.code(), "RD");
 }
+
+fn advice() -> InventoryAdvice {
+    InventoryAdvice {
+        reference: "202401051400".into(),
+        report_type: inventory_advice::DEFAULT_REPORT_TYPE.into(),
+        quantity_qualifier: inventory_advice::QUANTITY_AVAILABLE_FOR_SALE.into(),
+        as_of: "2024-01-05T13:59:30Z".parse().unwrap(),
+        lines: vec![
+            AdviceLine {
+                vendor_item: "WIDGET-S".into(),
+                buyer_item: None,
+                quantity: Decimal::from(400),
+                unit: "EA".into(),
+            },
+            AdviceLine {
+                vendor_item: "BOLT*M8~X".into(),
+                buyer_item: Some("ACME-77".into()),
+                quantity: "12.500".parse().unwrap(),
+                unit: "KG".into(),
+            },
+        ],
+    }
+}
+
+#[test]
+fn an_846_advises_each_item_and_reads_back_with_its_envelopes_checked() {
+    let envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("ZZ", "ACMEBUYER"), control(), now());
+    let text = inventory_advice(&envelope, &advice());
+    assert!(text.contains("GS*IB*SWITCHYARD*ACMEBUYER*20240105*1407*900*X*004010~"));
+    assert!(
+        text.contains(
+            "ST*846*0001~BIA*00*MB*202401051400*20240105*140700~DTM*007*20240105*135930*UT~"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("LIN*1*VN*WIDGET-S~QTY*33*400*EA~"), "{text}");
+    assert!(
+        text.contains("LIN*2*VN*BOLT M8 X*BP*ACME-77~QTY*33*12.5*KG~CTT*2*412.5~SE*9*0001~"),
+        "{text}"
+    );
+    assert!(text.ends_with("GE*1*900~IEA*1*000000042~"), "{text}");
+    let ic = reparse(&text);
+    assert_eq!(ic.groups[0].functional_id, "IB");
+    assert_eq!(ic.groups[0].declared_set_count, Some(1));
+    assert_eq!(ic.header.control_number, "000000042");
+    let Document::InventoryAdvice(back) = read_document(&ic.groups[0].transaction_sets[0]).unwrap()
+    else {
+        panic!("not an 846")
+    };
+    assert_eq!(
+        (back.purpose.as_str(), back.report_type.as_str()),
+        ("00", "MB")
+    );
+    assert_eq!(back.date, NaiveDate::from_ymd_opt(2024, 1, 5));
+    assert_eq!(back.declared_line_count, Some(Decimal::from(2)));
+    assert_eq!(back.items.len(), 2);
+    assert_eq!(back.items[1].id("BP"), Some("ACME-77"));
+    let q = back.items[0].quantity("33").unwrap();
+    assert_eq!((q.quantity, q.unit.as_str()), (Decimal::from(400), "EA"));
+}
+
+#[test]
+fn an_846_with_no_items_is_still_a_well_formed_interchange() {
+    let envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("01", "123456789"), control(), now());
+    let mut empty = advice();
+    empty.lines.clear();
+    let text = inventory_advice(&envelope, &empty);
+    assert!(text.contains("CTT*0*0~SE*5*0001~"), "{text}");
+    reparse(&text);
+}
