@@ -171,6 +171,8 @@ start_stack() {
     WOO_CREDENTIAL=$WOO_SANDBOX_KEY:$WOO_SANDBOX_SECRET "$cli" channels set-stock-push demo-woo \
         --endpoint "http://127.0.0.1:$WOO_PORT" --credential-env WOO_CREDENTIAL >/dev/null
     "$cli" channels set-stock-push amazon-us >/dev/null
+    "$cli" channels set-inventory-advice acme-edi --every-minutes 5 \
+        --sku WIDGET-S --sku WIDGET-M --sku WIDGET-L >/dev/null
     (umask 077; python3 -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])], indent=2))' \
         "$channels_file.lines" >"$channels_file")
     rm -f "$channels_file.lines"
@@ -263,18 +265,29 @@ Switchyard is running. Everything below is on 127.0.0.1 and stops with Ctrl-C.
   API (orders-api)     http://127.0.0.1:$API_PORT/v1/orders
   Tryton (ERP)         http://127.0.0.1:$ERP_PORT  (db switchyard, user admin; password in $ENV_FILE)
   moto (AWS)           http://127.0.0.1:$MOTO_PORT
-  SP-API sandbox       http://127.0.0.1:$SPAPI_PORT  (recorded Amazon orders from local/sp-api)
+  SP-API sandbox       http://127.0.0.1:$SPAPI_PORT  (recorded Amazon orders, listings from local/sp-api)
+  Shopify sandbox      http://127.0.0.1:$SHOPIFY_PORT/_sandbox/calls  (GraphQL Admin; what Switchyard pushed)
+  WooCommerce sandbox  http://127.0.0.1:$WOO_PORT/_sandbox/calls  (REST v3)
   settings for scripts .switchyard/local.env
   channels and secrets .switchyard/channels.json
   logs                 $LOGS/ (runner.log has every function's output)
 
 Try it:
-  source .switchyard/local.env
+  set -a; source .switchyard/local.env; set +a   # exported: the CLI reads them too
   curl -s -X POST \$SWITCHYARD_API_URL/v1/orders -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY" \\
     -H 'Content-Type: application/json' -H "Idempotency-Key: \$(date +%s%N)" \\
     -d '{"external_id":"PO-'\$RANDOM'","customer":{"name":"Acme Retail"},"currency":"USD",
          "ship_to":{"line1":"31875 Solon Rd","city":"Solon","region":"OH","postal_code":"44139","country":"US"},
          "lines":[{"sku":"WIDGET-M","quantity":3,"unit_price":"14.50"}]}'
+
+Stock flows back from the ERP (the demo stock, and ACME-001's contract price list):
+  curl -s "\$SWITCHYARD_API_URL/v1/inventory?sku=WIDGET-S&by=warehouse" -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY"
+  curl -s "\$SWITCHYARD_API_URL/v1/prices?sku=WIDGET-S&quantity=50" -H "Authorization: Bearer \$SWITCHYARD_ACME_API_KEY"
+  # receive 25 WIDGET-S into the warehouse in Tryton; a few seconds later it shows everywhere:
+  .switchyard/venv/bin/python scripts/erp-move-stock.py .switchyard/local.env WIDGET-S +25
+  curl -s "\$SWITCHYARD_API_URL/v1/inventory?sku=WIDGET-S" -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY"
+  curl -s \$SWITCHYARD_SHOPIFY_SANDBOX_URL/_sandbox/inventory/WIDGET-S
+  \$SWITCHYARD_STACK_DIR/bin/switchyard inventory status    # each channel's last push, lag, backlog
 
 Each connector, signed with the demo channel's secret (from .switchyard/channels.json):
 $("$VENV/bin/python" local/connectors.py commands "$ENV_FILE")

@@ -62,6 +62,12 @@ locals {
       memory_mb            = 256
       reserved_concurrency = null
     }
+    # One at a time: overlapping runs write no second 846, but would spend control numbers.
+    "edi-inventory-advice" = {
+      timeout_seconds      = 30
+      memory_mb            = 256
+      reserved_concurrency = 1
+    }
   }
 
   common_environment = {
@@ -87,9 +93,10 @@ locals {
     "amazon-notifications" = merge(local.common_environment, {
       SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL = module.amazon_notifications_queue.queue_url
     })
-    "order-processor"   = merge(local.common_environment, local.erp_environment)
-    "erp-changes"       = merge(local.common_environment, local.erp_environment)
-    "catalog-projector" = local.common_environment
+    "order-processor"      = merge(local.common_environment, local.erp_environment)
+    "erp-changes"          = merge(local.common_environment, local.erp_environment)
+    "catalog-projector"    = local.common_environment
+    "edi-inventory-advice" = local.common_environment
   }
   all_environment = merge(local.environment, {
     for kind, name in local.stock_pushers : name => merge(local.common_environment, {
@@ -197,6 +204,16 @@ locals {
   all_policy_statements = merge(local.policy_statements, local.pusher_statements)
 
   policy_statements = {
+    "edi-inventory-advice" = [
+      local.catalog_read_statement,
+      local.catalog_write_statement,
+      local.edi_table_statement,
+      {
+        sid       = "ChannelsList"
+        actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
+        resources = [module.tables.channels_table_arn]
+      },
+    ]
     "orders-api" = concat(local.intake_statements, [local.catalog_read_statement])
     "erp-changes" = [
       local.catalog_read_statement,
@@ -347,26 +364,36 @@ module "catalog_events_queue" {
   alarm_actions               = var.alarm_actions
 }
 
-# Tryton has no outbound webhooks: erp-changes polls its change feed every minute. Scheduled
-# rules live on the default bus.
-resource "aws_cloudwatch_event_rule" "erp_changes" {
-  name                = "${var.prefix}-erp-changes"
-  description         = "Polls the ERP change feed (stock moves, price lists) every minute."
+# Scheduled functions (rules on the default bus): erp-changes polls the ERP change feed, since
+# Tryton has no outbound webhooks; edi-inventory-advice writes the X12 846s that are due.
+locals {
+  schedules = {
+    "erp-changes"          = "Polls the ERP change feed (stock moves, price lists) every minute."
+    "edi-inventory-advice" = "Writes due X12 846 inventory advices into the partners' outboxes."
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  for_each            = local.schedules
+  name                = "${var.prefix}-${each.key}"
+  description         = each.value
   schedule_expression = "rate(1 minute)"
 }
 
-resource "aws_cloudwatch_event_target" "erp_changes" {
-  rule      = aws_cloudwatch_event_rule.erp_changes.name
-  target_id = "erp-changes"
-  arn       = module.function["erp-changes"].function_arn
+resource "aws_cloudwatch_event_target" "schedule" {
+  for_each  = local.schedules
+  rule      = aws_cloudwatch_event_rule.schedule[each.key].name
+  target_id = each.key
+  arn       = module.function[each.key].function_arn
 }
 
-resource "aws_lambda_permission" "erp_changes_schedule" {
+resource "aws_lambda_permission" "schedule" {
+  for_each      = local.schedules
   statement_id  = "AllowSchedule"
   action        = "lambda:InvokeFunction"
-  function_name = module.function["erp-changes"].function_name
+  function_name = module.function[each.key].function_name
   principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.erp_changes.arn
+  source_arn    = aws_cloudwatch_event_rule.schedule[each.key].arn
 }
 
 # Amazon delivers SP-API notifications here: name this queue as the SQS destination of the

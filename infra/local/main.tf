@@ -57,6 +57,13 @@ locals {
       memory_mb       = 256
       concurrency     = 2
     }
+    # One at a time: overlapping runs write no second 846, but would spend control numbers.
+    "edi-inventory-advice" = {
+      binary          = "edi-inventory-advice"
+      timeout_seconds = 30
+      memory_mb       = 256
+      concurrency     = 1
+    }
   }
 
   # One stock pusher per channel kind, one instance each: a channel's rate limit is per shop,
@@ -99,9 +106,10 @@ locals {
     "amazon-notifications" = merge(local.common_environment, {
       SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL = module.amazon_notifications_queue.queue_url
     })
-    "order-processor"   = merge(local.common_environment, local.erp_environment)
-    "erp-changes"       = merge(local.common_environment, local.erp_environment)
-    "catalog-projector" = local.common_environment
+    "order-processor"      = merge(local.common_environment, local.erp_environment)
+    "erp-changes"          = merge(local.common_environment, local.erp_environment)
+    "catalog-projector"    = local.common_environment
+    "edi-inventory-advice" = local.common_environment
   }
   all_environment = merge(local.environment, {
     for kind, name in local.stock_pushers : name => merge(local.common_environment, {
@@ -183,6 +191,8 @@ locals {
   # EventBridge schedules, played by the runner (AWS: every minute; here every few seconds).
   schedules = [
     { name = "${var.prefix}-erp-changes", function = "erp-changes", every_seconds = var.erp_changes_every_seconds },
+    # Partners' periods are whole minutes; a tick every few seconds only makes the advice prompt.
+    { name = "${var.prefix}-edi-inventory-advice", function = "edi-inventory-advice", every_seconds = 5 },
   ]
 }
 

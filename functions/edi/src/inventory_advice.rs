@@ -149,9 +149,9 @@ impl InventoryAdviser {
         let allocation = channel.allocation.clone().unwrap_or_default();
         let (lines, as_of) = self.lines(&channel.name, &advice.skus, &allocation).await?;
         if lines.is_empty() {
-            tracing::warn!(channel = %channel.name, "no subscribed SKU is known; no 846 this period");
-            self.record(&channel.name, period_start, None, 0, now)
-                .await?;
+            // Not recorded: the projections may still be filling (a first start, a resync), so
+            // the next run tries again within the period rather than skipping it.
+            tracing::warn!(channel = %channel.name, "no subscribed SKU is known yet; no 846 for now");
             return Ok(Some(Outcome::NothingKnown));
         }
         let number = self.edi.next_control_number(&channel.name).await?;

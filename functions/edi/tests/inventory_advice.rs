@@ -319,9 +319,21 @@ async fn channels_without_a_subscription_of_other_kinds_or_with_no_known_sku_get
     for c in ["plain-edi", "demo-shop", "ghost-edi"] {
         assert!(w.edi.documents(&name(c)).await.unwrap().is_empty(), "{c}");
     }
-    // The empty period is recorded, so the rest of the hour is quiet.
+    // Nothing is recorded for an empty period: once the ERP reports a subscribed SKU (the
+    // projections were still filling), the partner gets its 846 in the same period.
+    project_stock(
+        w.projections.as_ref(),
+        &level("NOT-A-SKU", 12, "u", true, "2026-12-01T13:01:00Z"),
+    )
+    .await
+    .unwrap();
     let again = w.adviser.run(now + Duration::minutes(5)).await.unwrap();
-    assert!(again.advised.is_empty(), "{:?}", again.advised);
+    assert!(
+        matches!(&again.advised[..], [(c, Outcome::Written { .. })] if *c == name("ghost-edi")),
+        "{:?}",
+        again.advised
+    );
+    assert_eq!(w.edi.documents(&name("ghost-edi")).await.unwrap().len(), 1);
     assert_eq!(w.channels.list().await.unwrap().len(), 3);
 }
 

@@ -150,6 +150,16 @@ impl Stack {
         .await
     }
 
+    /// `GET {path}` as the channel whose key is `api_key` (`path` starts with `/v1/`).
+    pub async fn get_as(&self, api_key: &str, path: &str) -> Answer {
+        self.send(
+            self.http
+                .get(format!("{}{path}", self.api))
+                .bearer_auth(api_key),
+        )
+        .await
+    }
+
     /// `GET /v1/orders/{id}`.
     pub async fn order(&self, api_key: &str, id: &str) -> Answer {
         self.send(

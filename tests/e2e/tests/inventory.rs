@@ -26,14 +26,7 @@ fn dec(value: &Value) -> Decimal {
 }
 
 async fn inventory(stack: &Stack, key: &str, query: &str) -> Value {
-    let answer = stack
-        .send(
-            stack
-                .http
-                .get(format!("{}/v1/inventory?{query}", stack.api))
-                .bearer_auth(key),
-        )
-        .await;
+    let answer = stack.get_as(key, &format!("/v1/inventory?{query}")).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     answer.body
 }
@@ -325,4 +318,32 @@ async fn an_eighty_percent_allocation_applies_to_one_channel_and_not_another() {
         },
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_subscribed_x12_partner_finds_an_846_in_its_outbox() {
+    let stack = Stack::from_env();
+    let edi = demo_channel("acme-edi");
+    let (stack_ref, key) = (&stack, &edi.api_key);
+    // acme-edi is subscribed (make up / make test): every 5 minutes, WIDGET-S/M/L.
+    let id = wait_until(FIRST_LOAD, "an 846 in acme-edi's outbox", || async move {
+        let listed = stack_ref.get_as(key, "/v1/edi/outbox").await;
+        listed.body["documents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["id"].as_str().is_some_and(|id| id.starts_with("846-")))
+            .and_then(|d| d["id"].as_str().map(str::to_owned))
+            .ok_or(listed.text)
+    })
+    .await;
+    let document = stack.get_as(key, &format!("/v1/edi/outbox/{id}")).await;
+    assert_eq!(document.status, 200, "{}", document.text);
+    for expected in ["ST*846", "LIN*", "VN*WIDGET-S", "QTY*33*", "CTT*"] {
+        assert!(
+            document.text.contains(expected),
+            "{expected} in {}",
+            document.text
+        );
+    }
 }
