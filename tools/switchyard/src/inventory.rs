@@ -6,7 +6,7 @@
 //! - `resync [--sku S …]`: republishes the ERP's current stock and prices (every salable SKU
 //!   without `--sku`), for the first load and to repair drift. It reads Tryton directly
 //!   (`SWITCHYARD_ERP_*`); on AWS the same is `aws lambda invoke --function-name
-//!   <prefix>-erp-changes --payload '{"resync":{"skus":null}}'`.
+//!   <prefix>-erp-changes --cli-binary-format raw-in-base64-out --payload '{"resync":{"skus":null}}'`.
 
 use std::sync::Arc;
 
