@@ -107,6 +107,16 @@ pub struct ChangeBatch {
     pub prices: Vec<String>,
     /// Customers whose price list assignment may have changed.
     pub customers: Vec<String>,
+    /// Customer shipments (ERP numbers) that may have changed; see
+    /// [`Fulfilments::shipments`](crate::Fulfilments::shipments).
+    #[serde(default)]
+    pub shipments: Vec<String>,
+    /// Invoices and credit notes (ERP numbers) that may have been posted.
+    #[serde(default)]
+    pub invoices: Vec<String>,
+    /// Return shipments (ERP numbers) that may have changed.
+    #[serde(default)]
+    pub returns: Vec<String>,
     /// Where to continue from. Hand it back only after what this batch names was published.
     pub next: Option<ChangeCursor>,
     /// True when the feed stopped at the limit: call again with `next` at once.
@@ -116,7 +126,12 @@ pub struct ChangeBatch {
 impl ChangeBatch {
     /// True when nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.stock.is_empty() && self.prices.is_empty() && self.customers.is_empty()
+        self.stock.is_empty()
+            && self.prices.is_empty()
+            && self.customers.is_empty()
+            && self.shipments.is_empty()
+            && self.invoices.is_empty()
+            && self.returns.is_empty()
     }
 }
 

@@ -19,6 +19,7 @@ pub mod catalog;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod error;
+pub mod fulfilment;
 pub mod memory;
 pub mod tryton;
 pub mod units;
@@ -33,6 +34,11 @@ pub use catalog::{
     PriceListPrices, PriceLists, StockLevels, WarehouseStock,
 };
 pub use error::{ErpError, RejectionCode};
+pub use fulfilment::{
+    ErpInvoice, ErpInvoiceLine, ErpInvoiceTax, ErpReturn, ErpReturnReceipt, ErpShipment,
+    Fulfilments, InvoiceKind, ReturnLineRequest, ReturnRequest, SaleLink, SaleReturns,
+    ShipmentLine, ShipmentState,
+};
 pub use memory::InMemoryErp;
 pub use tryton::{TrytonClient, TrytonConfig};
 

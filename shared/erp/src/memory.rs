@@ -944,6 +944,7 @@ impl ChangeFeed for InMemoryErp {
             customers: customers.into_iter().collect(),
             next: Some(ChangeCursor(format!("twin:{to}"))),
             more: to < log.len(),
+            ..ChangeBatch::default()
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod catalog_events;
 pub mod contract;
 pub mod envelope;
 pub mod events;
+pub mod fulfilment_events;
 pub mod money;
 pub mod order;
 pub mod party;

@@ -1059,6 +1059,7 @@ impl ChangeFeed for TrytonClient {
             customers: named.customers.into_iter().collect(),
             next: Some(ChangeCursor(next.to_string())),
             more,
+            ..ChangeBatch::default()
         })
     }
 }
