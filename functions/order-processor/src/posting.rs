@@ -9,9 +9,9 @@ use switchyard_erp::{
 };
 use switchyard_events::EventPublisher;
 use switchyard_model::contract::v1::CancellationState;
-use switchyard_model::events::{ORDER_EVENTS_SOURCE, OrderCancellationRequested};
+use switchyard_model::events::OrderCancellationRequested;
 use switchyard_model::{Address, Order, OrderStatus};
-use switchyard_orders::{OrderRecord, OrderStore, OrderStoreError, Versioned};
+use switchyard_orders::{OrderRecord, OrderStore, OrderStoreError, Versioned, flush_outbox};
 
 /// How posting one order ended; stored as the idempotency result.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -225,11 +225,14 @@ impl Poster {
     /// Publishes the events recorded with the status change, then clears them.
     async fn flush_outbox(
         &self,
-        mut record: OrderRecord,
-        mut version: u64,
+        record: OrderRecord,
+        version: u64,
     ) -> Result<Posted, PostingError> {
         let outcome = match record.status {
-            OrderStatus::Accepted => Posted::Accepted {
+            OrderStatus::Accepted
+            | OrderStatus::PartiallyShipped
+            | OrderStatus::Shipped
+            | OrderStatus::Invoiced => Posted::Accepted {
                 erp_reference: record.erp_reference.clone().unwrap_or_default(),
             },
             OrderStatus::Rejected => Posted::Rejected {
@@ -256,32 +259,11 @@ impl Poster {
             }
             _ => outcome,
         };
-        if record.outbox.is_empty() {
-            return Ok(outcome);
-        }
-        for event in &record.outbox {
-            self.events
-                .publish(ORDER_EVENTS_SOURCE, event)
-                .await
-                .map_err(|e| PostingError::Transient(e.to_string()))?;
-        }
-        for _ in 0..SAVE_ATTEMPTS {
-            record.outbox.clear();
-            match self.orders.save(&record, version).await {
-                Ok(()) => return Ok(outcome),
-                Err(OrderStoreError::VersionConflict) => {
-                    let fresh =
-                        self.orders.get(record.order.id).await?.ok_or_else(|| {
-                            PostingError::Permanent("order record vanished".into())
-                        })?;
-                    record = fresh.value;
-                    version = fresh.version;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        // Published but not cleared: the next delivery republishes with the same envelope ids.
-        Err(PostingError::Transient("could not clear the outbox".into()))
+        // Published but not cleared on error: the next delivery republishes with the same ids.
+        flush_outbox(self.orders.as_ref(), self.events.as_ref(), record, version)
+            .await
+            .map_err(|e| PostingError::Transient(e.to_string()))?;
+        Ok(outcome)
     }
 
     /// Notes a transient failure on the record for operators (best effort).

@@ -14,6 +14,12 @@ pub enum OrderStatus {
     Rejected,
     /// The channel cancelled it, and the ERP holds no live sale for it.
     Cancelled,
+    /// Some of it left the warehouse; the rest is still to ship.
+    PartiallyShipped,
+    /// Every line left the warehouse in full.
+    Shipped,
+    /// Shipped in full and invoiced in full.
+    Invoiced,
 }
 
 /// A transition the lifecycle does not allow.
@@ -36,7 +42,23 @@ impl OrderStatus {
                 | (Received, Rejected)
                 | (Received, Cancelled)
                 | (Accepted, Cancelled)
-        )
+        ) || self
+            .fulfilment_rank()
+            .zip(to.fulfilment_rank())
+            .is_some_and(|(from, to)| to > from)
+    }
+
+    /// Where an accepted order is on its way to the customer: fulfilment only ever moves
+    /// forward (ACCEPTED → PARTIALLY_SHIPPED → SHIPPED → INVOICED, skipping allowed), so a
+    /// reordered or repeated ERP fact can never move an order back. `None` off that path.
+    pub fn fulfilment_rank(self) -> Option<u8> {
+        match self {
+            OrderStatus::Accepted => Some(0),
+            OrderStatus::PartiallyShipped => Some(1),
+            OrderStatus::Shipped => Some(2),
+            OrderStatus::Invoiced => Some(3),
+            _ => None,
+        }
     }
 
     /// Checks the transition to `to`.
@@ -50,10 +72,7 @@ impl OrderStatus {
 
     /// True once nothing more will happen to the order in the ERP posting flow.
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            OrderStatus::Accepted | OrderStatus::Rejected | OrderStatus::Cancelled
-        )
+        !matches!(self, OrderStatus::Received)
     }
 
     /// The wire name (`RECEIVED`).
@@ -63,6 +82,9 @@ impl OrderStatus {
             OrderStatus::Accepted => "ACCEPTED",
             OrderStatus::Rejected => "REJECTED",
             OrderStatus::Cancelled => "CANCELLED",
+            OrderStatus::PartiallyShipped => "PARTIALLY_SHIPPED",
+            OrderStatus::Shipped => "SHIPPED",
+            OrderStatus::Invoiced => "INVOICED",
         }
     }
 }
@@ -82,5 +104,43 @@ mod tests {
         assert!(Received.can_become(Cancelled) && Accepted.can_become(Cancelled));
         assert!(Rejected.transition(Cancelled).is_err());
         assert!(Cancelled.transition(Accepted).is_err());
+    }
+
+    #[test]
+    fn fulfilment_moves_forward_only_and_may_skip() {
+        let path = [Accepted, PartiallyShipped, Shipped, Invoiced];
+        for (i, from) in path.iter().enumerate() {
+            for (j, to) in path.iter().enumerate() {
+                assert_eq!(from.can_become(*to), j > i, "{from:?} -> {to:?}");
+            }
+        }
+        for shipped in [PartiallyShipped, Shipped, Invoiced] {
+            assert!(
+                !shipped.can_become(Cancelled),
+                "a shipped order is not cancelled"
+            );
+            assert!(
+                !Received.can_become(shipped),
+                "nothing ships before the ERP accepts"
+            );
+            assert!(!Rejected.can_become(shipped) && !Cancelled.can_become(shipped));
+            assert!(shipped.is_final(), "the posting flow is over");
+        }
+    }
+
+    #[test]
+    fn wire_names_match_serde() {
+        for status in [
+            Received,
+            Accepted,
+            Rejected,
+            Cancelled,
+            PartiallyShipped,
+            Shipped,
+            Invoiced,
+        ] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json, serde_json::json!(status.as_str()));
+        }
     }
 }

@@ -9,7 +9,9 @@
 
 #[cfg(feature = "contract")]
 pub mod contract;
+mod fulfilment;
 mod memory;
+mod outbox;
 mod queue;
 mod record;
 mod retry;
@@ -22,7 +24,9 @@ mod sqs;
 
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbOrderStore;
+pub use fulfilment::{Applied, FulfilmentError};
 pub use memory::InMemoryOrderStore;
+pub use outbox::{FlushError, flush_outbox};
 pub use queue::{Delivery, InMemoryQueue, OrderQueue, RetryScheduler};
 pub use record::OrderRecord;
 pub use retry::{POISON_REDELIVERY, RetryPolicy};

@@ -9,6 +9,7 @@ use switchyard_model::envelope::{Envelope, Message};
 use switchyard_model::events::{
     OrderAccepted, OrderCancellationFailed, OrderCancelled, OrderRejected,
 };
+use switchyard_model::fulfilment_events::{Invoice, Shipment};
 use switchyard_model::{Order, OrderStatus, TransitionError};
 
 /// Everything Switchyard knows about one order.
@@ -31,6 +32,16 @@ pub struct OrderRecord {
     /// The channel's cancellation request and its outcome.
     #[serde(default)]
     pub cancellation: Option<Cancellation>,
+    /// What left the warehouse, one entry per ERP shipment, oldest first.
+    #[serde(default)]
+    pub shipments: Vec<Shipment>,
+    /// Posted invoices and credit notes, oldest first.
+    #[serde(default)]
+    pub invoices: Vec<Invoice>,
+    /// The newest ERP version applied per ERP record (`shipment:CS7`, `invoice:INV3`), so a
+    /// repeated or reordered fact changes nothing.
+    #[serde(default)]
+    pub erp_versions: std::collections::BTreeMap<String, i64>,
     /// Events recorded with a status change and not yet published. Publishing happens after the
     /// change is saved; a crash in between leaves them here for the next delivery to publish, with
     /// the same envelope id, so consumers can de-duplicate.
@@ -52,11 +63,18 @@ impl OrderRecord {
             idempotency_key: idempotency_key.into(),
             last_error: None,
             cancellation: None,
+            shipments: vec![],
+            invoices: vec![],
+            erp_versions: Default::default(),
             outbox: vec![],
         }
     }
 
-    fn enter(&mut self, to: OrderStatus, now: DateTime<Utc>) -> Result<(), TransitionError> {
+    pub(crate) fn enter(
+        &mut self,
+        to: OrderStatus,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
         self.status = self.status.transition(to)?;
         self.history.push(StatusChange {
             status: to,
@@ -65,7 +83,7 @@ impl OrderRecord {
         Ok(())
     }
 
-    fn record_event<T: Message>(&mut self, payload: T) {
+    pub(crate) fn record_event<T: Message>(&mut self, payload: T) {
         let envelope = Envelope::new(
             self.order.channel.to_string(),
             self.order.id.to_string(),
@@ -179,6 +197,8 @@ impl OrderRecord {
             erp_reference: self.erp_reference.clone(),
             rejection: self.rejection.clone(),
             cancellation: self.cancellation.clone(),
+            shipments: self.shipments.clone(),
+            invoices: self.invoices.iter().map(Into::into).collect(),
             order: OrderBodyV1::from(&self.order),
         }
     }

@@ -369,9 +369,51 @@ pub struct OrderView {
     /// The channel's cancellation, when it sent one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancellation: Option<Cancellation>,
+    /// What left the warehouse, one entry per ERP shipment, oldest first.
+    #[serde(default)]
+    pub shipments: Vec<crate::fulfilment_events::Shipment>,
+    /// Posted invoices and credit notes, oldest first.
+    #[serde(default)]
+    pub invoices: Vec<InvoiceSummary>,
     /// The order fields as accepted (v1 names).
     #[serde(flatten)]
     pub order: OrderBodyV1,
+}
+
+/// An invoice as `GET /v1/orders/{id}` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    /// The ERP's invoice number.
+    pub number: String,
+    /// `invoice` or `credit_note`.
+    pub kind: crate::fulfilment_events::InvoiceKind,
+    /// The invoice date.
+    pub date: chrono::NaiveDate,
+    /// When payment is due, if the ERP says.
+    pub due_date: Option<chrono::NaiveDate>,
+    /// The currency of the totals.
+    pub currency: Currency,
+    /// Total excluding tax, as a decimal string.
+    pub untaxed_amount: rust_decimal::Decimal,
+    /// Total tax.
+    pub tax_amount: rust_decimal::Decimal,
+    /// Total including tax.
+    pub total_amount: rust_decimal::Decimal,
+}
+
+impl From<&crate::fulfilment_events::Invoice> for InvoiceSummary {
+    fn from(i: &crate::fulfilment_events::Invoice) -> Self {
+        InvoiceSummary {
+            number: i.invoice_id.clone(),
+            kind: i.kind,
+            date: i.invoice_date,
+            due_date: i.due_date,
+            currency: i.currency,
+            untaxed_amount: i.untaxed_amount,
+            tax_amount: i.tax_amount,
+            total_amount: i.total_amount,
+        }
+    }
 }
 
 /// The v1 order fields, as returned.
@@ -575,6 +617,8 @@ mod tests {
             erp_reference: None,
             rejection: None,
             cancellation: None,
+            shipments: vec![],
+            invoices: vec![],
             order: OrderBodyV1::from(&order),
         };
         let v = serde_json::to_value(&view).unwrap();
