@@ -20,4 +20,13 @@ impl BusEvent {
     pub fn from_body(body: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(body)
     }
+
+    /// The payload of the envelope, read as `T` (whose type the caller matched on
+    /// [`detail_type`](Self::detail_type)).
+    pub fn payload<T: switchyard_model::envelope::Message>(
+        &self,
+    ) -> Result<T, switchyard_model::envelope::EnvelopeError> {
+        switchyard_model::envelope::Envelope::<T>::parse(&self.detail.to_string())
+            .map(|e| e.payload)
+    }
 }

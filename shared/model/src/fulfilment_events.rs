@@ -183,7 +183,7 @@ pub struct OrderShipped {
     pub order_id: OrderId,
     /// The submitting channel.
     pub channel: ChannelName,
-    /// The channel's kind (`shopify`, `woocommerce`, `amazon`, `x12`, `api`, …), so each kind's
+    /// The channel's kind (`shopify`, `woocommerce`, `amazon-sp-api`, `x12`, `api`, …, as the channel record names it), so each kind's
     /// pusher subscribes to its own.
     pub channel_kind: String,
     /// The channel's id for the order.
