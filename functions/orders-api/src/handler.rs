@@ -16,6 +16,7 @@ use switchyard_inventory::prices::{customer_price_list, read_pricing};
 use switchyard_inventory::stock::read_stock;
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
 use switchyard_model::{ExternalId, Order, OrderId, OrderStatus};
+use switchyard_orders::OrderRecord;
 use switchyard_projections::ProjectionStore;
 use switchyard_throttle::RateLimiter;
 
@@ -81,6 +82,8 @@ impl OrdersApi {
                 Err(Problem::method_not_allowed(request))
             }
             ("GET", ["v1", "orders", id]) => self.status(request, id).await,
+            ("GET", ["v1", "orders", id, "shipments"]) => self.shipments(request, id).await,
+            (_, ["v1", "orders", _, "shipments"]) => Err(Problem::method_not_allowed(request)),
             ("GET", ["v1", "orders"]) => self.find(request).await,
             (_, ["v1", "orders"]) | (_, ["v1", "orders", _]) => {
                 Err(Problem::method_not_allowed(request))
@@ -266,8 +269,27 @@ impl OrdersApi {
         self.view(&channel, id).await
     }
 
-    /// The channel's order `id`; another channel's order reads as missing.
+    /// `GET /v1/orders/{id}/shipments`: what left the warehouse, oldest first.
+    async fn shipments(&self, request: &HttpRequest, id: &str) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        let record = self.record_of(&channel, id).await?;
+        Ok(HttpResponse::json(
+            200,
+            &serde_json::json!({
+                "order_id": record.order.id.to_string(),
+                "status": record.status,
+                "shipments": record.shipments,
+            }),
+        ))
+    }
+
     async fn view(&self, channel: &Channel, id: &str) -> Outcome {
+        let record = self.record_of(channel, id).await?;
+        Ok(HttpResponse::json(200, &record.view()))
+    }
+
+    /// The channel's order `id`; another channel's order reads as missing.
+    async fn record_of(&self, channel: &Channel, id: &str) -> Result<OrderRecord, Problem> {
         let not_found = || {
             Problem::new(
                 404,
@@ -289,7 +311,7 @@ impl OrdersApi {
         if record.value.order.channel != channel.name {
             return Err(not_found());
         }
-        Ok(HttpResponse::json(200, &record.value.view()))
+        Ok(record.value)
     }
 }
 

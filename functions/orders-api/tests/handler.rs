@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use switchyard_channels::{Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory};
 use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_intake::{HttpRequest, HttpResponse, Intake};
-use switchyard_model::ChannelName;
+use switchyard_model::{ChannelName, OrderId};
 use switchyard_orders::InMemoryOrderStore;
 use switchyard_orders::InMemoryQueue;
 use switchyard_platform::ServiceError;
@@ -558,4 +558,65 @@ async fn a_limited_channel_is_counted_once_per_request_whatever_the_route() {
         assert_eq!(found.status, 200, "{}", found.body);
         assert_eq!(admits() - before, 1, "{} counted once", request.path);
     }
+}
+
+#[tokio::test]
+async fn a_shipped_order_shows_its_shipments_and_lists_them_alone() {
+    use switchyard_model::fulfilment_events::{Shipment, ShipmentDispatched, ShippedLine};
+    use switchyard_orders::OrderStore;
+
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-SHIP")).unwrap();
+    let r = app
+        .api
+        .handle(&post(Some(KEY_A), Some("ship"), &body), deadline())
+        .await;
+    let id = json_of(&r)["id"].as_str().unwrap().to_string();
+    let order_id: OrderId = id.parse().unwrap();
+    let read = app.orders.get(order_id).await.unwrap().unwrap();
+    let mut record = read.value;
+    record.accept("SO9", Utc::now()).unwrap();
+    let fact = ShipmentDispatched {
+        order_id,
+        erp_reference: "SO9".into(),
+        shipment: Shipment {
+            shipment_id: "CS4".into(),
+            lines: vec![ShippedLine {
+                sku: "WIDGET-S".try_into().unwrap(),
+                quantity: 2.into(),
+            }],
+            carrier: Some("UPS".into()),
+            service: Some("UPS Ground".into()),
+            tracking_numbers: vec!["1Z999AA10123456784".into()],
+            shipped_at: Utc::now(),
+        },
+        erp_version: 1,
+        observed_at: Utc::now(),
+    };
+    record.record_shipment(&fact, "api", Utc::now()).unwrap();
+    app.orders.save(&record, read.version).await.unwrap();
+
+    let view = json_of(&app.api.handle(&get(KEY_A, &id), deadline()).await);
+    assert_eq!(view["status"], "SHIPPED");
+    assert_eq!(view["shipments"][0]["carrier"], "UPS");
+    assert_eq!(
+        view["shipments"][0]["tracking_numbers"][0],
+        "1Z999AA10123456784"
+    );
+    assert_eq!(view["shipments"][0]["lines"][0]["quantity"], "2");
+    assert_eq!(view["invoices"], json!([]));
+
+    let shipments = app
+        .api
+        .handle(&get(KEY_A, &format!("{id}/shipments")), deadline())
+        .await;
+    assert_eq!(shipments.status, 200, "{}", shipments.body);
+    let shipments = json_of(&shipments);
+    assert_eq!(shipments["status"], "SHIPPED");
+    assert_eq!(shipments["shipments"][0]["shipment_id"], "CS4");
+    let other = app
+        .api
+        .handle(&get(KEY_B, &format!("{id}/shipments")), deadline())
+        .await;
+    assert_problem(&other, 404, "order-not-found");
 }
