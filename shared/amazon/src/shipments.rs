@@ -141,7 +141,12 @@ impl SpApiShipments {
         self
     }
 
-    fn order_url(&self, prefix: &str, order_id: &str, suffix: &[&str]) -> Result<reqwest::Url, SpApiError> {
+    fn order_url(
+        &self,
+        prefix: &str,
+        order_id: &str,
+        suffix: &[&str],
+    ) -> Result<reqwest::Url, SpApiError> {
         let mut url = self.transport.url(prefix)?;
         url.path_segments_mut()
             .map_err(|()| SpApiError::Unavailable("SP-API endpoint cannot take a path".into()))?
@@ -195,9 +200,9 @@ impl SpApiShipments {
             SpApiError::Unavailable(why) | SpApiError::InvalidResponse(why) => {
                 PushError::Unavailable(why)
             }
-            SpApiError::Rejected { code, message } => {
-                PushError::Refused(format!("SP-API refused order {order_id}: {code}: {message}"))
-            }
+            SpApiError::Rejected { code, message } => PushError::Refused(format!(
+                "SP-API refused order {order_id}: {code}: {message}"
+            )),
             SpApiError::NotFound => {
                 PushError::Refused(format!("Amazon has no order {order_id} for this seller"))
             }
@@ -247,7 +252,10 @@ impl ChannelFulfilment for SpApiShipments {
 
 /// The packages `shipment` becomes on `order`: one per tracking number (one when it has none),
 /// each with its share of the lines, the SKUs mapped onto the order's items.
-fn plan_packages(shipment: &ChannelShipment, order: &Order) -> Result<Vec<PlannedPackage>, PushError> {
+fn plan_packages(
+    shipment: &ChannelShipment,
+    order: &Order,
+) -> Result<Vec<PlannedPackage>, PushError> {
     let count = shipment.tracking_numbers.len().clamp(1, MAX_PACKAGES);
     let ids: Vec<String> = (1..=count)
         .map(|k| package_reference_id(&shipment.shipment_id, k))
@@ -256,7 +264,11 @@ fn plan_packages(shipment: &ChannelShipment, order: &Order) -> Result<Vec<Planne
     // there, are edited in place and do not count against it.
     let mine: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let mut taken: HashMap<&str, i64> = HashMap::new();
-    for package in order.packages.iter().filter(|p| !mine.contains(p.package_reference_id.as_str())) {
+    for package in order
+        .packages
+        .iter()
+        .filter(|p| !mine.contains(p.package_reference_id.as_str()))
+    {
         for item in &package.package_items {
             *taken.entry(item.order_item_id.as_str()).or_default() += item.quantity;
         }
@@ -273,7 +285,9 @@ fn plan_packages(shipment: &ChannelShipment, order: &Order) -> Result<Vec<Planne
         let items: Vec<&OrderItem> = order
             .order_items
             .iter()
-            .filter(|i| i.product.as_ref().and_then(|p| p.seller_sku.as_deref()) == Some(line.sku.as_str()))
+            .filter(|i| {
+                i.product.as_ref().and_then(|p| p.seller_sku.as_deref()) == Some(line.sku.as_str())
+            })
             .collect();
         if items.is_empty() {
             return Err(PushError::Refused(format!(
@@ -313,7 +327,11 @@ fn plan_packages(shipment: &ChannelShipment, order: &Order) -> Result<Vec<Planne
         .enumerate()
         .map(|(k, (package_reference_id, items))| PlannedPackage {
             package_reference_id,
-            tracking_number: shipment.tracking_numbers.get(k).cloned().unwrap_or_default(),
+            tracking_number: shipment
+                .tracking_numbers
+                .get(k)
+                .cloned()
+                .unwrap_or_default(),
             items,
         })
         .collect())
@@ -324,7 +342,9 @@ fn plan_packages(shipment: &ChannelShipment, order: &Order) -> Result<Vec<Planne
 /// into which box; this split is deterministic, so a repeat plans the same packages.
 fn split(allocated: &[(String, String, i64)], count: usize) -> Vec<Vec<(String, i64)>> {
     let units: i64 = allocated.iter().map(|(_, _, q)| q).sum();
-    let count = count.min(usize::try_from(units).unwrap_or(usize::MAX)).max(1);
+    let count = count
+        .min(usize::try_from(units).unwrap_or(usize::MAX))
+        .max(1);
     let mut groups: Vec<Vec<(String, i64)>> = vec![Vec::new(); count];
     let push = |group: &mut Vec<(String, i64)>, id: &str, q: i64| match group
         .iter_mut()
@@ -348,7 +368,9 @@ fn split(allocated: &[(String, String, i64)], count: usize) -> Vec<Vec<(String, 
     } else {
         let per = units / count as i64;
         let extra = units % count as i64;
-        let mut sizes: Vec<i64> = (0..count as i64).map(|g| per + i64::from(g < extra)).collect();
+        let mut sizes: Vec<i64> = (0..count as i64)
+            .map(|g| per + i64::from(g < extra))
+            .collect();
         let mut g = 0;
         for (_, id, q) in allocated {
             let mut left = *q;
@@ -457,4 +479,118 @@ pub fn confirm_shipment_body(
         detail["shippingMethod"] = json!(service);
     }
     json!({ "marketplaceId": marketplace_id, "packageDetail": detail })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(groups: &[Vec<(String, i64)>]) -> Vec<Vec<(&str, i64)>> {
+        groups
+            .iter()
+            .map(|g| g.iter().map(|(id, q)| (id.as_str(), *q)).collect())
+            .collect()
+    }
+
+    fn alloc(lines: &[(&str, i64)]) -> Vec<(String, String, i64)> {
+        lines
+            .iter()
+            .map(|(id, q)| (format!("SKU-{id}"), id.to_string(), *q))
+            .collect()
+    }
+
+    #[test]
+    fn one_package_carries_every_line() {
+        let groups = split(&alloc(&[("A", 2), ("B", 1)]), 1);
+        assert_eq!(ids(&groups), vec![vec![("A", 2), ("B", 1)]]);
+    }
+
+    #[test]
+    fn whole_lines_go_to_packages_when_there_are_enough_lines() {
+        let groups = split(&alloc(&[("A", 2), ("B", 3), ("C", 1)]), 2);
+        assert_eq!(ids(&groups), vec![vec![("A", 2), ("B", 3)], vec![("C", 1)]]);
+    }
+
+    #[test]
+    fn units_are_spread_when_there_are_more_packages_than_lines() {
+        let groups = split(&alloc(&[("A", 5)]), 3);
+        assert_eq!(
+            ids(&groups),
+            vec![vec![("A", 2)], vec![("A", 2)], vec![("A", 1)]]
+        );
+        // Never an empty package: more tracking numbers than units gives one package per unit.
+        let groups = split(&alloc(&[("A", 2)]), 4);
+        assert_eq!(ids(&groups), vec![vec![("A", 1)], vec![("A", 1)]]);
+    }
+
+    #[test]
+    fn package_reference_ids_are_positive_numbers_stable_per_shipment() {
+        let first = package_reference_id("CS7", 1);
+        assert_eq!(first.len(), 9);
+        assert!(first.bytes().all(|b| b.is_ascii_digit()) && !first.starts_with('0'));
+        assert!(first.parse::<i32>().is_ok(), "fits a 32-bit integer");
+        assert_eq!(first, package_reference_id("CS7", 1), "the same every time");
+        let second = package_reference_id("CS7", 2);
+        assert_ne!(first, second);
+        assert_eq!(shipment_key_of(&first), shipment_key_of(&second));
+        assert_ne!(
+            shipment_key_of(&first),
+            shipment_key_of(&package_reference_id("CS8", 1))
+        );
+    }
+
+    #[test]
+    fn carriers_map_onto_amazon_codes_or_other_with_the_name() {
+        assert_eq!(carrier_code(Some("UPS")), ("UPS", None));
+        assert_eq!(carrier_code(Some("United Parcel Service")), ("UPS", None));
+        assert_eq!(carrier_code(Some("fedex")), ("FedEx", None));
+        assert_eq!(carrier_code(Some("Fed-Ex")), ("FedEx", None));
+        assert_eq!(carrier_code(Some("U.S.P.S.")), ("USPS", None));
+        assert_eq!(carrier_code(Some("DHL")), ("DHL", None));
+        assert_eq!(
+            carrier_code(Some("Acme Couriers")),
+            ("Other", Some("Acme Couriers".to_string()))
+        );
+        assert_eq!(carrier_code(None), ("Other", Some("Unknown".to_string())));
+        assert_eq!(
+            carrier_code(Some("  ")),
+            ("Other", Some("Unknown".to_string()))
+        );
+    }
+
+    #[test]
+    fn a_shipment_without_carrier_or_tracking_still_sends_every_required_field() {
+        let shipment = ChannelShipment {
+            channel_order_id: "902-3159896-1390916".into(),
+            shipment_id: "CS9".into(),
+            lines: vec![],
+            carrier: None,
+            service: None,
+            tracking_numbers: vec![],
+            shipped_at: chrono::DateTime::parse_from_rfc3339("2026-12-01T09:30:00+02:00")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+            completes_order: true,
+        };
+        let package = PlannedPackage {
+            package_reference_id: package_reference_id("CS9", 1),
+            tracking_number: String::new(),
+            items: vec![("53208257374106".into(), 1)],
+        };
+        let body = confirm_shipment_body("ATVPDKIKX0DER", &shipment, &package);
+        assert_eq!(
+            body,
+            json!({
+                "marketplaceId": "ATVPDKIKX0DER",
+                "packageDetail": {
+                    "packageReferenceId": package.package_reference_id,
+                    "carrierCode": "Other",
+                    "carrierName": "Unknown",
+                    "trackingNumber": "",
+                    "shipDate": "2026-12-01T07:30:00Z",
+                    "orderItems": [{"orderItemId": "53208257374106", "quantity": 1}],
+                }
+            })
+        );
+    }
 }

@@ -348,69 +348,71 @@ struct ConfirmShipmentOrderItem {
     quantity: Option<i64>,
 }
 
-/// A validated package, or the 400 to answer.
-fn validate(body: ConfirmShipmentRequest) -> Result<(String, Package), Response> {
+fn bad(message: &str) -> String {
+    message.to_string()
+}
+
+/// A validated package, or what the 400 says.
+fn validate(body: ConfirmShipmentRequest) -> Result<(String, Package), String> {
     let marketplace = body
         .marketplace_id
         .filter(|m| !m.trim().is_empty())
-        .ok_or_else(|| invalid("marketplaceId is required"))?;
+        .ok_or_else(|| bad("marketplaceId is required"))?;
     if body
         .cod_collection_method
         .is_some_and(|m| m != "DirectPayment")
     {
-        return Err(invalid("codCollectionMethod must be DirectPayment"));
+        return Err(bad("codCollectionMethod must be DirectPayment"));
     }
     let detail = body
         .package_detail
-        .ok_or_else(|| invalid("packageDetail is required"))?;
+        .ok_or_else(|| bad("packageDetail is required"))?;
     let reference_id = detail
         .package_reference_id
-        .ok_or_else(|| invalid("packageDetail.packageReferenceId is required"))?;
+        .ok_or_else(|| bad("packageDetail.packageReferenceId is required"))?;
     // "Only positive numeric values are supported."
     if reference_id.is_empty()
         || !reference_id.bytes().all(|b| b.is_ascii_digit())
         || reference_id.bytes().all(|b| b == b'0')
     {
-        return Err(invalid(
+        return Err(bad(
             "packageDetail.packageReferenceId must be a positive number",
         ));
     }
     let carrier_code = detail
         .carrier_code
         .filter(|c| !c.trim().is_empty())
-        .ok_or_else(|| invalid("packageDetail.carrierCode is required"))?;
+        .ok_or_else(|| bad("packageDetail.carrierCode is required"))?;
     let carrier_name = detail.carrier_name.filter(|n| !n.trim().is_empty());
     if carrier_code == "Other" && carrier_name.is_none() {
-        return Err(invalid(
+        return Err(bad(
             "packageDetail.carrierName is required when carrierCode is Other",
         ));
     }
     let tracking_number = detail
         .tracking_number
-        .ok_or_else(|| invalid("packageDetail.trackingNumber is required"))?;
+        .ok_or_else(|| bad("packageDetail.trackingNumber is required"))?;
     let ship_date = detail
         .ship_date
-        .ok_or_else(|| invalid("packageDetail.shipDate is required"))?;
+        .ok_or_else(|| bad("packageDetail.shipDate is required"))?;
     if chrono::DateTime::parse_from_rfc3339(&ship_date).is_err() {
-        return Err(invalid(
-            "packageDetail.shipDate must be an ISO 8601 date-time",
-        ));
+        return Err(bad("packageDetail.shipDate must be an ISO 8601 date-time"));
     }
     let order_items = detail
         .order_items
         .filter(|items| !items.is_empty())
-        .ok_or_else(|| invalid("packageDetail.orderItems must list at least one item"))?;
+        .ok_or_else(|| bad("packageDetail.orderItems must list at least one item"))?;
     let mut items: Vec<(String, i64)> = Vec::new();
     for item in order_items {
         let id = item
             .order_item_id
             .filter(|id| !id.is_empty())
-            .ok_or_else(|| invalid("orderItems[].orderItemId is required"))?;
+            .ok_or_else(|| bad("orderItems[].orderItemId is required"))?;
         let quantity = item
             .quantity
-            .ok_or_else(|| invalid("orderItems[].quantity is required"))?;
+            .ok_or_else(|| bad("orderItems[].quantity is required"))?;
         if quantity < 1 {
-            return Err(invalid("orderItems[].quantity must be at least 1"));
+            return Err(bad("orderItems[].quantity must be at least 1"));
         }
         match items.iter_mut().find(|(known, _)| *known == id) {
             Some((_, q)) => *q += quantity,
@@ -454,7 +456,7 @@ pub(crate) async fn confirm_shipment(
     };
     let (marketplace, package) = match validate(body) {
         Ok(valid) => valid,
-        Err(response) => return response,
+        Err(message) => return invalid(&message),
     };
     let order = match load(&sandbox, &id).await {
         Ok(Some(order)) => order,

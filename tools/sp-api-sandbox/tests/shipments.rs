@@ -59,7 +59,10 @@ struct Amazon {
 impl Amazon {
     async fn documented() -> Self {
         let addr = start(ShipmentsPlan::default()).await;
-        Self::at(addr, SpApiShipments::new(config(addr), MARKETPLACE).unwrap())
+        Self::at(
+            addr,
+            SpApiShipments::new(config(addr), MARKETPLACE).unwrap(),
+        )
     }
 
     fn at(addr: SocketAddr, client: SpApiShipments) -> Self {
@@ -75,7 +78,12 @@ impl Amazon {
     }
 
     async fn calls(&self) -> Vec<Value> {
-        let response = self.http.get(self.url("/_sandbox/calls")).send().await.unwrap();
+        let response = self
+            .http
+            .get(self.url("/_sandbox/calls"))
+            .send()
+            .await
+            .unwrap();
         response.json().await.unwrap()
     }
 
@@ -279,7 +287,10 @@ async fn the_sandbox_receives_the_body_amazon_documents() {
     // The package reference is a positive number, as Amazon requires.
     assert!(reference.bytes().all(|b| b.is_ascii_digit()) && !reference.starts_with('0'));
     // The order read first, through the API version that shows packages.
-    assert_eq!(calls[0]["path"], format!("/orders/2026-01-01/orders/{order}"));
+    assert_eq!(
+        calls[0]["path"],
+        format!("/orders/2026-01-01/orders/{order}")
+    );
     assert_eq!(calls[0]["query"], "includedData=PACKAGES");
 }
 
@@ -326,7 +337,11 @@ async fn confirmed_quantities_show_in_get_order_items_and_the_status() {
         vec![("WIDGET-S".to_string(), 0), ("WIDGET-L".to_string(), 3)]
     );
     let (_, got) = amazon
-        .raw(reqwest::Method::GET, &format!("/orders/v0/orders/{order}"), None)
+        .raw(
+            reqwest::Method::GET,
+            &format!("/orders/v0/orders/{order}"),
+            None,
+        )
         .await;
     assert_eq!(got["payload"]["OrderStatus"], "PartiallyShipped");
     assert_eq!(got["payload"]["NumberOfItemsShipped"], 3);
@@ -338,7 +353,11 @@ async fn a_recorded_order_can_be_shipped_and_keeps_its_recorded_items() {
     let amazon = Amazon::documented().await;
     // Five lines over three recorded pages: the client maps SKUs over all of them.
     let (_, before) = amazon
-        .raw(reqwest::Method::GET, "/orders/2026-01-01/orders/111-0000003-0000003", None)
+        .raw(
+            reqwest::Method::GET,
+            "/orders/2026-01-01/orders/111-0000003-0000003",
+            None,
+        )
         .await;
     let skus: Vec<String> = before["order"]["orderItems"]
         .as_array()
@@ -351,7 +370,11 @@ async fn a_recorded_order_can_be_shipped_and_keeps_its_recorded_items() {
     let s = shipment("111-0000003-0000003", &[(&last, 1)], &["1ZREC"]);
     amazon.client.fulfil(&s).await.unwrap();
     let (_, got) = amazon
-        .raw(reqwest::Method::GET, "/orders/v0/orders/111-0000003-0000003", None)
+        .raw(
+            reqwest::Method::GET,
+            "/orders/v0/orders/111-0000003-0000003",
+            None,
+        )
         .await;
     assert_eq!(got["payload"]["OrderStatus"], "PartiallyShipped");
 }
@@ -375,7 +398,10 @@ async fn a_crash_between_two_packages_sends_only_the_missing_one() {
     let (status, body) = amazon.raw(reqwest::Method::POST, &path, Some(first)).await;
     assert_eq!(status, 204, "{body}");
     let outcome = amazon.client.fulfil(&s).await.unwrap();
-    assert!(matches!(outcome, FulfilOutcome::Created { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, FulfilOutcome::Created { .. }),
+        "{outcome:?}"
+    );
     let calls = amazon.calls().await;
     let confirmations = Amazon::confirmations(&calls);
     assert_eq!(confirmations.len(), 2, "the raw one and the missing one");
@@ -383,7 +409,13 @@ async fn a_crash_between_two_packages_sends_only_the_missing_one() {
         confirmations[1]["body"]["packageDetail"]["trackingNumber"],
         "1ZB"
     );
-    assert_eq!(amazon.order_v2026(&order).await["packages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        amazon.order_v2026(&order).await["packages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     assert!(amazon.completed(&order).await);
 }
 
@@ -409,7 +441,10 @@ async fn the_sandbox_refuses_what_amazon_refuses() {
         ..ShipmentsPlan::default()
     })
     .await;
-    let amazon = Amazon::at(addr, SpApiShipments::new(config(addr), MARKETPLACE).unwrap());
+    let amazon = Amazon::at(
+        addr,
+        SpApiShipments::new(config(addr), MARKETPLACE).unwrap(),
+    );
     let (order, items) = amazon.place(&[("WIDGET-S", 2)]).await;
     let item = items[0].1.clone();
     let body = |reference: &str, item: &str, quantity: i64| {
@@ -425,7 +460,10 @@ async fn the_sandbox_refuses_what_amazon_refuses() {
     let path = format!("/orders/v0/orders/{order}/shipmentConfirmation");
     let post = |b: Value| amazon.raw(reqwest::Method::POST, &path, Some(b));
     let cases = [
-        (json!({"packageDetail": body("1", &item, 1)["packageDetail"]}), "marketplaceId"),
+        (
+            json!({"packageDetail": body("1", &item, 1)["packageDetail"]}),
+            "marketplaceId",
+        ),
         (body("PKG-1", &item, 1), "packageReferenceId"),
         (body("0", &item, 1), "packageReferenceId"),
         (body("1", "99999999999999", 1), "no order item"),
@@ -449,9 +487,23 @@ async fn the_sandbox_refuses_what_amazon_refuses() {
     // Two units over two packages; the second again with the same reference edits, not adds.
     assert_eq!(post(body("1", &item, 1)).await.0, 204);
     assert_eq!(post(body("2", &item, 1)).await.0, 204);
-    assert_eq!(post(body("2", &item, 1)).await.0, 204, "an edit of package 2");
-    assert_eq!(post(body("3", &item, 1)).await.0, 400, "a third unit was not ordered");
-    assert_eq!(amazon.order_v2026(&order).await["packages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        post(body("2", &item, 1)).await.0,
+        204,
+        "an edit of package 2"
+    );
+    assert_eq!(
+        post(body("3", &item, 1)).await.0,
+        400,
+        "a third unit was not ordered"
+    );
+    assert_eq!(
+        amazon.order_v2026(&order).await["packages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     let (status, answer) = amazon
         .raw(
