@@ -13,6 +13,9 @@
 //! - [`listings`] is [`SpApiListings`], the inventory pusher's client: it sets MFN quantities
 //!   through the Listings Items API (`getListingsItem`, `patchListingsItem`) and implements
 //!   [`switchyard_inventory::ChannelStock`];
+//! - [`shipments`] is [`SpApiShipments`], the fulfilment pusher's client: it confirms shipments
+//!   (`confirmShipment`, one package per tracking number) and implements
+//!   [`switchyard_fulfilment::ChannelFulfilment`];
 //! - [`rate_limit`] is the [`TokenBucket`] that keeps calls inside SP-API's usage plans;
 //! - [`credentials`] keeps secrets out of logs and `Debug` output;
 //! - [`mapping`] turns an Amazon order into a canonical [`switchyard_model::Order`] and decides
@@ -30,6 +33,7 @@ pub mod memory;
 pub mod notification;
 pub mod orders;
 pub mod rate_limit;
+pub mod shipments;
 mod transport;
 
 pub use client::{AmazonOrders, SpApiClient, SpApiConfig, SpApiError};
@@ -40,3 +44,4 @@ pub use memory::{Fault, InMemoryAmazonOrders};
 pub use notification::{NotificationError, OrderChangeNotification, parse_notification};
 pub use orders::{AmazonAddress, AmazonMoney, AmazonOrder, AmazonOrderItem};
 pub use rate_limit::{InvalidRate, TokenBucket};
+pub use shipments::SpApiShipments;

@@ -85,6 +85,17 @@ impl TokenBucket {
         Self::documented(5.0, 5)
     }
 
+    /// SP-API's documented usage plan for Orders v0 `confirmShipment`: 2 requests/s, burst 10.
+    pub fn confirm_shipment_default() -> Self {
+        Self::documented(2.0, 10)
+    }
+
+    /// SP-API's documented usage plan for Orders v2026-01-01 `getOrder`: 0.5 requests/s,
+    /// burst 30.
+    pub fn get_order_v2026_default() -> Self {
+        Self::documented(0.5, 30)
+    }
+
     fn documented(rate_per_second: f64, burst: u32) -> Self {
         TokenBucket {
             rate_per_second,

@@ -1,15 +1,16 @@
-//! A local stand-in for Amazon's SP-API: the Login-with-Amazon token endpoint, the two Orders
-//! v0 operations Switchyard calls (serving recorded JSON from a data directory), and the
-//! Listings Items v2021-08-01 `getListingsItem` / `patchListingsItem` over listings kept in
-//! memory (seeded from `<data>/listings.json`).
+//! A local stand-in for Amazon's SP-API: the Login-with-Amazon token endpoint, the Orders v0
+//! operations Switchyard calls (`getOrder` and `getOrderItems` serving recorded JSON from a data
+//! directory, `confirmShipment` recording packages), the Orders v2026-01-01 `getOrder` (which
+//! shows an order's packages), and the Listings Items v2021-08-01 `getListingsItem` /
+//! `patchListingsItem` over listings kept in memory (seeded from `<data>/listings.json`).
 //!
 //! It behaves like Amazon where the client's behaviour depends on it: it insists on an
 //! `x-amz-access-token`, answers errors in SP-API's `{"errors":[…]}` shape, and throttles each
 //! operation with its own token bucket (`429 QuotaExceeded`), so the local stack exercises the
 //! client's token caching, pacing and retries.
 //!
-//! `/_sandbox/*` routes (no token) arrange listings, change a quantity behind a client's back,
-//! make the next calls fail with a 5xx, and list every SP-API call received.
+//! `/_sandbox/*` routes (no token) arrange listings, place orders, change a quantity behind a
+//! client's back, make the next calls fail with a 5xx, and list every SP-API call received.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -17,8 +18,10 @@ mod admin;
 mod errors;
 mod listings;
 mod orders;
+mod shipments;
 mod token;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -44,6 +47,34 @@ pub struct SandboxConfig {
     pub burst: u32,
     /// The Listings Items operations' usage plans.
     pub listings: ListingsPlan,
+    /// The usage plans of `confirmShipment` and the v2026-01-01 `getOrder`.
+    pub shipments: ShipmentsPlan,
+}
+
+/// The usage plans of Orders v0 `confirmShipment` and Orders v2026-01-01 `getOrder`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShipmentsPlan {
+    /// `confirmShipment` requests per second.
+    pub confirm_rate_per_second: f64,
+    /// `confirmShipment` burst.
+    pub confirm_burst: u32,
+    /// v2026-01-01 `getOrder` requests per second.
+    pub get_order_rate_per_second: f64,
+    /// v2026-01-01 `getOrder` burst.
+    pub get_order_burst: u32,
+}
+
+impl Default for ShipmentsPlan {
+    /// SP-API's documented defaults: `confirmShipment` 2 requests/s, burst 10; v2026-01-01
+    /// `getOrder` 0.5 requests/s, burst 30.
+    fn default() -> Self {
+        ShipmentsPlan {
+            confirm_rate_per_second: 2.0,
+            confirm_burst: 10,
+            get_order_rate_per_second: 0.5,
+            get_order_burst: 30,
+        }
+    }
 }
 
 /// The usage plans of `getListingsItem` and `patchListingsItem`.
@@ -112,6 +143,21 @@ struct Sandbox {
     submissions: AtomicU64,
     faults: Mutex<Vec<u16>>,
     calls: Mutex<Vec<RecordedCall>>,
+    shipments_plan: ShipmentsPlan,
+    confirm_shipment: TokenBucket,
+    get_order_v2026: TokenBucket,
+    /// Orders held in memory (placed, or recorded ones since their first shipment), by id.
+    orders: Mutex<HashMap<String, shipments::StoredOrder>>,
+    /// Orders placed so far, for fresh ids.
+    placed: AtomicU64,
+    /// Varies ids between sandbox runs (a test's orders never meet another run's).
+    seed: u64,
+}
+
+impl Sandbox {
+    fn lock_orders(&self) -> std::sync::MutexGuard<'_, HashMap<String, shipments::StoredOrder>> {
+        self.orders.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The sandbox's routes, logging every request.
@@ -132,6 +178,21 @@ pub fn router(config: SandboxConfig) -> Result<Router, SandboxError> {
         submissions: AtomicU64::new(0),
         faults: Mutex::new(Vec::new()),
         calls: Mutex::new(Vec::new()),
+        shipments_plan: config.shipments,
+        confirm_shipment: TokenBucket::new(
+            config.shipments.confirm_rate_per_second,
+            config.shipments.confirm_burst,
+        )?,
+        get_order_v2026: TokenBucket::new(
+            config.shipments.get_order_rate_per_second,
+            config.shipments.get_order_burst,
+        )?,
+        orders: Mutex::new(HashMap::new()),
+        placed: AtomicU64::new(0),
+        seed: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default(),
     });
     Ok(Router::new()
         .route("/auth/o2/token", post(token::issue))
@@ -140,6 +201,15 @@ pub fn router(config: SandboxConfig) -> Result<Router, SandboxError> {
             "/orders/v0/orders/{id}/orderItems",
             get(orders::get_order_items),
         )
+        .route(
+            "/orders/v0/orders/{id}/shipmentConfirmation",
+            post(shipments::confirm_shipment),
+        )
+        .route(
+            "/orders/2026-01-01/orders/{id}",
+            get(shipments::get_order_v2026),
+        )
+        .route("/_sandbox/orders", post(shipments::place_order))
         .route(
             "/listings/2021-08-01/items/{seller_id}/{sku}",
             get(listings::get_listings_item).patch(listings::patch_listings_item),

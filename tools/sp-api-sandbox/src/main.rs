@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use sp_api_sandbox::{ListingsPlan, SandboxConfig, router};
+use sp_api_sandbox::{ListingsPlan, SandboxConfig, ShipmentsPlan, router};
 use tracing_subscriber::EnvFilter;
 
 /// A local stand-in for Amazon's SP-API Orders endpoints.
@@ -49,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
         rate_per_second: args.rate,
         burst: args.burst,
         listings: ListingsPlan::default(),
+        shipments: ShipmentsPlan::default(),
     })?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -3,6 +3,8 @@
 //! `GET /orders/v0/orders/{id}` serves `<data>/orders/<id>.json`;
 //! `GET /orders/v0/orders/{id}/orderItems` serves `<data>/orders/<id>.items.json`, and with
 //! `?NextToken=<t>` serves `<data>/orders/<id>.items.<t>.json`, so pagination can be recorded.
+//! An order held in memory (placed through `/_sandbox/orders`, or shipped since the sandbox
+//! started) is answered from memory instead, with its items on one page.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -22,9 +24,14 @@ pub(crate) async fn get_order(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    serve(&sandbox, &sandbox.get_order, &headers, &id, || {
-        format!("{id}.json")
-    })
+    serve(
+        &sandbox,
+        &sandbox.get_order,
+        &headers,
+        &id,
+        || crate::shipments::v0_order(&sandbox, &id),
+        || format!("{id}.json"),
+    )
     .await
 }
 
@@ -50,6 +57,11 @@ pub(crate) async fn get_order_items(
         &sandbox.get_order_items,
         &headers,
         &id,
+        || {
+            page.is_none()
+                .then(|| crate::shipments::v0_items(&sandbox, &id))
+                .flatten()
+        },
         || match &page {
             Some(token) => format!("{id}.items.{token}.json"),
             None => format!("{id}.items.json"),
@@ -64,18 +76,11 @@ async fn serve(
     bucket: &TokenBucket,
     headers: &HeaderMap,
     id: &str,
+    in_memory: impl FnOnce() -> Option<serde_json::Value>,
     file: impl FnOnce() -> String,
 ) -> Response {
-    let has_token = headers
-        .get("x-amz-access-token")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| !v.trim().is_empty());
-    if !has_token {
-        return sp_api(
-            StatusCode::FORBIDDEN,
-            "Unauthorized",
-            "Access to requested resource is denied.",
-        );
+    if !has_token(headers) {
+        return unauthorized();
     }
     // Ids become file names: nothing that could leave the orders directory.
     if !is_safe_name(id) {
@@ -91,6 +96,16 @@ async fn serve(
             "QuotaExceeded",
             "You exceeded your quota for the requested resource.",
         );
+        crate::add_rate_limit_header(&mut response, sandbox.rate_per_second);
+        return response;
+    }
+    if let Some(body) = in_memory() {
+        let mut response = (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response();
         crate::add_rate_limit_header(&mut response, sandbox.rate_per_second);
         return response;
     }
@@ -122,7 +137,25 @@ async fn serve(
     }
 }
 
-fn is_safe_name(value: &str) -> bool {
+/// Whether the request carries an access token (any non-empty one: the sandbox issues them).
+pub(crate) fn has_token(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-amz-access-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !v.trim().is_empty())
+}
+
+/// Amazon's answer to a call without a token.
+pub(crate) fn unauthorized() -> Response {
+    sp_api(
+        StatusCode::FORBIDDEN,
+        "Unauthorized",
+        "Access to requested resource is denied.",
+    )
+}
+
+/// Ids and tokens become file names: letters, digits, `-` and `_` only.
+pub(crate) fn is_safe_name(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 64
         && value

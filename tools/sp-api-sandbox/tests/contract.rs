@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use sp_api_sandbox::{ListingsPlan, SandboxConfig, router};
+use sp_api_sandbox::{ListingsPlan, SandboxConfig, ShipmentsPlan, router};
 use switchyard_amazon::contract::{Backend, Recorded};
 use switchyard_amazon::{LwaCredentials, Secret, SpApiClient, SpApiConfig, TokenBucket};
 
@@ -16,6 +16,7 @@ async fn start(data_dir: PathBuf, rate_per_second: f64, burst: u32) -> SocketAdd
         rate_per_second,
         burst,
         listings: ListingsPlan::default(),
+        shipments: ShipmentsPlan::default(),
     })
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

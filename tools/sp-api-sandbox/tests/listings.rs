@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use sp_api_sandbox::{ListingsPlan, SandboxConfig, router};
+use sp_api_sandbox::{ListingsPlan, SandboxConfig, ShipmentsPlan, router};
 use switchyard_amazon::{LwaCredentials, Secret, SpApiConfig, SpApiListings, TokenBucket};
 use switchyard_inventory::contract::ChannelUnderTest;
 use switchyard_inventory::{ChannelLevel, ChannelStock, LevelOutcome, PushError};
@@ -35,6 +35,7 @@ async fn start(listings: ListingsPlan) -> SocketAddr {
         rate_per_second: 0.5,
         burst: 30,
         listings,
+        shipments: ShipmentsPlan::default(),
     })
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use sp_api_sandbox::{ListingsPlan, SandboxConfig, router};
+use sp_api_sandbox::{ListingsPlan, SandboxConfig, ShipmentsPlan, router};
 use switchyard_amazon::{
     AmazonOrders, LwaCredentials, MapContext, Secret, SpApiClient, SpApiConfig, SpApiError,
     is_actionable, parse_notification, to_order,
@@ -21,6 +21,7 @@ async fn start(data_dir: PathBuf, rate_per_second: f64, burst: u32) -> SocketAdd
         rate_per_second,
         burst,
         listings: ListingsPlan::default(),
+        shipments: ShipmentsPlan::default(),
     })
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
