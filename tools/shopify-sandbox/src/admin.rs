@@ -197,7 +197,10 @@ pub(crate) async fn create_order(
 
 /// `GET /_sandbox/orders/{id}`: what the merchant's admin shows for an order — its fulfillment
 /// orders and each fulfillment, with whether the customer was notified.
-pub(crate) async fn get_order(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<u64>) -> Response {
+pub(crate) async fn get_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<u64>,
+) -> Response {
     let shop = sandbox.state.lock().unwrap();
     let Some(order) = shop.orders.get(&id) else {
         return refuse(StatusCode::NOT_FOUND, &format!("no order {id}"));

@@ -661,8 +661,7 @@ impl<'a> Validator<'a, '_> {
             return 0;
         };
         // `@idempotent` goes only on the mutations that take it in 2026-04.
-        let idempotent_here =
-            ty == MUTATION && schema::IDEMPOTENT_MUTATIONS.contains(&field.name);
+        let idempotent_here = ty == MUTATION && schema::IDEMPOTENT_MUTATIONS.contains(&field.name);
         self.directives(&field.directives, idempotent_here, path);
         let mut args = Map::new();
         for (name, value) in &field.arguments {
@@ -1528,9 +1527,10 @@ impl<'a> Exec<'_, 'a> {
                         .collect(),
                 )
             }
-            (Obj::LineItem(o, l), "id") => {
-                s(&format!("gid://shopify/LineItem/{}", self.shop.orders[o].lines[*l].id))
-            }
+            (Obj::LineItem(o, l), "id") => s(&format!(
+                "gid://shopify/LineItem/{}",
+                self.shop.orders[o].lines[*l].id
+            )),
             (Obj::LineItem(o, l), "sku") => s(&self.shop.orders[o].lines[*l].sku),
             (Obj::LineItem(o, l), "name") => s(&self.shop.orders[o].lines[*l].sku),
             (Obj::LineItem(o, l), "quantity") => {
@@ -1565,7 +1565,10 @@ impl<'a> Exec<'_, 'a> {
                 let order = &self.shop.orders[o];
                 let line = &order.fulfillment_orders[*f].lines[*i];
                 match name {
-                    "id" => s(&format!("gid://shopify/FulfillmentOrderLineItem/{}", line.id)),
+                    "id" => s(&format!(
+                        "gid://shopify/FulfillmentOrderLineItem/{}",
+                        line.id
+                    )),
                     "sku" => s(&order.lines[line.line].sku),
                     "remainingQuantity" => Leaf(line.remaining.into()),
                     "totalQuantity" => Leaf(line.total.into()),
@@ -1847,7 +1850,8 @@ impl<'a> Exec<'_, 'a> {
             message: message.into(),
         };
         let company = text("company");
-        let (number, numbers, url, urls) = (text("number"), list("numbers"), text("url"), list("urls"));
+        let (number, numbers, url, urls) =
+            (text("number"), list("numbers"), text("url"), list("urls"));
         if number.is_some() && numbers.is_some() {
             return Err(error("Provide either number or numbers, not both."));
         }
@@ -1857,7 +1861,10 @@ impl<'a> Exec<'_, 'a> {
         if (url.is_some() && number.is_none()) || (urls.is_some() && numbers.is_none()) {
             return Err(error("A tracking URL needs a tracking number."));
         }
-        let numbers: Vec<String> = number.into_iter().chain(numbers.unwrap_or_default()).collect();
+        let numbers: Vec<String> = number
+            .into_iter()
+            .chain(numbers.unwrap_or_default())
+            .collect();
         let urls: Vec<String> = url.into_iter().chain(urls.unwrap_or_default()).collect();
         if numbers.is_empty() {
             // A company alone is still shown on the fulfillment.

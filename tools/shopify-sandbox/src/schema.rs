@@ -307,8 +307,10 @@ pub(crate) const FULFILLMENT_INPUT: &[(&str, bool)] = &[
 ];
 
 /// The fields of `FulfillmentOrderLineItemsInput`.
-pub(crate) const FO_LINE_ITEMS_INPUT: &[(&str, bool)] =
-    &[("fulfillmentOrderId", true), ("fulfillmentOrderLineItems", false)];
+pub(crate) const FO_LINE_ITEMS_INPUT: &[(&str, bool)] = &[
+    ("fulfillmentOrderId", true),
+    ("fulfillmentOrderLineItems", false),
+];
 
 /// The fields of `FulfillmentOrderLineItemInput`.
 pub(crate) const FO_LINE_ITEM_INPUT: &[(&str, bool)] = &[("id", true), ("quantity", true)];

@@ -341,7 +341,10 @@ impl Shop {
                 sku: seed.sku,
                 quantity: seed.quantity,
             });
-            groups.entry(seed.fulfillment_order).or_default().push(index);
+            groups
+                .entry(seed.fulfillment_order)
+                .or_default()
+                .push(index);
         }
         for members in groups.into_values() {
             self.counters.fulfillment_order += 1;
