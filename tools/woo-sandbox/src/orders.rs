@@ -166,23 +166,18 @@ pub(crate) async fn add_note(
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
-    let flag = |name: &str| -> Result<bool, Response> {
-        match new.get(name) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(invalid_param(
-                name,
-                &format!("{name} is not of type boolean."),
-            )),
-        }
+    // `None` when the field is there but not a boolean.
+    let flag = |name: &str| match new.get(name) {
+        None => Some(false),
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => None,
     };
-    let customer_note = match flag("customer_note") {
-        Ok(b) => b,
-        Err(e) => return e,
+    let not_boolean = |name: &str| invalid_param(name, &format!("{name} is not of type boolean."));
+    let Some(customer_note) = flag("customer_note") else {
+        return not_boolean("customer_note");
     };
-    let added_by_user = match flag("added_by_user") {
-        Ok(b) => b,
-        Err(e) => return e,
+    let Some(added_by_user) = flag("added_by_user") else {
+        return not_boolean("added_by_user");
     };
     let mut store = sandbox.store.lock().unwrap_or_else(|e| e.into_inner());
     let Some(id) = order_id(&id).filter(|id| store.orders.contains_key(id)) else {
