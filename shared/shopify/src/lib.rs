@@ -9,8 +9,16 @@
 //! quantities and so is a new request. It splits writes at Shopify's 250-item input limit, and
 //! paces itself by `extensions.cost.throttleStatus`: a short wait is waited out, a long one is
 //! returned as [`PushError::Throttled`].
+//!
+//! For the fulfilment pusher, [`ShopifyFulfilment`] implements [`ChannelFulfilment`] with
+//! `fulfillmentCreate` over the order's fulfillment orders (see [`fulfilment`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod fulfilment;
+
+pub use fulfilment::ShopifyFulfilment;
+pub use switchyard_fulfilment::ChannelFulfilment;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -171,7 +179,12 @@ impl ShopifyInventory {
 
     /// Sends one GraphQL document, waiting out short throttles. `cost` is the client's estimate
     /// of the requested cost, used to pace before sending.
-    async fn graphql(&self, query: &str, variables: Value, cost: f64) -> Result<Data, PushError> {
+    pub(crate) async fn graphql(
+        &self,
+        query: &str,
+        variables: Value,
+        cost: f64,
+    ) -> Result<Data, PushError> {
         // A throttled call changed nothing, so it is sent again as it was; the bound keeps a
         // bucket that never refills from holding the push forever.
         for _ in 0..8 {

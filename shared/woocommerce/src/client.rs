@@ -145,10 +145,10 @@ impl std::fmt::Debug for WooInventory {
 }
 
 /// One answer the caller handles itself: a success, or a `404`.
-struct Answer {
-    status: StatusCode,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
     total_pages: usize,
-    body: Value,
+    pub(crate) body: Value,
 }
 
 impl WooInventory {
@@ -181,7 +181,7 @@ impl WooInventory {
 
     /// One request, retried on `429` within the bounds of the config; a success or a `404`
     /// comes back, everything else is a [`PushError`].
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,

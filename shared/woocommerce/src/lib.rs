@@ -20,11 +20,17 @@
 //!   connections are [`PushError::Unavailable`]; `401`/`403` and other refusals are
 //!   [`PushError::Refused`].
 //!
+//! For the fulfilment pusher, [`WooFulfilment`] implements [`ChannelFulfilment`]: a customer
+//! note per shipment and the order `completed` once it is fully shipped (see [`fulfilment`]).
+//!
 //! The consumer secret is a [`ConsumerSecret`]: it never appears in `Debug` output or logs.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod client;
+pub mod fulfilment;
 
 pub use client::{ConsumerSecret, WooConfig, WooInventory};
+pub use fulfilment::WooFulfilment;
+pub use switchyard_fulfilment::ChannelFulfilment;
 pub use switchyard_inventory::{ChannelLevel, ChannelStock, LevelOutcome, PushError};

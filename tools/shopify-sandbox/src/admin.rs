@@ -146,3 +146,86 @@ fn describe(record: &Record, index: usize) -> serde_json::Value {
         "location_id": DEMO_LOCATION_ID,
     })
 }
+
+/// `POST /_sandbox/orders` body.
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewOrder {
+    /// The order's numeric id (as webhooks carry it); one is assigned when absent.
+    #[serde(default)]
+    id: Option<u64>,
+    line_items: Vec<crate::store::OrderLineSeed>,
+}
+
+/// `POST /_sandbox/orders {"id"?, "line_items": [{"sku","quantity","fulfillment_order"?}]}`: a
+/// customer's order, with its fulfillment order(s) open. `201` with the ids; `409` for an id the
+/// shop already has; `422` for an empty order or a line without SKU or quantity.
+pub(crate) async fn create_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Json(new): Json<NewOrder>,
+) -> Response {
+    let mut shop = sandbox.state.lock().unwrap();
+    match shop.place_order(new.id, new.line_items) {
+        Ok(id) => {
+            let order = &shop.orders[&id];
+            let body = json!({
+                "id": id,
+                "admin_graphql_api_id": format!("gid://shopify/Order/{id}"),
+                "fulfillment_orders": order
+                    .fulfillment_orders
+                    .iter()
+                    .map(|fo| format!("gid://shopify/FulfillmentOrder/{}", fo.id))
+                    .collect::<Vec<_>>(),
+                "line_items": order
+                    .lines
+                    .iter()
+                    .map(|l| json!({
+                        "id": l.id,
+                        "admin_graphql_api_id": format!("gid://shopify/LineItem/{}", l.id),
+                        "sku": l.sku,
+                        "quantity": l.quantity,
+                    }))
+                    .collect::<Vec<_>>(),
+            });
+            (StatusCode::CREATED, Json(body)).into_response()
+        }
+        Err(message) if message.contains("already exists") => {
+            refuse(StatusCode::CONFLICT, &message)
+        }
+        Err(message) => refuse(StatusCode::UNPROCESSABLE_ENTITY, &message),
+    }
+}
+
+/// `GET /_sandbox/orders/{id}`: what the merchant's admin shows for an order — its fulfillment
+/// orders and each fulfillment, with whether the customer was notified.
+pub(crate) async fn get_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<u64>,
+) -> Response {
+    let shop = sandbox.state.lock().unwrap();
+    let Some(order) = shop.orders.get(&id) else {
+        return refuse(StatusCode::NOT_FOUND, &format!("no order {id}"));
+    };
+    Json(json!({
+        "id": order.id,
+        "fulfillment_orders": order.fulfillment_orders.iter().map(|fo| json!({
+            "id": format!("gid://shopify/FulfillmentOrder/{}", fo.id),
+            "status": fo.status,
+            "line_items": fo.lines.iter().map(|l| json!({
+                "sku": order.lines[l.line].sku,
+                "total": l.total,
+                "remaining": l.remaining,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "fulfillments": order.fulfillments.iter().map(|f| json!({
+            "id": format!("gid://shopify/Fulfillment/{}", f.id),
+            "notify_customer": f.notify_customer,
+            "tracking_numbers": f.tracking.iter().filter_map(|t| t.number.clone()).collect::<Vec<_>>(),
+            "tracking_company": f.tracking.first().and_then(|t| t.company.clone()),
+            "lines": f.lines.iter().map(|(_, line, quantity)| json!({
+                "sku": order.lines[*line].sku,
+                "quantity": quantity,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    }))
+    .into_response()
+}

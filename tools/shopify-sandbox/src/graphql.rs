@@ -17,7 +17,10 @@ use serde_json::{Map, Value, json};
 
 use crate::errors::plain;
 use crate::schema::{self, MUTATION, QUERY_ROOT};
-use crate::store::{AdjustmentGroup, Call, Change, Record, SetResult, Shop, UserError};
+use crate::store::{
+    AdjustmentGroup, Call, Change, FulfilResult, PlainError, Record, SetResult, Shop, UserError,
+    gid_number,
+};
 use crate::{DEMO_LOCATION_ID, OLDEST_VERSION, Sandbox};
 
 type Doc<'a> = ast::Document<'a, &'a str>;
@@ -657,8 +660,9 @@ impl<'a> Validator<'a, '_> {
             );
             return 0;
         };
-        let root_mutation = ty == MUTATION;
-        self.directives(&field.directives, root_mutation, path);
+        // `@idempotent` goes only on the mutations that take it in 2026-04.
+        let idempotent_here = ty == MUTATION && schema::IDEMPOTENT_MUTATIONS.contains(&field.name);
+        self.directives(&field.directives, idempotent_here, path);
         let mut args = Map::new();
         for (name, value) in &field.arguments {
             if !def.args.iter().any(|a| a.name == *name) {
@@ -777,6 +781,11 @@ impl<'a> Validator<'a, '_> {
             if let Some(items) = value
                 .as_array()
                 .or_else(|| value.get("quantities").and_then(Value::as_array))
+                .or_else(|| {
+                    value
+                        .get("lineItemsByFulfillmentOrder")
+                        .and_then(Value::as_array)
+                })
                 && items.len() > MAX_INPUT
             {
                 self.errors.push(
@@ -817,6 +826,12 @@ impl<'a> Validator<'a, '_> {
         {
             self.input_shape(input, field.position, path);
         }
+        if ty == MUTATION
+            && field.name == "fulfillmentCreate"
+            && let Some(input) = args.get("fulfillment")
+        {
+            self.fulfillment_shape(input, field.position, path);
+        }
     }
 
     fn input_shape(&mut self, input: &Value, pos: Pos, path: &[String]) {
@@ -851,6 +866,75 @@ impl<'a> Validator<'a, '_> {
                     problems.push("InventorySetQuantitiesInput.quantities must be a list".into())
                 }
             }
+        }
+        for problem in problems {
+            self.errors.push(
+                GqlError::new("argumentLiteralsIncompatible", problem)
+                    .at(pos)
+                    .path(path),
+            );
+        }
+    }
+
+    fn fulfillment_shape(&mut self, input: &Value, pos: Pos, path: &[String]) {
+        let mut problems = Vec::new();
+        check_object(
+            input,
+            "FulfillmentInput",
+            schema::FULFILLMENT_INPUT,
+            &mut problems,
+        );
+        match input.get("lineItemsByFulfillmentOrder") {
+            Some(Value::Array(groups)) => {
+                for group in groups {
+                    check_object(
+                        group,
+                        "FulfillmentOrderLineItemsInput",
+                        schema::FO_LINE_ITEMS_INPUT,
+                        &mut problems,
+                    );
+                    match group.get("fulfillmentOrderLineItems") {
+                        None | Some(Value::Null) => {}
+                        Some(Value::Array(items)) => {
+                            for item in items {
+                                check_object(
+                                    item,
+                                    "FulfillmentOrderLineItemInput",
+                                    schema::FO_LINE_ITEM_INPUT,
+                                    &mut problems,
+                                );
+                                if item.get("quantity").is_some_and(|q| !q.is_i64()) {
+                                    problems.push(
+                                        "FulfillmentOrderLineItemInput.quantity must be an Int"
+                                            .into(),
+                                    );
+                                }
+                            }
+                        }
+                        Some(_) => problems.push(
+                            "FulfillmentOrderLineItemsInput.fulfillmentOrderLineItems must be a list"
+                                .into(),
+                        ),
+                    }
+                }
+            }
+            None | Some(Value::Null) => {}
+            Some(_) => {
+                problems.push("FulfillmentInput.lineItemsByFulfillmentOrder must be a list".into())
+            }
+        }
+        if let Some(tracking) = input.get("trackingInfo").filter(|t| !t.is_null()) {
+            check_object(
+                tracking,
+                "FulfillmentTrackingInput",
+                schema::TRACKING_INPUT,
+                &mut problems,
+            );
+        }
+        if let Some(notify) = input.get("notifyCustomer")
+            && !(notify.is_null() || notify.is_boolean())
+        {
+            problems.push("FulfillmentInput.notifyCustomer must be a Boolean".into());
         }
         for problem in problems {
             self.errors.push(
@@ -939,7 +1023,7 @@ impl<'a> Validator<'a, '_> {
                 "idempotent" => self.errors.push(
                     GqlError::new(
                         "directiveCannotBeApplied",
-                        "'@idempotent' can't be applied here (it goes on a mutation field)",
+                        "'@idempotent' can't be applied here (only on the mutations that support idempotency keys)",
                     )
                     .at(directive.position)
                     .path(path),
@@ -1000,6 +1084,18 @@ fn leak(ty: &str) -> &'static str {
         "InventoryAdjustmentGroup",
         "InventoryChange",
         "InventorySetQuantitiesUserError",
+        "Order",
+        "LineItem",
+        "FulfillmentOrderConnection",
+        "FulfillmentOrder",
+        "FulfillmentOrderLineItemConnection",
+        "FulfillmentOrderLineItem",
+        "Fulfillment",
+        "FulfillmentTrackingInfo",
+        "FulfillmentLineItemConnection",
+        "FulfillmentLineItem",
+        "FulfillmentCreatePayload",
+        "UserError",
     ];
     TYPES.iter().find(|t| **t == ty).copied().unwrap_or("Node")
 }
@@ -1024,6 +1120,23 @@ enum Obj {
     Group(AdjustmentGroup),
     Change(Change),
     UserError(UserError),
+    /// An order, by id.
+    Order(u64),
+    /// An order's line, by order id and index.
+    LineItem(u64, usize),
+    /// Some of an order's fulfillment orders (indexes).
+    FoConnection(u64, Vec<usize>),
+    FulfillmentOrder(u64, usize),
+    /// Some lines of one fulfillment order: (order, fulfillment order, line indexes).
+    FoLineConnection(u64, usize, Vec<usize>),
+    FoLine(u64, usize, usize),
+    Fulfillment(u64, usize),
+    Tracking(crate::store::Tracking),
+    /// Some lines of one fulfillment: (order, fulfillment, line indexes).
+    FlConnection(u64, usize, Vec<usize>),
+    FulfillmentLine(u64, usize, usize),
+    FulfilPayload(FulfilResult),
+    PlainError(PlainError),
 }
 
 impl Obj {
@@ -1044,6 +1157,18 @@ impl Obj {
             Obj::Group(_) => "InventoryAdjustmentGroup",
             Obj::Change(_) => "InventoryChange",
             Obj::UserError(_) => "InventorySetQuantitiesUserError",
+            Obj::Order(_) => "Order",
+            Obj::LineItem(..) => "LineItem",
+            Obj::FoConnection(..) => "FulfillmentOrderConnection",
+            Obj::FulfillmentOrder(..) => "FulfillmentOrder",
+            Obj::FoLineConnection(..) => "FulfillmentOrderLineItemConnection",
+            Obj::FoLine(..) => "FulfillmentOrderLineItem",
+            Obj::Fulfillment(..) => "Fulfillment",
+            Obj::Tracking(_) => "FulfillmentTrackingInfo",
+            Obj::FlConnection(..) => "FulfillmentLineItemConnection",
+            Obj::FulfillmentLine(..) => "FulfillmentLineItem",
+            Obj::FulfilPayload(_) => "FulfillmentCreatePayload",
+            Obj::PlainError(_) => "UserError",
         }
     }
 }
@@ -1109,7 +1234,13 @@ impl<'a> Exec<'_, 'a> {
                 ) {
                     self.actual += 1;
                 }
-                if matches!(obj, Obj::Connection(..)) {
+                if matches!(
+                    obj,
+                    Obj::Connection(..)
+                        | Obj::FoConnection(..)
+                        | Obj::FoLineConnection(..)
+                        | Obj::FlConnection(..)
+                ) {
                     // A connection costs 2 plus what it returns; the object charge above is 1.
                     self.actual += 1;
                 }
@@ -1354,6 +1485,153 @@ impl<'a> Exec<'_, 'a> {
             (Obj::UserError(e), "code") => s(e.code),
             (Obj::UserError(e), "field") => Leaf(json!(e.field)),
             (Obj::UserError(e), "message") => s(&e.message),
+            (Obj::Query, "order") => {
+                let id = args.get("id").and_then(Value::as_str).unwrap_or_default();
+                match gid_number(id, "Order").filter(|n| self.shop.orders.contains_key(n)) {
+                    Some(n) => Object(Obj::Order(n)),
+                    None => Leaf(Value::Null),
+                }
+            }
+            (Obj::Mutation, "fulfillmentCreate") => {
+                let input = args.get("fulfillment").cloned().unwrap_or(Value::Null);
+                Object(Obj::FulfilPayload(self.fulfillment_create(&input)))
+            }
+            (Obj::Order(o), "id") => s(&format!("gid://shopify/Order/{o}")),
+            (Obj::Order(o), "name") => s(&format!("#{}", o % 100_000)),
+            (Obj::Order(o), "displayFulfillmentStatus") => {
+                let order = &self.shop.orders[o];
+                let remaining: i64 = fo_remaining(order);
+                let total: i64 = order.lines.iter().map(|l| l.quantity).sum();
+                s(if remaining == 0 {
+                    "FULFILLED"
+                } else if remaining < total {
+                    "PARTIALLY_FULFILLED"
+                } else {
+                    "UNFULFILLED"
+                })
+            }
+            (Obj::Order(o), "fulfillmentOrders") => {
+                let count = self.shop.orders[o].fulfillment_orders.len();
+                let items = page(count, &args)?;
+                Object(Obj::FoConnection(*o, items))
+            }
+            (Obj::Order(o), "fulfillments") => {
+                let count = self.shop.orders[o].fulfillments.len();
+                let first = args
+                    .get("first")
+                    .and_then(Value::as_u64)
+                    .map_or(count, |f| f as usize);
+                List(
+                    (0..count.min(first))
+                        .map(|i| Object(Obj::Fulfillment(*o, i)))
+                        .collect(),
+                )
+            }
+            (Obj::LineItem(o, l), "id") => s(&format!(
+                "gid://shopify/LineItem/{}",
+                self.shop.orders[o].lines[*l].id
+            )),
+            (Obj::LineItem(o, l), "sku") => s(&self.shop.orders[o].lines[*l].sku),
+            (Obj::LineItem(o, l), "name") => s(&self.shop.orders[o].lines[*l].sku),
+            (Obj::LineItem(o, l), "quantity") => {
+                Leaf(self.shop.orders[o].lines[*l].quantity.into())
+            }
+            (Obj::FoConnection(o, items), "nodes") => List(
+                items
+                    .iter()
+                    .map(|i| Object(Obj::FulfillmentOrder(*o, *i)))
+                    .collect(),
+            ),
+            (Obj::FulfillmentOrder(o, f), "id") => s(&format!(
+                "gid://shopify/FulfillmentOrder/{}",
+                self.shop.orders[o].fulfillment_orders[*f].id
+            )),
+            (Obj::FulfillmentOrder(o, f), "status") => {
+                s(self.shop.orders[o].fulfillment_orders[*f].status)
+            }
+            (Obj::FulfillmentOrder(o, _), "orderId") => s(&format!("gid://shopify/Order/{o}")),
+            (Obj::FulfillmentOrder(o, f), "lineItems") => {
+                let count = self.shop.orders[o].fulfillment_orders[*f].lines.len();
+                let items = page(count, &args)?;
+                Object(Obj::FoLineConnection(*o, *f, items))
+            }
+            (Obj::FoLineConnection(o, f, items), "nodes") => List(
+                items
+                    .iter()
+                    .map(|i| Object(Obj::FoLine(*o, *f, *i)))
+                    .collect(),
+            ),
+            (Obj::FoLine(o, f, i), name) => {
+                let order = &self.shop.orders[o];
+                let line = &order.fulfillment_orders[*f].lines[*i];
+                match name {
+                    "id" => s(&format!(
+                        "gid://shopify/FulfillmentOrderLineItem/{}",
+                        line.id
+                    )),
+                    "sku" => s(&order.lines[line.line].sku),
+                    "remainingQuantity" => Leaf(line.remaining.into()),
+                    "totalQuantity" => Leaf(line.total.into()),
+                    _ => Object(Obj::LineItem(*o, line.line)),
+                }
+            }
+            (Obj::Fulfillment(o, f), name) => {
+                let fulfillment = &self.shop.orders[o].fulfillments[*f];
+                match name {
+                    "id" => s(&format!("gid://shopify/Fulfillment/{}", fulfillment.id)),
+                    "status" => s("SUCCESS"),
+                    "createdAt" => s(&fulfillment.created_at),
+                    "trackingInfo" => {
+                        let first = args
+                            .get("first")
+                            .and_then(Value::as_u64)
+                            .map_or(usize::MAX, |f| f as usize);
+                        List(
+                            fulfillment
+                                .tracking
+                                .iter()
+                                .take(first)
+                                .cloned()
+                                .map(|t| Object(Obj::Tracking(t)))
+                                .collect(),
+                        )
+                    }
+                    _ => {
+                        let items = page(fulfillment.lines.len(), &args)?;
+                        Object(Obj::FlConnection(*o, *f, items))
+                    }
+                }
+            }
+            (Obj::Tracking(t), "company") => Leaf(t.company.clone().into()),
+            (Obj::Tracking(t), "number") => Leaf(t.number.clone().into()),
+            (Obj::Tracking(t), "url") => Leaf(t.url.clone().into()),
+            (Obj::FlConnection(o, f, items), "nodes") => List(
+                items
+                    .iter()
+                    .map(|i| Object(Obj::FulfillmentLine(*o, *f, *i)))
+                    .collect(),
+            ),
+            (Obj::FulfillmentLine(o, f, i), name) => {
+                let (id, line, quantity) = self.shop.orders[o].fulfillments[*f].lines[*i];
+                match name {
+                    "id" => s(&format!("gid://shopify/FulfillmentLineItem/{id}")),
+                    "quantity" => Leaf(quantity.into()),
+                    _ => Object(Obj::LineItem(*o, line)),
+                }
+            }
+            (Obj::FulfilPayload(r), "fulfillment") => match r.fulfillment {
+                Some((o, f)) => Object(Obj::Fulfillment(o, f)),
+                None => Leaf(Value::Null),
+            },
+            (Obj::FulfilPayload(r), "userErrors") => List(
+                r.user_errors
+                    .iter()
+                    .cloned()
+                    .map(|e| Object(Obj::PlainError(e)))
+                    .collect(),
+            ),
+            (Obj::PlainError(e), "field") => Leaf(json!(e.field)),
+            (Obj::PlainError(e), "message") => s(&e.message),
             // Validation admitted only schema fields; reaching this means the two disagree.
             (obj, name) => {
                 return Err(GqlError::new(
@@ -1362,6 +1640,252 @@ impl<'a> Exec<'_, 'a> {
                 ));
             }
         })
+    }
+
+    /// `fulfillmentCreate`: checks every fulfillment order and line first, then fulfils all of
+    /// them or nothing. No idempotency key in 2026-04: a repeated call is a second fulfillment
+    /// (or refused, when nothing is left to fulfil).
+    fn fulfillment_create(&mut self, input: &Value) -> FulfilResult {
+        let result = self.try_fulfil(input);
+        let result = match result {
+            Ok(result) => result,
+            Err(error) => FulfilResult {
+                fulfillment: None,
+                user_errors: vec![error],
+            },
+        };
+        self.user_error_codes = result
+            .user_errors
+            .iter()
+            .map(|e| e.code.to_string())
+            .collect();
+        result
+    }
+
+    fn try_fulfil(&mut self, input: &Value) -> Result<FulfilResult, PlainError> {
+        let field = |parts: &[&str]| parts.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        let groups = input
+            .get("lineItemsByFulfillmentOrder")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if groups.is_empty() {
+            return Err(PlainError {
+                code: "BLANK_FULFILLMENT_ORDERS",
+                field: field(&["fulfillment", "lineItemsByFulfillmentOrder"]),
+                message: "Fulfillment orders can't be blank.".into(),
+            });
+        }
+        let mut order_id = None;
+        // (fulfillment order index, its line index, quantity), summed per line.
+        let mut plan: Vec<(usize, usize, i64)> = Vec::new();
+        for (n, group) in groups.iter().enumerate() {
+            let at = n.to_string();
+            let gid = group
+                .get("fulfillmentOrderId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let found = gid_number(gid, "FulfillmentOrder")
+                .and_then(|number| self.shop.fulfillment_order(number));
+            let Some((order, fo)) = found else {
+                return Err(PlainError {
+                    code: "FULFILLMENT_ORDER_NOT_FOUND",
+                    field: field(&[
+                        "fulfillment",
+                        "lineItemsByFulfillmentOrder",
+                        &at,
+                        "fulfillmentOrderId",
+                    ]),
+                    message: format!("Fulfillment order {gid} does not exist."),
+                });
+            };
+            if *order_id.get_or_insert(order) != order {
+                return Err(PlainError {
+                    code: "FULFILLMENT_ORDERS_OF_DIFFERENT_ORDERS",
+                    field: field(&["fulfillment", "lineItemsByFulfillmentOrder"]),
+                    message: "All fulfillment orders must belong to the same order.".into(),
+                });
+            }
+            let this = &self.shop.orders[&order].fulfillment_orders[fo];
+            if this.status == "CLOSED" {
+                return Err(PlainError {
+                    code: "FULFILLMENT_ORDER_CLOSED",
+                    field: field(&["fulfillment", "lineItemsByFulfillmentOrder", &at]),
+                    message: format!(
+                        "Fulfillment order {gid} has an unfulfillable status= closed."
+                    ),
+                });
+            }
+            let wanted: Vec<(usize, i64)> = match group
+                .get("fulfillmentOrderLineItems")
+                .and_then(Value::as_array)
+            {
+                // Blank: everything still to fulfil on this fulfillment order.
+                None => this
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.remaining > 0)
+                    .map(|(i, l)| (i, l.remaining))
+                    .collect(),
+                Some(items) => {
+                    let mut wanted = Vec::new();
+                    for item in items {
+                        let id = item.get("id").and_then(Value::as_str).unwrap_or_default();
+                        let quantity = item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+                        let line = gid_number(id, "FulfillmentOrderLineItem")
+                            .and_then(|number| this.lines.iter().position(|l| l.id == number));
+                        let Some(line) = line else {
+                            return Err(PlainError {
+                                code: "LINE_ITEM_NOT_FOUND",
+                                field: field(&[
+                                    "fulfillment",
+                                    "lineItemsByFulfillmentOrder",
+                                    &at,
+                                    "fulfillmentOrderLineItems",
+                                ]),
+                                message: format!(
+                                    "Fulfillment order line item {id} does not belong to fulfillment order {gid}."
+                                ),
+                            });
+                        };
+                        wanted.push((line, quantity));
+                    }
+                    wanted
+                }
+            };
+            for (line, quantity) in wanted {
+                match plan.iter_mut().find(|(f, l, _)| *f == fo && *l == line) {
+                    Some(entry) => entry.2 += quantity,
+                    None => plan.push((fo, line, quantity)),
+                }
+            }
+        }
+        let order_id = order_id.expect("at least one group");
+        let order = &self.shop.orders[&order_id];
+        for (fo, line, quantity) in &plan {
+            let remaining = order.fulfillment_orders[*fo].lines[*line].remaining;
+            if *quantity <= 0 || *quantity > remaining {
+                return Err(PlainError {
+                    code: "INVALID_QUANTITY",
+                    field: field(&["fulfillment", "lineItemsByFulfillmentOrder"]),
+                    message: "Invalid fulfillment order line item quantity requested.".into(),
+                });
+            }
+        }
+        if plan.is_empty() {
+            return Err(PlainError {
+                code: "NOTHING_TO_FULFILL",
+                field: field(&["fulfillment", "lineItemsByFulfillmentOrder"]),
+                message: "There are no fulfillment order line items left to fulfill.".into(),
+            });
+        }
+        let tracking = self.tracking(input.get("trackingInfo"))?;
+        let notify_customer = input
+            .get("notifyCustomer")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+
+        let counters = &mut self.shop.counters;
+        counters.fulfillment += 1;
+        let fulfillment_id = counters.fulfillment;
+        let mut lines: Vec<(u64, usize, i64)> = Vec::new();
+        let order = self.shop.orders.get_mut(&order_id).expect("checked above");
+        for (fo, line, quantity) in plan {
+            let fo_line = &mut order.fulfillment_orders[fo].lines[line];
+            fo_line.remaining -= quantity;
+            let order_line = fo_line.line;
+            match lines.iter_mut().find(|(_, l, _)| *l == order_line) {
+                Some(entry) => entry.2 += quantity,
+                None => {
+                    self.shop.counters.fulfillment_line += 1;
+                    lines.push((self.shop.counters.fulfillment_line, order_line, quantity));
+                }
+            }
+        }
+        for fo in &mut order.fulfillment_orders {
+            let left: i64 = fo.lines.iter().map(|l| l.remaining).sum();
+            let total: i64 = fo.lines.iter().map(|l| l.total).sum();
+            fo.status = if left == 0 {
+                "CLOSED"
+            } else if left < total {
+                "IN_PROGRESS"
+            } else {
+                "OPEN"
+            };
+        }
+        order.fulfillments.push(crate::store::Fulfillment {
+            id: fulfillment_id,
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            tracking,
+            lines,
+            notify_customer,
+        });
+        self.applied = true;
+        Ok(FulfilResult {
+            fulfillment: Some((order_id, order.fulfillments.len() - 1)),
+            user_errors: Vec::new(),
+        })
+    }
+
+    /// `FulfillmentTrackingInput` as Shopify reads it: `number`/`url` or `numbers`/`urls`, never
+    /// both forms, and a URL only with a number.
+    fn tracking(&self, input: Option<&Value>) -> Result<Vec<crate::store::Tracking>, PlainError> {
+        let Some(input) = input.filter(|t| !t.is_null()) else {
+            return Ok(Vec::new());
+        };
+        let text = |name: &str| input.get(name).and_then(Value::as_str).map(str::to_string);
+        let list = |name: &str| -> Option<Vec<String>> {
+            input.get(name).and_then(Value::as_array).map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+        };
+        let error = |message: &str| PlainError {
+            code: "INVALID_TRACKING",
+            field: vec!["fulfillment".into(), "trackingInfo".into()],
+            message: message.into(),
+        };
+        let company = text("company");
+        let (number, numbers, url, urls) =
+            (text("number"), list("numbers"), text("url"), list("urls"));
+        if number.is_some() && numbers.is_some() {
+            return Err(error("Provide either number or numbers, not both."));
+        }
+        if url.is_some() && urls.is_some() {
+            return Err(error("Provide either url or urls, not both."));
+        }
+        if (url.is_some() && number.is_none()) || (urls.is_some() && numbers.is_none()) {
+            return Err(error("A tracking URL needs a tracking number."));
+        }
+        let numbers: Vec<String> = number
+            .into_iter()
+            .chain(numbers.unwrap_or_default())
+            .collect();
+        let urls: Vec<String> = url.into_iter().chain(urls.unwrap_or_default()).collect();
+        if numbers.is_empty() {
+            // A company alone is still shown on the fulfillment.
+            return Ok(company
+                .map(|company| crate::store::Tracking {
+                    company: Some(company),
+                    number: None,
+                    url: None,
+                })
+                .into_iter()
+                .collect());
+        }
+        Ok(numbers
+            .into_iter()
+            .enumerate()
+            .map(|(i, number)| crate::store::Tracking {
+                company: company.clone(),
+                number: Some(number),
+                url: urls.get(i).cloned(),
+            })
+            .collect())
     }
 
     /// `inventorySetQuantities`, as 2026-04 runs it.
@@ -1608,6 +2132,12 @@ fn node_or_null(shop: &Shop, id: Option<&Value>, want: &str) -> Resolved {
         Some(Obj::Product(i))
     } else if id == DEMO_LOCATION_ID {
         Some(Obj::Location)
+    } else if let Some(n) = gid_number(id, "Order").filter(|n| shop.orders.contains_key(n)) {
+        Some(Obj::Order(n))
+    } else if let Some((o, f)) =
+        gid_number(id, "FulfillmentOrder").and_then(|n| shop.fulfillment_order(n))
+    {
+        Some(Obj::FulfillmentOrder(o, f))
     } else {
         None
     };
@@ -1615,6 +2145,28 @@ fn node_or_null(shop: &Shop, id: Option<&Value>, want: &str) -> Resolved {
         Some(obj) if schema::satisfies(obj.type_name(), want) => Resolved::Object(obj),
         _ => Resolved::Leaf(Value::Null),
     }
+}
+
+/// Units still to fulfil across an order's fulfillment orders.
+fn fo_remaining(order: &crate::store::Order) -> i64 {
+    order
+        .fulfillment_orders
+        .iter()
+        .flat_map(|fo| &fo.lines)
+        .map(|l| l.remaining)
+        .sum()
+}
+
+/// The first `first` of `count` items (`after` is not modelled on these connections).
+fn page(count: usize, args: &Map<String, Value>) -> Result<Vec<usize>, GqlError> {
+    if args.get("after").is_some_and(|a| !a.is_null()) {
+        return Err(GqlError::new(
+            "BAD_REQUEST",
+            "the sandbox does not page fulfillment connections; ask for up to 250",
+        ));
+    }
+    let first = args.get("first").and_then(Value::as_u64).unwrap_or(0) as usize;
+    Ok((0..count.min(first)).collect())
 }
 
 fn cursor(index: usize) -> String {

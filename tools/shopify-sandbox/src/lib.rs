@@ -1,5 +1,7 @@
-//! A local stand-in for the part of Shopify's GraphQL Admin API that Switchyard's inventory
-//! pusher calls: variants by SKU, inventory levels at a location, and `inventorySetQuantities`.
+//! A local stand-in for the part of Shopify's GraphQL Admin API that Switchyard's inventory and
+//! fulfilment pushers call: variants by SKU, inventory levels at a location and
+//! `inventorySetQuantities`; orders with their fulfillment orders and fulfillments, and
+//! `fulfillmentCreate`.
 //!
 //! It behaves like Shopify where the client's behaviour depends on it: it insists on an
 //! `X-Shopify-Access-Token`, serves only the API versions whose semantics it models (2026-04 on:
@@ -98,6 +100,8 @@ pub fn router(config: SandboxConfig) -> Result<Router, InvalidThrottle> {
     Ok(Router::new()
         .route("/admin/api/{version}/graphql.json", post(graphql::serve))
         .route("/_sandbox/products", post(admin::create_product))
+        .route("/_sandbox/orders", post(admin::create_order))
+        .route("/_sandbox/orders/{id}", get(admin::get_order))
         .route(
             "/_sandbox/inventory/{sku}",
             put(admin::set_inventory).get(admin::get_inventory),

@@ -69,7 +69,18 @@ const NODES: &[&str] = &[
     "InventoryLevel",
     "Location",
     "InventoryAdjustmentGroup",
+    "Order",
+    "LineItem",
+    "FulfillmentOrder",
+    "FulfillmentOrderLineItem",
+    "Fulfillment",
+    "FulfillmentLineItem",
 ];
+
+/// The mutations that take `@idempotent(key:)` in 2026-04 among those the sandbox serves (the
+/// changelog "Making idempotency mandatory for inventory adjustments and refund mutations" names
+/// inventory and refund mutations; `fulfillmentCreate` is not among them).
+pub(crate) const IDEMPOTENT_MUTATIONS: &[&str] = &["inventorySetQuantities"];
 
 /// True for a leaf type (no selection set).
 pub(crate) fn is_scalar(ty: &str) -> bool {
@@ -107,7 +118,19 @@ fn field_names(ty: &str) -> Option<()> {
         | "InventorySetQuantitiesPayload"
         | "InventoryAdjustmentGroup"
         | "InventoryChange"
-        | "InventorySetQuantitiesUserError" => Some(()),
+        | "InventorySetQuantitiesUserError"
+        | "Order"
+        | "LineItem"
+        | "FulfillmentOrderConnection"
+        | "FulfillmentOrder"
+        | "FulfillmentOrderLineItemConnection"
+        | "FulfillmentOrderLineItem"
+        | "Fulfillment"
+        | "FulfillmentTrackingInfo"
+        | "FulfillmentLineItemConnection"
+        | "FulfillmentLineItem"
+        | "FulfillmentCreatePayload"
+        | "UserError" => Some(()),
         _ => None,
     }
 }
@@ -184,6 +207,54 @@ pub(crate) fn field(ty: &str, name: &str) -> Option<Field> {
         ("InventorySetQuantitiesUserError", "code") => one("String"),
         ("InventorySetQuantitiesUserError", "field") => many("String"),
         ("InventorySetQuantitiesUserError", "message") => one("String"),
+        (QUERY_ROOT, "order") => with(one("Order"), const { &[req("id")] }),
+        (MUTATION, "fulfillmentCreate") => with(
+            one("FulfillmentCreatePayload"),
+            const { &[req("fulfillment"), opt("message")] },
+        ),
+        ("Order", "id") => one("ID"),
+        ("Order", "name" | "displayFulfillmentStatus") => one("String"),
+        ("Order", "fulfillmentOrders") => with(
+            one("FulfillmentOrderConnection"),
+            const { &[opt("first"), opt("after"), opt("query")] },
+        ),
+        ("Order", "fulfillments") => with(many("Fulfillment"), const { &[opt("first")] }),
+        ("LineItem", "id") => one("ID"),
+        ("LineItem", "sku" | "name") => one("String"),
+        ("LineItem", "quantity") => one("Int"),
+        ("FulfillmentOrderConnection", "nodes") => many("FulfillmentOrder"),
+        ("FulfillmentOrder", "id") => one("ID"),
+        ("FulfillmentOrder", "status") => one("String"),
+        ("FulfillmentOrder", "orderId") => one("ID"),
+        ("FulfillmentOrder", "lineItems") => with(
+            one("FulfillmentOrderLineItemConnection"),
+            const { &[opt("first"), opt("after")] },
+        ),
+        ("FulfillmentOrderLineItemConnection", "nodes") => many("FulfillmentOrderLineItem"),
+        ("FulfillmentOrderLineItem", "id") => one("ID"),
+        ("FulfillmentOrderLineItem", "sku") => one("String"),
+        ("FulfillmentOrderLineItem", "remainingQuantity" | "totalQuantity") => one("Int"),
+        ("FulfillmentOrderLineItem", "lineItem") => one("LineItem"),
+        ("Fulfillment", "id") => one("ID"),
+        ("Fulfillment", "status") => one("String"),
+        ("Fulfillment", "createdAt") => one("DateTime"),
+        ("Fulfillment", "trackingInfo") => {
+            with(many("FulfillmentTrackingInfo"), const { &[opt("first")] })
+        }
+        ("Fulfillment", "fulfillmentLineItems") => with(
+            one("FulfillmentLineItemConnection"),
+            const { &[opt("first"), opt("after")] },
+        ),
+        ("FulfillmentTrackingInfo", "company" | "number") => one("String"),
+        ("FulfillmentTrackingInfo", "url") => one("URL"),
+        ("FulfillmentLineItemConnection", "nodes") => many("FulfillmentLineItem"),
+        ("FulfillmentLineItem", "id") => one("ID"),
+        ("FulfillmentLineItem", "quantity") => one("Int"),
+        ("FulfillmentLineItem", "lineItem") => one("LineItem"),
+        ("FulfillmentCreatePayload", "fulfillment") => one("Fulfillment"),
+        ("FulfillmentCreatePayload", "userErrors") => many("UserError"),
+        ("UserError", "field") => many("String"),
+        ("UserError", "message") => one("String"),
         _ => return None,
     };
     Some(f)
@@ -225,4 +296,30 @@ pub(crate) const REASONS: &[&str] = &[
     "restock",
     "safety_stock",
     "shrinkage",
+];
+
+/// The fields of `FulfillmentInput` (2026-04).
+pub(crate) const FULFILLMENT_INPUT: &[(&str, bool)] = &[
+    ("lineItemsByFulfillmentOrder", true),
+    ("notifyCustomer", false),
+    ("originAddress", false),
+    ("trackingInfo", false),
+];
+
+/// The fields of `FulfillmentOrderLineItemsInput`.
+pub(crate) const FO_LINE_ITEMS_INPUT: &[(&str, bool)] = &[
+    ("fulfillmentOrderId", true),
+    ("fulfillmentOrderLineItems", false),
+];
+
+/// The fields of `FulfillmentOrderLineItemInput`.
+pub(crate) const FO_LINE_ITEM_INPUT: &[(&str, bool)] = &[("id", true), ("quantity", true)];
+
+/// The fields of `FulfillmentTrackingInput`.
+pub(crate) const TRACKING_INPUT: &[(&str, bool)] = &[
+    ("company", false),
+    ("number", false),
+    ("numbers", false),
+    ("url", false),
+    ("urls", false),
 ];

@@ -1,6 +1,6 @@
 //! The shop's data: one variant per product, one inventory item per variant, each stocked at the
 //! demo location; plus what the sandbox remembers between calls (idempotency keys, pending
-//! faults and races, the call log).
+//! faults and races, the call log); and orders with their fulfillment orders and fulfillments.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -126,6 +126,9 @@ pub(crate) struct Shop {
     /// more reads to follow like that).
     pub(crate) races: BTreeMap<String, (i64, u32)>,
     pub(crate) calls: Vec<Call>,
+    /// Orders by their numeric id.
+    pub(crate) orders: BTreeMap<u64, Order>,
+    pub(crate) counters: Counters,
 }
 
 impl Shop {
@@ -172,5 +175,207 @@ impl Shop {
         let n: usize = gid.strip_prefix("gid://shopify/Product/")?.parse().ok()?;
         let index = n.checked_sub(1001)?;
         (index < self.records.len()).then_some(index)
+    }
+}
+
+/// An order as the sandbox keeps it: its lines, the fulfillment orders Shopify split it into,
+/// and the fulfillments made against those.
+#[derive(Debug, Clone)]
+pub(crate) struct Order {
+    pub(crate) id: u64,
+    pub(crate) lines: Vec<OrderLine>,
+    pub(crate) fulfillment_orders: Vec<FulfillmentOrder>,
+    pub(crate) fulfillments: Vec<Fulfillment>,
+}
+
+/// A `LineItem`.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderLine {
+    pub(crate) id: u64,
+    pub(crate) sku: String,
+    pub(crate) quantity: i64,
+}
+
+/// A `FulfillmentOrder`: some of the order's lines, to be fulfilled from one location.
+#[derive(Debug, Clone)]
+pub(crate) struct FulfillmentOrder {
+    pub(crate) id: u64,
+    /// `OPEN`, `IN_PROGRESS` or `CLOSED`.
+    pub(crate) status: &'static str,
+    pub(crate) lines: Vec<FoLine>,
+}
+
+/// A `FulfillmentOrderLineItem`.
+#[derive(Debug, Clone)]
+pub(crate) struct FoLine {
+    pub(crate) id: u64,
+    /// Index of the order line it stands for.
+    pub(crate) line: usize,
+    pub(crate) total: i64,
+    pub(crate) remaining: i64,
+}
+
+/// A `Fulfillment`.
+#[derive(Debug, Clone)]
+pub(crate) struct Fulfillment {
+    pub(crate) id: u64,
+    pub(crate) created_at: String,
+    pub(crate) tracking: Vec<Tracking>,
+    /// (`FulfillmentLineItem` id, index of the order line, quantity).
+    pub(crate) lines: Vec<(u64, usize, i64)>,
+    pub(crate) notify_customer: bool,
+}
+
+/// A `FulfillmentTrackingInfo`.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracking {
+    pub(crate) company: Option<String>,
+    pub(crate) number: Option<String>,
+    pub(crate) url: Option<String>,
+}
+
+/// A plain `UserError` (`field`, `message`), as `fulfillmentCreate` reports them; `code` is the
+/// sandbox's own label for the call log (Shopify's `UserError` has none).
+#[derive(Debug, Clone)]
+pub(crate) struct PlainError {
+    pub(crate) code: &'static str,
+    pub(crate) field: Vec<String>,
+    pub(crate) message: String,
+}
+
+/// What one `fulfillmentCreate` answered: the order and index of the new fulfillment, or errors.
+#[derive(Debug, Clone)]
+pub(crate) struct FulfilResult {
+    pub(crate) fulfillment: Option<(u64, usize)>,
+    pub(crate) user_errors: Vec<PlainError>,
+}
+
+/// One line of an order placed through `/_sandbox/orders`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct OrderLineSeed {
+    pub(crate) sku: String,
+    pub(crate) quantity: i64,
+    /// Which fulfillment order the line goes to (0 unless given): lines with different numbers
+    /// land in different fulfillment orders, as when Shopify splits an order.
+    #[serde(default)]
+    pub(crate) fulfillment_order: usize,
+}
+
+/// The order ids and line-level ids the shop hands out, Shopify-sized.
+#[derive(Debug)]
+pub(crate) struct Counters {
+    pub(crate) order: u64,
+    pub(crate) line_item: u64,
+    pub(crate) fulfillment_order: u64,
+    pub(crate) fo_line: u64,
+    pub(crate) fulfillment: u64,
+    pub(crate) fulfillment_line: u64,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Self {
+            order: 5_100_000_000,
+            line_item: 13_200_000_000,
+            fulfillment_order: 6_300_000_000,
+            fo_line: 14_400_000_000,
+            fulfillment: 4_500_000_000,
+            fulfillment_line: 11_600_000_000,
+        }
+    }
+}
+
+/// The number of a GID of `kind` (`gid://shopify/{kind}/{n}`).
+pub(crate) fn gid_number(gid: &str, kind: &str) -> Option<u64> {
+    gid.strip_prefix("gid://shopify/")?
+        .strip_prefix(kind)?
+        .strip_prefix('/')?
+        .parse()
+        .ok()
+}
+
+impl Shop {
+    /// Places an order: one fulfillment order per distinct `fulfillment_order` number, one
+    /// fulfillment-order line per order line.
+    pub(crate) fn place_order(
+        &mut self,
+        id: Option<u64>,
+        lines: Vec<OrderLineSeed>,
+    ) -> Result<u64, String> {
+        if lines.is_empty() {
+            return Err("an order needs at least one line item".into());
+        }
+        if let Some(bad) = lines
+            .iter()
+            .find(|l| l.quantity <= 0 || l.sku.trim().is_empty())
+        {
+            return Err(format!(
+                "line {:?} × {} needs a SKU and a positive quantity",
+                bad.sku, bad.quantity
+            ));
+        }
+        let id = match id {
+            Some(id) if self.orders.contains_key(&id) => {
+                return Err(format!("order {id} already exists"));
+            }
+            Some(id) => id,
+            None => {
+                self.counters.order += 1;
+                while self.orders.contains_key(&self.counters.order) {
+                    self.counters.order += 1;
+                }
+                self.counters.order
+            }
+        };
+        let mut order = Order {
+            id,
+            lines: Vec::new(),
+            fulfillment_orders: Vec::new(),
+            fulfillments: Vec::new(),
+        };
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (index, seed) in lines.into_iter().enumerate() {
+            self.counters.line_item += 1;
+            order.lines.push(OrderLine {
+                id: self.counters.line_item,
+                sku: seed.sku,
+                quantity: seed.quantity,
+            });
+            groups
+                .entry(seed.fulfillment_order)
+                .or_default()
+                .push(index);
+        }
+        for members in groups.into_values() {
+            self.counters.fulfillment_order += 1;
+            let mut fo = FulfillmentOrder {
+                id: self.counters.fulfillment_order,
+                status: "OPEN",
+                lines: Vec::new(),
+            };
+            for line in members {
+                self.counters.fo_line += 1;
+                let quantity = order.lines[line].quantity;
+                fo.lines.push(FoLine {
+                    id: self.counters.fo_line,
+                    line,
+                    total: quantity,
+                    remaining: quantity,
+                });
+            }
+            order.fulfillment_orders.push(fo);
+        }
+        self.orders.insert(id, order);
+        Ok(id)
+    }
+
+    /// The order holding the fulfillment order with this number, and its index there.
+    pub(crate) fn fulfillment_order(&self, number: u64) -> Option<(u64, usize)> {
+        self.orders.values().find_map(|o| {
+            o.fulfillment_orders
+                .iter()
+                .position(|fo| fo.id == number)
+                .map(|i| (o.id, i))
+        })
     }
 }

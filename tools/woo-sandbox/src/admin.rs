@@ -184,3 +184,50 @@ pub(crate) async fn calls(State(sandbox): State<Arc<Sandbox>>) -> Response {
         .clone();
     Json(calls).into_response()
 }
+
+/// `POST /_sandbox/orders` body.
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewOrder {
+    /// `processing` (paid, to ship) unless given.
+    #[serde(default)]
+    status: Option<String>,
+    line_items: Vec<NewOrderLine>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewOrderLine {
+    sku: String,
+    quantity: i64,
+}
+
+/// Places a customer's order: `201 {"id"}`.
+pub(crate) async fn create_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    body: Result<Json<NewOrder>, JsonRejection>,
+) -> Response {
+    let Ok(Json(new)) = body else {
+        return bad_request("expected {line_items: [{sku, quantity}], status?}");
+    };
+    if new.line_items.is_empty() {
+        return bad_request("an order needs at least one line item");
+    }
+    if new
+        .line_items
+        .iter()
+        .any(|l| l.quantity <= 0 || l.sku.trim().is_empty())
+    {
+        return bad_request("every line needs a SKU and a positive quantity");
+    }
+    let status = new.status.unwrap_or_else(|| "processing".into());
+    if !crate::store::ORDER_STATUSES.contains(&status.as_str()) {
+        return bad_request("status is not a WooCommerce order status");
+    }
+    let lines: Vec<(String, i64)> = new
+        .line_items
+        .into_iter()
+        .map(|l| (l.sku, l.quantity))
+        .collect();
+    let mut store = sandbox.store.lock().unwrap_or_else(|e| e.into_inner());
+    let id = store.place_order(&status, &lines);
+    (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+}

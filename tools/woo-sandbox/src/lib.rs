@@ -1,5 +1,6 @@
 //! A local stand-in for the WooCommerce REST API v3 (`/wp-json/wc/v3`): the products and
-//! variations endpoints an inventory pusher calls, over a store kept in memory.
+//! variations endpoints an inventory pusher calls, and the orders and order-notes endpoints a
+//! fulfilment pusher calls, over a store kept in memory.
 //!
 //! It behaves like WooCommerce where a client's behaviour depends on it:
 //! - every API call needs the store's consumer key and secret as HTTP Basic credentials, and is
@@ -9,6 +10,10 @@
 //! - `POST /products/batch` and `POST /products/{id}/variations/batch` take at most 100 objects
 //!   (`413 woocommerce_rest_request_entity_too_large` beyond) and report each item's error inside
 //!   the `200` answer; `stock_quantity` only counts when `manage_stock` is on, as in WooCommerce;
+//! - `GET`/`PUT /orders/{id}` read an order and change its `status` (validated against
+//!   WooCommerce's statuses; a change adds WooCommerce's system note), and
+//!   `GET`/`POST /orders/{id}/notes` read and add order notes (`note` required, `customer_note`
+//!   for the ones the customer is emailed); an unknown order is `404`;
 //! - an optional request rate answers `429` + `Retry-After` beyond it (WooCommerce itself has no
 //!   limit on REST v3, but the hosts and firewalls in front of stores do).
 //!
@@ -20,6 +25,7 @@
 mod admin;
 mod api;
 mod errors;
+mod orders;
 mod store;
 
 use std::sync::{Arc, Mutex};
@@ -128,6 +134,17 @@ pub fn router(config: WooSandboxConfig) -> Router {
             "/products/{id}/variations/batch",
             post(api::batch_variations),
         )
+        .route(
+            "/orders/{id}",
+            get(orders::get_order)
+                .put(orders::update_order)
+                .post(orders::update_order)
+                .patch(orders::update_order),
+        )
+        .route(
+            "/orders/{id}/notes",
+            get(orders::list_notes).post(orders::add_note),
+        )
         .fallback(errors::no_route);
     Router::new()
         .nest("/wp-json/wc/v3", wc)
@@ -140,6 +157,7 @@ pub fn router(config: WooSandboxConfig) -> Router {
             "/_sandbox/stock/{sku}",
             put(admin::set_stock).get(admin::get_stock),
         )
+        .route("/_sandbox/orders", post(admin::create_order))
         .route("/_sandbox/faults", post(admin::add_faults))
         .route("/_sandbox/calls", get(admin::calls))
         .fallback(errors::no_route)

@@ -1,4 +1,4 @@
-//! The store: products and variations in one id space, as WordPress posts are.
+//! The store: products, variations and orders in one id space, as WordPress posts are.
 
 use std::collections::BTreeMap;
 
@@ -94,6 +94,8 @@ impl Product {
 pub(crate) struct Store {
     next_id: u64,
     products: BTreeMap<u64, Product>,
+    /// Orders by id.
+    pub orders: BTreeMap<u64, Order>,
 }
 
 impl Store {
@@ -121,11 +123,7 @@ impl Store {
     ) -> u64 {
         // WordPress post ids start well above 1 on any real site; so do ours, and they are never
         // reused, so a deleted product's id stays invalid.
-        if self.next_id == 0 {
-            self.next_id = 100;
-        }
-        self.next_id += 1;
-        let id = self.next_id;
+        let id = self.next_id();
         self.products.insert(
             id,
             Product {
@@ -180,5 +178,122 @@ impl Store {
 
     pub fn all(&self) -> impl Iterator<Item = &Product> {
         self.products.values()
+    }
+}
+
+/// The statuses WooCommerce's order schema accepts.
+pub(crate) const ORDER_STATUSES: &[&str] = &[
+    "pending",
+    "processing",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "refunded",
+    "failed",
+    "checkout-draft",
+];
+
+/// An order: its lines, status and notes.
+#[derive(Debug, Clone)]
+pub(crate) struct Order {
+    pub id: u64,
+    pub status: String,
+    pub line_items: Vec<OrderLine>,
+    /// Oldest first.
+    pub notes: Vec<Note>,
+    pub date_created: String,
+}
+
+/// One `line_items` entry.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderLine {
+    pub id: u64,
+    pub sku: String,
+    pub quantity: i64,
+    /// The product (or variation) with this SKU when the store has one; 0 otherwise.
+    pub product_id: u64,
+}
+
+/// An order note.
+#[derive(Debug, Clone)]
+pub(crate) struct Note {
+    pub id: u64,
+    pub note: String,
+    pub customer_note: bool,
+    /// `system`, or the API user's name when `added_by_user` was set.
+    pub author: String,
+    pub date_created: String,
+}
+
+impl Note {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "author": self.author,
+            "date_created": self.date_created,
+            "date_created_gmt": self.date_created,
+            "note": self.note,
+            "customer_note": self.customer_note,
+        })
+    }
+}
+
+impl Order {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "status": self.status,
+            "currency": "USD",
+            "date_created": self.date_created,
+            "line_items": self.line_items.iter().map(|l| json!({
+                "id": l.id,
+                "name": l.sku,
+                "sku": l.sku,
+                "product_id": l.product_id,
+                "quantity": l.quantity,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Now, as WordPress writes dates in the REST API (`2026-12-01T14:03:11`; site time is UTC).
+pub(crate) fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+impl Store {
+    /// The next post id (orders, notes and products share WordPress's id space).
+    pub fn next_id(&mut self) -> u64 {
+        if self.next_id == 0 {
+            self.next_id = 100;
+        }
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Places an order with these (SKU, quantity) lines.
+    pub fn place_order(&mut self, status: &str, lines: &[(String, i64)]) -> u64 {
+        let id = self.next_id();
+        let mut line_items = Vec::new();
+        for (sku, quantity) in lines {
+            let line_id = self.next_id();
+            line_items.push(OrderLine {
+                id: line_id,
+                sku: sku.clone(),
+                quantity: *quantity,
+                product_id: self.by_sku(sku).map_or(0, |p| p.id),
+            });
+        }
+        self.orders.insert(
+            id,
+            Order {
+                id,
+                status: status.to_string(),
+                line_items,
+                notes: Vec::new(),
+                date_created: now(),
+            },
+        );
+        id
     }
 }
