@@ -1,4 +1,5 @@
-//! The stock pushers, one Lambda per channel kind (`stock-push-shopify`, …), sharing
+//! The channel pushers, one Lambda per channel kind and flow: stock (`stock-push-shopify`, …)
+//! and shipments (`fulfilment-push-shopify`, …, see [`fulfilment`]). The stock pushers share
 //! [`StockPusher`](switchyard_inventory::pusher::StockPusher): this crate reads the SQS batch,
 //! finds the channels of the kind, and builds each channel's client from its record.
 //!
@@ -8,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod connect;
+pub mod fulfilment;
 mod targets;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
@@ -111,6 +113,43 @@ pub async fn run(
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<SqsEvent>| async move {
             Ok::<SqsBatchResponse, lambda_runtime::Error>(handle(pusher, event.payload).await)
+        },
+    ))
+    .await
+}
+
+/// Runs the fulfilment pusher of `kind` as a Lambda function: the channel directory, the secret
+/// store, and the pushed-shipment records in the catalog table.
+pub async fn run_fulfilment(
+    kind: switchyard_channels::ChannelKind,
+    connector: Box<dyn Connector>,
+) -> Result<(), lambda_runtime::Error> {
+    use std::sync::Arc;
+
+    use switchyard_platform::aws::{load_config, setting};
+
+    switchyard_platform::telemetry::init();
+    let config = load_config().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+    let pusher = fulfilment::FulfilmentPusher::new(
+        kind,
+        Arc::new(switchyard_channels::DynamoDbChannelDirectory::new(
+            dynamodb.clone(),
+            setting("SWITCHYARD_CHANNELS_TABLE")?,
+        )),
+        Arc::new(switchyard_secrets::SsmSecretStore::new(
+            aws_sdk_ssm::Client::new(&config),
+        )),
+        connector,
+        Arc::new(switchyard_projections::DynamoDbProjectionStore::new(
+            dynamodb,
+            setting("SWITCHYARD_CATALOG_TABLE")?,
+        )),
+    );
+    let pusher = &pusher;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<SqsEvent>| async move {
+            Ok::<SqsBatchResponse, lambda_runtime::Error>(pusher.process(event.payload).await)
         },
     ))
     .await

@@ -3,5 +3,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let kind = switchyard_channels::ChannelKind::Woocommerce;
-    stock_push::run(kind, Box::new(stock_push::connect::WooCommerce)).await
+    channel_push::run(kind, Box::new(channel_push::connect::WooCommerce)).await
 }

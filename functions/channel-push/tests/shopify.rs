@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use channel_push::DirectoryTargets;
 use chrono::Utc;
 use rust_decimal::Decimal;
 use serde_json::json;
 use shopify_sandbox::{DEMO_LOCATION_ID, SandboxConfig, router};
-use stock_push::DirectoryTargets;
 use switchyard_channels::{
     Allocation, Channel, ChannelDirectory, ChannelKind, InMemoryChannelDirectory, StockPush,
 };
@@ -105,7 +105,7 @@ async fn a_batch_reaches_the_shopify_sandbox_as_each_channels_allocation() {
         directory,
         secrets,
         ChannelKind::Shopify,
-        Box::new(stock_push::connect::Shopify),
+        Box::new(channel_push::connect::Shopify),
     );
     let pusher = StockPusher::new(
         Arc::new(targets),
@@ -118,7 +118,7 @@ async fn a_batch_reaches_the_shopify_sandbox_as_each_channels_allocation() {
     );
     let mut batch = SqsEvent::default();
     batch.records = vec![message(0, 250, 2), message(1, 100, 1), message(2, 250, 2)];
-    let response = stock_push::handle(&pusher, batch).await;
+    let response = channel_push::handle(&pusher, batch).await;
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
 
     let shown: serde_json::Value = http
@@ -149,10 +149,10 @@ async fn a_batch_reaches_the_shopify_sandbox_as_each_channels_allocation() {
 
 #[test]
 fn a_message_that_is_not_an_inventory_event_is_unreadable() {
-    assert!(stock_push::read_event("{}").is_err());
+    assert!(channel_push::read_event("{}").is_err());
     let other = json!({"detail-type": "PriceChanged", "detail": {}}).to_string();
     assert!(
-        stock_push::read_event(&other)
+        channel_push::read_event(&other)
             .unwrap_err()
             .contains("PriceChanged")
     );
