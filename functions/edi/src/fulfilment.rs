@@ -320,6 +320,45 @@ pub fn carrier(carrier: Option<&str>, service: Option<&str>) -> Carrier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
+
+    /// A context as kept before parties and SKUs were recorded: the SKU comes from VN/VP.
+    fn old_context(lines: &[(&str, &str, i64)]) -> PendingAck {
+        let lines: Vec<Value> = lines
+            .iter()
+            .map(|(n, sku, q)| {
+                json!({"line_number": n, "quantity": q.to_string(), "uom": "EA", "unit_price": null,
+                    "product_ids": [{"qualifier": "VN", "value": sku}], "status": "Accepted",
+                    "ack_quantity": null, "scheduled_ship": null})
+            })
+            .collect();
+        serde_json::from_value(json!({
+            "ours": {"qualifier": "ZZ", "id": "SWITCHYARD"},
+            "partner": {"qualifier": "ZZ", "id": "ACMEBUYER"},
+            "test": false,
+            "ack": {"po_number": "PO-1", "po_date": "2026-11-27", "ack_type": "AcceptedNoChange",
+                "seller_order_number": null, "lines": lines}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_sku_on_two_lines_fills_them_in_po_order_and_the_last_takes_any_excess() {
+        let pending = old_context(&[("1", "A", 5), ("2", "B", 1), ("3", "A", 2)]);
+        assert!(pending.parties.is_empty());
+        assert_eq!(pending.line_sku(2), Some("A"));
+        let d = Decimal::from;
+        let spread = allocate(&pending, &[("A", d(4)), ("A", d(4)), ("Z", d(1)), ("B", d(0))]);
+        assert_eq!(
+            spread.into_iter().collect::<Vec<_>>(),
+            vec![
+                (Line::Ordered(0), d(5)),
+                (Line::Ordered(2), d(3)),
+                (Line::NotOrdered("Z".into()), d(1)),
+            ],
+            "line 1 filled to 5, line 3 gets the other 3 (one more than ordered); nothing of B"
+        );
+    }
 
     #[test]
     fn erp_numbers_become_path_safe_ids() {
