@@ -17,8 +17,8 @@ use switchyard_model::fulfilment_events::{InvoiceKind, OrderInvoiced, OrderShipp
 use switchyard_model::{ChannelName, OrderId};
 use switchyard_x12::documents::{Party, ProductId};
 use switchyard_x12::write::{
-    Carrier, ControlNumbers, InvoiceLine, Lading, OutboundInvoice, OutboundShipNotice,
-    ShippedItem, invoice, ship_notice,
+    Carrier, ControlNumbers, InvoiceLine, Lading, OutboundInvoice, OutboundShipNotice, ShippedItem,
+    invoice, ship_notice,
 };
 
 use crate::acknowledger::{AckError, Acknowledged, Acknowledger};
@@ -195,7 +195,11 @@ pub fn invoice_document(pending: &PendingAck, event: &OrderInvoiced) -> Outbound
                         po_line.product_ids.clone(),
                     )
                 }
-                (None, Some(sku)) => (String::new(), String::new(), vec![vendor_item(sku.as_str())]),
+                (None, Some(sku)) => (
+                    String::new(),
+                    String::new(),
+                    vec![vendor_item(sku.as_str())],
+                ),
                 // A line for no product (freight, a fee) is invoiced by its description alone.
                 (None, None) => (String::new(), String::new(), Vec::new()),
             };
@@ -247,8 +251,7 @@ fn allocate(pending: &PendingAck, shipped: &[(&str, Decimal)]) -> BTreeMap<Line,
             .filter(|i| pending.line_sku(*i) == Some(*sku))
             .collect();
         let Some((last, first)) = lines.split_last() else {
-            *out.entry(Line::NotOrdered(sku.to_string()))
-                .or_default() += *quantity;
+            *out.entry(Line::NotOrdered(sku.to_string())).or_default() += *quantity;
             continue;
         };
         let mut left = *quantity;
@@ -348,7 +351,10 @@ mod tests {
         assert!(pending.parties.is_empty());
         assert_eq!(pending.line_sku(2), Some("A"));
         let d = Decimal::from;
-        let spread = allocate(&pending, &[("A", d(4)), ("A", d(4)), ("Z", d(1)), ("B", d(0))]);
+        let spread = allocate(
+            &pending,
+            &[("A", d(4)), ("A", d(4)), ("Z", d(1)), ("B", d(0))],
+        );
         assert_eq!(
             spread.into_iter().collect::<Vec<_>>(),
             vec![
@@ -377,7 +383,10 @@ mod tests {
         let c = carrier(Some("UPS"), None);
         assert_eq!((c.scac, c.name.as_deref()), (None, Some("UPS")));
         let c = carrier(Some("Fedx"), Some(""));
-        assert_eq!((c.scac, c.name.as_deref(), c.service), (None, Some("Fedx"), None));
+        assert_eq!(
+            (c.scac, c.name.as_deref(), c.service),
+            (None, Some("Fedx"), None)
+        );
         assert_eq!(carrier(None, None), Carrier::default());
     }
 }

@@ -102,12 +102,14 @@ impl PendingAck {
         match self.line_skus.get(index) {
             Some(sku) => sku.as_deref(),
             None => self.ack.lines.get(index).and_then(|l| {
-                crate::interchange::DEFAULT_SKU_QUALIFIERS.iter().find_map(|q| {
-                    l.product_ids
-                        .iter()
-                        .find(|p| p.qualifier == *q)
-                        .map(|p| p.value.as_str())
-                })
+                crate::interchange::DEFAULT_SKU_QUALIFIERS
+                    .iter()
+                    .find_map(|q| {
+                        l.product_ids
+                            .iter()
+                            .find(|p| p.qualifier == *q)
+                            .map(|p| p.value.as_str())
+                    })
             }),
         }
     }

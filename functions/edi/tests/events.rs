@@ -3,13 +3,13 @@
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use aws_lambda_events::sqs::SqsEvent;
 use edi::acknowledger::{Acknowledged, Acknowledger};
+use edi::pending::PendingAck;
 use std::sync::Arc;
+use switchyard_edi_outbox::EdiStore;
 use switchyard_edi_outbox::InMemoryEdiStore;
 use switchyard_intake::apigw::request_from_event;
 use switchyard_intake::samples::sample_events;
 use switchyard_model::envelope::Envelope;
-use edi::pending::PendingAck;
-use switchyard_edi_outbox::EdiStore;
 use switchyard_model::events::{OrderAccepted, OrderRejected};
 use switchyard_model::fulfilment_events::{OrderInvoiced, OrderShipped};
 use switchyard_x12::documents::PurchaseOrder;
@@ -82,22 +82,30 @@ async fn acknowledger_samples_round_trip_and_each_makes_its_document() {
             let bus: serde_json::Value = serde_json::from_str(body).unwrap();
             let detail = bus["detail"].to_string();
             let order_id = match bus["detail-type"].as_str() {
-                Some("OrderAccepted") => Envelope::<OrderAccepted>::parse(&detail)
-                    .unwrap()
-                    .payload
-                    .order_id,
-                Some("OrderRejected") => Envelope::<OrderRejected>::parse(&detail)
-                    .unwrap()
-                    .payload
-                    .order_id,
-                Some("OrderShipped") => Envelope::<OrderShipped>::parse(&detail)
-                    .unwrap()
-                    .payload
-                    .order_id,
-                Some("OrderInvoiced") => Envelope::<OrderInvoiced>::parse(&detail)
-                    .unwrap()
-                    .payload
-                    .order_id,
+                Some("OrderAccepted") => {
+                    Envelope::<OrderAccepted>::parse(&detail)
+                        .unwrap()
+                        .payload
+                        .order_id
+                }
+                Some("OrderRejected") => {
+                    Envelope::<OrderRejected>::parse(&detail)
+                        .unwrap()
+                        .payload
+                        .order_id
+                }
+                Some("OrderShipped") => {
+                    Envelope::<OrderShipped>::parse(&detail)
+                        .unwrap()
+                        .payload
+                        .order_id
+                }
+                Some("OrderInvoiced") => {
+                    Envelope::<OrderInvoiced>::parse(&detail)
+                        .unwrap()
+                        .payload
+                        .order_id
+                }
                 other => panic!("{}: not an event it acts on: {other:?}", path.display()),
             };
             assert_eq!(order_id.to_string(), SAMPLE_ORDER, "{}", path.display());

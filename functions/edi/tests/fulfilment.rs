@@ -247,8 +247,14 @@ fn read_856(text: &str) -> ShipNotice {
     let ic = parse_interchange(text.as_bytes()).unwrap();
     assert!(ic.is_clean(), "{ic:#?}");
     assert_eq!(ic.groups[0].functional_id, "SH");
-    assert_eq!(ic.header.receiver_id, "ACMEBUYER", "addressed to the partner");
-    assert_eq!(ic.header.sender_id, "SWITCHYARD", "from us as the 850 named us");
+    assert_eq!(
+        ic.header.receiver_id, "ACMEBUYER",
+        "addressed to the partner"
+    );
+    assert_eq!(
+        ic.header.sender_id, "SWITCHYARD",
+        "from us as the 850 named us"
+    );
     match read_document(&ic.groups[0].transaction_sets[0]).unwrap() {
         Document::ShipNotice(n) => n,
         other => panic!("not an 856: {other:?}"),
@@ -361,7 +367,10 @@ async fn an_invoice_is_one_810_whose_tds_is_the_total_in_cents() {
         panic!("not an 810")
     };
     assert_eq!(back.total, Some("175.50".parse().unwrap()));
-    assert_eq!(back.number, "INV/0007", "BIG02 is the ERP's number as it is");
+    assert_eq!(
+        back.number, "INV/0007",
+        "BIG02 is the ERP's number as it is"
+    );
     assert_eq!(
         (back.po_number.as_str(), back.po_date),
         ("PO-4471", NaiveDate::from_ymd_opt(2026, 11, 27))
@@ -376,7 +385,11 @@ async fn an_invoice_is_one_810_whose_tds_is_the_total_in_cents() {
         .collect();
     assert_eq!(
         lines,
-        [("1", "EA", None), ("2", "CA", Some("B-77")), ("", "EA", None)],
+        [
+            ("1", "EA", None),
+            ("2", "CA", Some("B-77")),
+            ("", "EA", None)
+        ],
         "invoice lines on the partner's lines by SKU; freight on its own"
     );
     assert_eq!(back.taxes, vec![("TX".into(), Some("13".parse().unwrap()))]);

@@ -4,12 +4,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use switchyard_model::{ChannelName, Currency, OrderId};
-use switchyard_x12::documents::{Document, ProductId, read_document};
 use switchyard_x12::documents::Party;
+use switchyard_x12::documents::{Document, ProductId, read_document};
 use switchyard_x12::write::{
-    AckType, AdviceLine, Carrier, ControlNumbers, InventoryAdvice, InvoiceLine, Lading,
-    LineStatus, OutboundEnvelope, OutboundInvoice, OutboundShipNotice, PartnerId, PoAck, PoAckLine,
-    SetResult, ShippedItem, functional_acknowledgment, inventory_advice, invoice,
+    AckType, AdviceLine, Carrier, ControlNumbers, InventoryAdvice, InvoiceLine, Lading, LineStatus,
+    OutboundEnvelope, OutboundInvoice, OutboundShipNotice, PartnerId, PoAck, PoAckLine, SetResult,
+    ShippedItem, functional_acknowledgment, inventory_advice, invoice,
     purchase_order_acknowledgment, ship_notice,
 };
 use switchyard_x12::{
@@ -386,7 +386,11 @@ fn party_strategy() -> impl Strategy<Value = Party> {
         .prop_map(|(entity, name, id, lines, city)| Party {
             entity: entity.to_string(),
             name,
-            id_qualifier: if id.is_some() { "92".into() } else { String::new() },
+            id_qualifier: if id.is_some() {
+                "92".into()
+            } else {
+                String::new()
+            },
             id: id.unwrap_or_default(),
             address_lines: lines,
             city,

@@ -96,8 +96,11 @@ impl Lading {
             }
             _ => ("", String::new(), ""),
         };
-        (!packages.is_empty() || !weight.is_empty())
-            .then(|| seg!("TD1", pack_code, packages, "", "", "", qualifier, weight, unit))
+        (!packages.is_empty() || !weight.is_empty()).then(|| {
+            seg!(
+                "TD1", pack_code, packages, "", "", "", qualifier, weight, unit
+            )
+        })
     }
 }
 

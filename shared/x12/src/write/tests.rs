@@ -360,7 +360,11 @@ fn acme_parties() -> Vec<crate::documents::Party> {
         name: "Acme DC 4".into(),
         id_qualifier: "92".into(),
         id: "DC4".into(),
-        address_lines: vec!["4400 Commerce Pkwy".into(), "Dock 7".into(), "Gate*B".into()],
+        address_lines: vec![
+            "4400 Commerce Pkwy".into(),
+            "Dock 7".into(),
+            "Gate*B".into(),
+        ],
         city: "Solon".into(),
         state: "OH".into(),
         postal_code: "44139".into(),
@@ -478,7 +482,11 @@ fn an_856_carries_shipment_order_and_items_and_reads_back() {
     assert_eq!(items[1].product_id("VP"), Some("GADGET-L"));
     let shipped = items[1].shipped.as_ref().unwrap();
     assert_eq!(
-        (shipped.line.as_str(), shipped.quantity, shipped.unit.as_str()),
+        (
+            shipped.line.as_str(),
+            shipped.quantity,
+            shipped.unit.as_str()
+        ),
         ("2", "1.5".parse().unwrap(), "CA")
     );
 }
@@ -507,7 +515,10 @@ fn an_856_without_carrier_details_names_the_carrier_in_the_routing() {
     notice.carrier = Carrier::default();
     notice.items.clear();
     let text = ship_notice(&envelope, &notice);
-    assert!(text.contains("HL*1**S*1~REF*BM*CS7~"), "no empty TD5: {text}");
+    assert!(
+        text.contains("HL*1**S*1~REF*BM*CS7~"),
+        "no empty TD5: {text}"
+    );
     assert!(text.contains("HL*2*1*O*0~PRF*PO-4471~CTT*2*0~"), "{text}");
     let (_, back) = ship_notice_of(&text);
     assert_eq!(back.levels.len(), 2);
@@ -601,11 +612,17 @@ fn an_810_invoices_each_line_with_an_implied_decimal_total_and_reads_back() {
     assert_eq!(back.net_due_date, NaiveDate::from_ymd_opt(2024, 2, 10));
     assert_eq!(back.parties[0].entity, "BT");
     assert_eq!(back.parties[0].city, "Cleveland");
-    assert_eq!(back.taxes, vec![("TX".into(), Some("8.36".parse().unwrap()))]);
+    assert_eq!(
+        back.taxes,
+        vec![("TX".into(), Some("8.36".parse().unwrap()))]
+    );
     assert_eq!(back.declared_line_count, Some(Decimal::from(2)));
     assert_eq!(back.lines.len(), 2);
     assert_eq!(back.lines[0].product_id("VN"), Some("WIDGET-S"));
-    assert_eq!(back.lines[0].descriptions, vec!["Widget, small".to_string()]);
+    assert_eq!(
+        back.lines[0].descriptions,
+        vec!["Widget, small".to_string()]
+    );
     assert_eq!(back.transaction_type, "");
 }
 
