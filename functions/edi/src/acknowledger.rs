@@ -1,9 +1,12 @@
-//! `edi-acknowledger`: an 855 for every EDI order the ERP decided on.
+//! `edi-acknowledger`: the documents an X12 partner gets as its order moves on.
 //!
-//! It reads `OrderAccepted` and `OrderRejected` from its queue (an EventBridge rule delivers them),
-//! skips orders that did not come by EDI (no pending acknowledgement), and writes the 855 into
-//! the partner's outbox under a fixed id (`855-<order id>`), so a redelivered event cannot put a
-//! second 855 there.
+//! It reads order events from its queue (EventBridge rules deliver them) and skips orders that
+//! did not come by EDI (no EDI context kept from the 850):
+//! * `OrderAccepted` / `OrderRejected` → the 855, under the fixed id `855-<order id>`;
+//! * `OrderShipped` → an 856 per shipment (`856-<shipment id>`), and `OrderInvoiced` → an 810
+//!   per posted invoice (`810-<invoice id>`); see [`crate::fulfilment`].
+//!
+//! Fixed ids mean a redelivered event cannot put a second copy into the partner's outbox.
 
 use std::sync::Arc;
 
@@ -22,9 +25,9 @@ use crate::pending::{Decision, PendingAck};
 /// What became of one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Acknowledged {
-    /// An 855 is in the partner's outbox under this id.
+    /// The document (855, 856 or 810) is in the partner's outbox under this id.
     Written(String),
-    /// Not an EDI order, or not a decision: nothing to do.
+    /// Not an EDI order, or not an event that makes a document: nothing to do.
     Skipped,
 }
 
@@ -39,10 +42,10 @@ pub enum AckError {
     Store(#[from] ServiceError),
 }
 
-/// Writes 855s.
+/// Writes 855s, 856s and 810s.
 #[derive(Clone)]
 pub struct Acknowledger {
-    edi: Arc<dyn EdiStore>,
+    pub(crate) edi: Arc<dyn EdiStore>,
 }
 
 impl Acknowledger {
@@ -63,11 +66,11 @@ impl Acknowledger {
                 .await
             {
                 Ok(Acknowledged::Written(doc)) => {
-                    tracing::info!(message_id = %id, document = %doc, "855 written")
+                    tracing::info!(message_id = %id, document = %doc, "document written")
                 }
                 Ok(Acknowledged::Skipped) => {}
                 Err(e) => {
-                    tracing::warn!(message_id = %id, error = %e, "855 not written; will retry");
+                    tracing::warn!(message_id = %id, error = %e, "document not written; will retry");
                     let mut failure = BatchItemFailure::default();
                     failure.item_identifier = id;
                     response.batch_item_failures.push(failure);
@@ -99,6 +102,8 @@ impl Acknowledger {
                     .map_err(|e| AckError::Unreadable(e.to_string()))?;
                 (e.payload.order_id, e.payload.channel, Decision::Rejected)
             }
+            "OrderShipped" => return self.ship_notice(&detail).await,
+            "OrderInvoiced" => return self.invoice(&detail).await,
             _ => return Ok(Acknowledged::Skipped),
         };
         let Some(pending) = self.edi.pending_ack(order_id).await? else {

@@ -27,7 +27,7 @@ use crate::pending::PendingAck;
 pub const MAX_INTERCHANGE_BYTES: usize = 1024 * 1024;
 
 /// PO1 qualifiers holding the SKU when the channel names none.
-const DEFAULT_SKU_QUALIFIERS: [&str; 2] = ["VN", "VP"];
+pub(crate) const DEFAULT_SKU_QUALIFIERS: [&str; 2] = ["VN", "VP"];
 
 /// What happened to the sets of one interchange.
 struct Outcomes {
@@ -178,7 +178,8 @@ impl EdiApi {
                     continue;
                 }
             };
-            let order = match to_order(&po, &order_context(channel)) {
+            let context = order_context(channel);
+            let order = match to_order(&po, &context) {
                 Ok(order) => order,
                 Err(errors) => {
                     result.reject(SetError::new(
@@ -197,6 +198,7 @@ impl EdiApi {
                         PartnerId::new(&header.receiver_qualifier, &header.receiver_id),
                         PartnerId::new(&header.sender_qualifier, &header.sender_id),
                         header.usage_indicator == "T",
+                        &context.sku_qualifiers,
                     );
                     self.ports
                         .edi

@@ -6,16 +6,20 @@
 //!   the same intake as `POST /v1/orders`, and answers with a 997; `GET /v1/edi/outbox` lists
 //!   documents waiting for the partner, `GET`/`DELETE /v1/edi/outbox/{id}` fetch and confirm one.
 //! * `edi-acknowledger` ([`acknowledger`]) — consumes `OrderAccepted`/`OrderRejected` and, for
-//!   orders that came by EDI, writes the 855 into the partner's outbox.
+//!   orders that came by EDI, writes the 855 into the partner's outbox; `OrderShipped` and
+//!   `OrderInvoiced` of X12 orders become an 856 per shipment and an 810 per invoice
+//!   ([`fulfilment`]).
 //! * `edi-inventory-advice` ([`inventory_advice`]) — on a schedule, an 846 inventory advice
 //!   into the outbox of every X12 partner that subscribed, once per its period.
 //!
-//! What the 855 needs from the 850 is kept at capture time as a [`pending::PendingAck`].
+//! What the 855, 856 and 810 need from the 850 is kept at capture time as a
+//! [`pending::PendingAck`], the order's EDI context.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod acknowledger;
 pub mod api;
+pub mod fulfilment;
 pub mod interchange;
 pub mod inventory_advice;
 pub mod outbox;

@@ -1,8 +1,11 @@
-//! What acknowledging a purchase order needs, kept from the 850 until the ERP has decided.
+//! The order's EDI context, kept from the 850: what the 855 needs once the ERP has decided, and
+//! what the 856 ship notices and 810 invoices of the order need later (the partner's ids, its PO
+//! number and date, its parties and each PO1 line with the partner's product ids). It is never
+//! deleted once the 855 is written: every later document of the order is built from it.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use switchyard_x12::documents::PurchaseOrder;
+use switchyard_x12::documents::{Party, PurchaseOrder};
 use switchyard_x12::write::{
     AckType, ControlNumbers, LineStatus, OutboundEnvelope, PartnerId, PoAck, PoAckLine,
     purchase_order_acknowledgment,
@@ -31,11 +34,38 @@ pub struct PendingAck {
     pub test: bool,
     /// The acknowledgement, every line as ordered; the decision fills in the statuses.
     pub ack: PoAck,
+    /// The 850's parties (ship to, bill to …), named again in the 856 and 810. Empty in a
+    /// context kept before parties were recorded.
+    #[serde(default)]
+    pub parties: Vec<Party>,
+    /// Our SKU for each line of `ack.lines` (same order), found with the channel's SKU
+    /// qualifiers when the 850 was mapped, so a shipment's SKUs find the partner's lines. Empty
+    /// in a context kept before SKUs were recorded; [`PendingAck::line_sku`] falls back then.
+    #[serde(default)]
+    pub line_skus: Vec<Option<String>>,
 }
 
 impl PendingAck {
-    /// The pending acknowledgement of `po`, received from `partner` addressed to `ours`.
-    pub fn for_order(po: &PurchaseOrder, ours: PartnerId, partner: PartnerId, test: bool) -> Self {
+    /// The pending acknowledgement of `po`, received from `partner` addressed to `ours`; each
+    /// line's SKU is the first of its product ids with one of `sku_qualifiers`, as the 850
+    /// mapping chose it.
+    pub fn for_order(
+        po: &PurchaseOrder,
+        ours: PartnerId,
+        partner: PartnerId,
+        test: bool,
+        sku_qualifiers: &[String],
+    ) -> Self {
+        let line_skus = po
+            .lines
+            .iter()
+            .map(|l| {
+                sku_qualifiers
+                    .iter()
+                    .find_map(|q| l.product_id(q))
+                    .map(str::to_string)
+            })
+            .collect();
         let lines = po
             .lines
             .iter()
@@ -61,7 +91,36 @@ impl PendingAck {
                 seller_order_number: None,
                 lines,
             },
+            parties: po.parties.clone(),
+            line_skus,
         }
+    }
+
+    /// Our SKU on line `index`: as recorded, or else (a context kept before SKUs were) the
+    /// product id with one of the default SKU qualifiers (`VN`, `VP`).
+    pub fn line_sku(&self, index: usize) -> Option<&str> {
+        match self.line_skus.get(index) {
+            Some(sku) => sku.as_deref(),
+            None => self.ack.lines.get(index).and_then(|l| {
+                crate::interchange::DEFAULT_SKU_QUALIFIERS
+                    .iter()
+                    .find_map(|q| {
+                        l.product_ids
+                            .iter()
+                            .find(|p| p.qualifier == *q)
+                            .map(|p| p.value.as_str())
+                    })
+            }),
+        }
+    }
+
+    /// The envelope of a document we start for this order: to the partner, from us as the
+    /// partner addressed us, test or production as the 850 was.
+    pub fn envelope(&self, control: ControlNumbers, now: NaiveDateTime) -> OutboundEnvelope {
+        let mut envelope =
+            OutboundEnvelope::new(self.ours.clone(), self.partner.clone(), control, now);
+        envelope.test = self.test;
+        envelope
     }
 
     /// The 855 interchange for `decision`. The ERP takes or refuses an order whole, so every
@@ -84,9 +143,6 @@ impl PendingAck {
             line.status = status;
         }
         ack.ack_type = AckType::from_lines(&ack.lines);
-        let mut envelope =
-            OutboundEnvelope::new(self.ours.clone(), self.partner.clone(), control, now);
-        envelope.test = self.test;
-        purchase_order_acknowledgment(&envelope, &ack)
+        purchase_order_acknowledgment(&self.envelope(control, now), &ack)
     }
 }

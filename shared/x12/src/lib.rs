@@ -7,7 +7,8 @@
 //! * [`documents`] turns a transaction set into a typed document (850, 855, 856, 810, 846, 997).
 //! * [`canonical::to_order`] maps an 850 into Switchyard's canonical order.
 //! * [`write`](mod@write) produces the 997 functional acknowledgment, the 855 purchase order
-//!   acknowledgment and the 846 inventory advice; everything written parses back with [`parse::parse_interchange`].
+//!   acknowledgment, the 846 inventory advice, the 856 ship notice and the 810 invoice;
+//!   everything written parses back with [`parse::parse_interchange`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -4,11 +4,13 @@ use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use switchyard_model::{ChannelName, Currency, OrderId};
+use switchyard_x12::documents::Party;
 use switchyard_x12::documents::{Document, ProductId, read_document};
 use switchyard_x12::write::{
-    AckType, AdviceLine, ControlNumbers, InventoryAdvice, LineStatus, OutboundEnvelope, PartnerId,
-    PoAck, PoAckLine, SetResult, functional_acknowledgment, inventory_advice,
-    purchase_order_acknowledgment,
+    AckType, AdviceLine, Carrier, ControlNumbers, InventoryAdvice, InvoiceLine, Lading, LineStatus,
+    OutboundEnvelope, OutboundInvoice, OutboundShipNotice, PartnerId, PoAck, PoAckLine, SetResult,
+    ShippedItem, functional_acknowledgment, inventory_advice, invoice,
+    purchase_order_acknowledgment, ship_notice,
 };
 use switchyard_x12::{
     Delimiters, Element, Interchange, OrderContext, Segment, TransactionSet, parse_interchange,
@@ -327,4 +329,226 @@ fn advice_line() -> impl Strategy<Value = AdviceLine> {
             quantity: Decimal::new(units, scale),
             unit: unit.to_string(),
         })
+}
+
+fn envelope_from(
+    ours: (String, String),
+    partner: (String, String),
+    control: (u32, u32),
+    version: &str,
+    d: Delimiters,
+) -> OutboundEnvelope {
+    let mut envelope = OutboundEnvelope::new(
+        PartnerId::new(&ours.0, &ours.1),
+        PartnerId::new(&partner.0, &partner.1),
+        ControlNumbers {
+            interchange: control.0,
+            group: control.1,
+        },
+        now(),
+    );
+    envelope.interchange_version = version.to_string();
+    envelope.delimiters = d;
+    envelope
+}
+
+fn product_ids() -> impl Strategy<Value = Vec<ProductId>> {
+    prop::collection::vec(
+        (
+            prop::sample::select(vec!["VN", "VP", "BP", "UP", "IN"]),
+            "[A-Za-z0-9*~>^ -]{1,14}",
+        ),
+        0..4,
+    )
+    .prop_map(|ids| {
+        ids.into_iter()
+            .map(|(q, v)| ProductId {
+                qualifier: q.to_string(),
+                // Values are never blank once written (the 850 reader drops blank ones).
+                value: format!("X{v}"),
+            })
+            .collect()
+    })
+}
+
+fn quantity() -> impl Strategy<Value = Decimal> {
+    (1i64..10_000_000, 0u32..4).prop_map(|(n, scale)| Decimal::new(n, scale))
+}
+
+fn party_strategy() -> impl Strategy<Value = Party> {
+    (
+        prop::sample::select(vec!["ST", "SF", "BT", "RE"]),
+        any::<String>(),
+        prop::option::of("[A-Z0-9]{1,10}"),
+        prop::collection::vec(any::<String>(), 0..3),
+        any::<String>(),
+    )
+        .prop_map(|(entity, name, id, lines, city)| Party {
+            entity: entity.to_string(),
+            name,
+            id_qualifier: if id.is_some() {
+                "92".into()
+            } else {
+                String::new()
+            },
+            id: id.unwrap_or_default(),
+            address_lines: lines,
+            city,
+            state: "OH".into(),
+            postal_code: "44139".into(),
+            country: String::new(),
+        })
+}
+
+fn shipped_item() -> impl Strategy<Value = ShippedItem> {
+    (
+        "[0-9]{1,3}",
+        product_ids(),
+        quantity(),
+        prop::sample::select(vec!["EA", "CA", "KG", ""]),
+    )
+        .prop_map(|(line_number, product_ids, quantity, unit)| ShippedItem {
+            line_number,
+            product_ids,
+            quantity,
+            unit: unit.to_string(),
+        })
+}
+
+fn invoice_line() -> impl Strategy<Value = InvoiceLine> {
+    (
+        prop::option::of("[0-9]{1,3}"),
+        product_ids(),
+        quantity(),
+        (0i64..100_000_000, 0u32..5),
+        prop::option::of(any::<String>()),
+    )
+        .prop_map(
+            |(line, product_ids, quantity, (price, scale), description)| InvoiceLine {
+                line_number: line.unwrap_or_default(),
+                quantity,
+                unit: "EA".into(),
+                unit_price: Decimal::new(price, scale),
+                product_ids,
+                description,
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn written_856s_always_reparse_with_every_level_and_quantity(
+        items in prop::collection::vec(shipped_item(), 0..8),
+        shipment_id in "[A-Z0-9]{2,12}",
+        po_number in "[A-Z0-9-]{1,22}",
+        carrier in (prop::option::of("[A-Z]{4}"), prop::option::of(any::<String>()), prop::option::of(any::<String>())),
+        lading in (prop::option::of(0u32..500), prop::option::of(quantity())),
+        tracking in prop::collection::vec(any::<String>(), 0..3),
+        parties in prop::collection::vec(party_strategy(), 0..3),
+        ours in (any::<String>(), any::<String>()),
+        partner in (any::<String>(), any::<String>()),
+        control in (any::<u32>(), any::<u32>()),
+        version in prop::sample::select(vec!["00401", "00501"]),
+        d in delimiters(),
+    ) {
+        let envelope = envelope_from(ours, partner, control, version, d);
+        let notice = OutboundShipNotice {
+            shipment_id: shipment_id.clone(),
+            shipped_at: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            lading: Lading {
+                packages: lading.0,
+                gross_weight: lading.1.map(|w| (w, "LB".to_string())),
+            },
+            carrier: Carrier { scac: carrier.0, name: carrier.1, service: carrier.2 },
+            tracking_numbers: tracking,
+            parties,
+            po_number: po_number.clone(),
+            po_date: NaiveDate::from_ymd_opt(2024, 2, 29),
+            seller_order_number: Some("SO*1~".into()),
+            items: items.clone(),
+        };
+        let text = ship_notice(&envelope, &notice);
+        let ic = parse_interchange(text.as_bytes());
+        prop_assert!(ic.is_ok(), "{ic:?}\n{text:?}");
+        let ic = ic.unwrap();
+        prop_assert!(ic.is_clean(), "{ic:#?}\n{text:?}");
+        prop_assert_eq!(ic.groups[0].functional_id.as_str(), "SH");
+        match read_document(&ic.groups[0].transaction_sets[0]) {
+            Ok(Document::ShipNotice(back)) => {
+                prop_assert_eq!(&back.shipment_id, &shipment_id);
+                prop_assert_eq!(back.levels.len(), items.len() + 2);
+                prop_assert_eq!(back.declared_level_count, Some(Decimal::from(items.len() + 2)));
+                let order = back.children(0);
+                prop_assert_eq!(order.len(), 1);
+                prop_assert_eq!(order[0].purchase_order.as_ref().map(|p| p.0.as_str()), Some(po_number.as_str()));
+                let read_items = back.children(1);
+                prop_assert_eq!(read_items.len(), items.len());
+                for (read, sent) in read_items.iter().zip(&items) {
+                    prop_assert_eq!(read.level_code.as_str(), "I");
+                    let shipped = read.shipped.as_ref();
+                    prop_assert!(shipped.is_some(), "{read:?}");
+                    prop_assert_eq!(shipped.unwrap().quantity, sent.quantity.normalize());
+                    prop_assert_eq!(read.product_ids.len(), sent.product_ids.len());
+                }
+            }
+            other => prop_assert!(false, "{other:?}\n{text:?}"),
+        }
+    }
+
+    #[test]
+    fn written_810s_always_reparse_with_every_line_and_the_total_in_cents(
+        lines in prop::collection::vec(invoice_line(), 0..8),
+        number in "[A-Z0-9-]{1,22}",
+        po_number in "[A-Z0-9-]{1,22}",
+        total in (any::<i64>(), 0u32..4),
+        tax in (-1_000_000i64..1_000_000, 0u32..3),
+        due_in in prop::option::of(-5i64..2000),
+        credit in any::<bool>(),
+        parties in prop::collection::vec(party_strategy(), 0..3),
+        ours in (any::<String>(), any::<String>()),
+        partner in (any::<String>(), any::<String>()),
+        control in (any::<u32>(), any::<u32>()),
+        version in prop::sample::select(vec!["00401", "00501"]),
+        d in delimiters(),
+    ) {
+        let envelope = envelope_from(ours, partner, control, version, d);
+        let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let total = Decimal::new(total.0 / 1000, total.1);
+        let sent = OutboundInvoice {
+            number: number.clone(),
+            date,
+            po_number: po_number.clone(),
+            po_date: NaiveDate::from_ymd_opt(2024, 2, 1),
+            credit,
+            currency: "USD".into(),
+            seller_order_number: Some("SO0042".into()),
+            parties,
+            due_date: due_in.map(|d| date + chrono::Duration::days(d)),
+            lines: lines.clone(),
+            tax_amount: Decimal::new(tax.0, tax.1),
+            total,
+        };
+        let text = invoice(&envelope, &sent);
+        let ic = parse_interchange(text.as_bytes());
+        prop_assert!(ic.is_ok(), "{ic:?}\n{text:?}");
+        let ic = ic.unwrap();
+        prop_assert!(ic.is_clean(), "{ic:#?}\n{text:?}");
+        prop_assert_eq!(ic.groups[0].functional_id.as_str(), "IN");
+        match read_document(&ic.groups[0].transaction_sets[0]) {
+            Ok(Document::Invoice(back)) => {
+                prop_assert_eq!(&back.number, &number);
+                prop_assert_eq!(&back.po_number, &po_number);
+                prop_assert_eq!(back.lines.len(), lines.len());
+                prop_assert_eq!(back.declared_line_count, Some(Decimal::from(lines.len())));
+                prop_assert_eq!(back.total, Some(total.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)));
+                prop_assert_eq!(back.net_due_date, sent.due_date);
+                prop_assert_eq!(back.transaction_type.as_str(), if credit { "CR" } else { "" });
+                for (read, line) in back.lines.iter().zip(&lines) {
+                    prop_assert_eq!(read.quantity, line.quantity.normalize());
+                    prop_assert_eq!(read.unit_price, Some(line.unit_price.normalize()));
+                }
+            }
+            other => prop_assert!(false, "{other:?}\n{text:?}"),
+        }
+    }
 }

@@ -34,7 +34,10 @@ pub struct DateReference {
 }
 
 /// A party from an N1 loop (N1, N3, N4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Also deserialisable, so the parties of an 850 can be kept with the order's EDI context and
+/// named again in the 856 and 810.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Party {
     /// N101, the role: `ST` ship to, `BT` bill to, `BY` buying party …
     pub entity: String,

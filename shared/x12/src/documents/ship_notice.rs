@@ -1,8 +1,10 @@
 //! The 856 ship notice, with its HL hierarchy.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::line_item::ProductId;
 use super::values::{At, keep, missing_segment};
 use crate::error::{SetError, note_codes};
 use crate::interchange::TransactionSet;
@@ -26,6 +28,47 @@ pub struct HierarchicalLevel {
     pub children: Vec<usize>,
     /// The segments between this HL and the next.
     pub segments: Vec<Segment>,
+    /// LIN02/03, LIN04/05 …: the item's product ids (item levels).
+    pub product_ids: Vec<ProductId>,
+    /// SN1: what was shipped of the item (item levels).
+    pub shipped: Option<ShippedQuantity>,
+    /// PRF01/PRF04: the purchase order (order levels).
+    pub purchase_order: Option<(String, Option<NaiveDate>)>,
+}
+
+/// An SN1 segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShippedQuantity {
+    /// SN101, the line's id (Switchyard writes the PO1 line number).
+    pub line: String,
+    /// SN102.
+    pub quantity: Decimal,
+    /// SN103.
+    pub unit: String,
+}
+
+impl HierarchicalLevel {
+    /// The values of this level's REF segments with `qualifier`, in order.
+    pub fn references(&self, qualifier: &str) -> Vec<&str> {
+        self.segments
+            .iter()
+            .filter(|s| s.id == "REF" && s.trimmed(1) == qualifier)
+            .map(|s| s.trimmed(2))
+            .collect()
+    }
+
+    /// This level's first segment with `id`.
+    pub fn segment(&self, id: &str) -> Option<&Segment> {
+        self.segments.iter().find(|s| s.id == id)
+    }
+
+    /// The value of the item's first product id with `qualifier`.
+    pub fn product_id(&self, qualifier: &str) -> Option<&str> {
+        self.product_ids
+            .iter()
+            .find(|p| p.qualifier == qualifier)
+            .map(|p| p.value.as_str())
+    }
 }
 
 /// A ship notice / manifest (856).
@@ -41,6 +84,8 @@ pub struct ShipNotice {
     pub time: String,
     /// Every HL level, in the order sent.
     pub levels: Vec<HierarchicalLevel>,
+    /// CTT01: the number of HL levels the sender counted.
+    pub declared_level_count: Option<Decimal>,
     /// Segments outside the hierarchy (summary CTT …), kept as they came.
     pub other_segments: Vec<Segment>,
 }
@@ -55,6 +100,7 @@ impl ShipNotice {
             date: None,
             time: String::new(),
             levels: Vec::new(),
+            declared_level_count: None,
             other_segments: Vec::new(),
         };
         let mut seen_bsn = false;
@@ -69,9 +115,15 @@ impl ShipNotice {
                     notice.time = at.string(4);
                 }
                 "HL" => notice.add_level(at, &mut errors),
-                "CTT" => notice.other_segments.push(segment.clone()),
+                "CTT" => {
+                    notice.declared_level_count = keep(at.number(1), &mut errors).flatten();
+                    notice.other_segments.push(segment.clone());
+                }
                 _ => match notice.levels.last_mut() {
-                    Some(level) => level.segments.push(segment.clone()),
+                    Some(level) => {
+                        read_level_segment(level, at, &mut errors);
+                        level.segments.push(segment.clone());
+                    }
                     None => notice.other_segments.push(segment.clone()),
                 },
             }
@@ -116,6 +168,9 @@ impl ShipNotice {
             level_code: at.string(3),
             children: Vec::new(),
             segments: Vec::new(),
+            product_ids: Vec::new(),
+            shipped: None,
+            purchase_order: None,
         });
     }
 
@@ -137,5 +192,38 @@ impl ShipNotice {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// Reads the LIN, SN1 and PRF of a level into its typed fields (the first of each counts).
+fn read_level_segment(level: &mut HierarchicalLevel, at: At<'_>, errors: &mut Vec<SetError>) {
+    match at.segment.id.as_str() {
+        "LIN" if level.product_ids.is_empty() => {
+            level.product_ids = (2..=at.segment.elements.len())
+                .step_by(2)
+                .filter_map(|n| {
+                    let value = at.string(n + 1);
+                    (!value.is_empty()).then(|| ProductId {
+                        qualifier: at.string(n),
+                        value,
+                    })
+                })
+                .collect();
+        }
+        "SN1" if level.shipped.is_none() => {
+            if let Some(quantity) = keep(at.required_number(2), errors) {
+                level.shipped = Some(ShippedQuantity {
+                    line: at.string(1),
+                    quantity,
+                    unit: at.string(3),
+                });
+            }
+        }
+        "PRF" if level.purchase_order.is_none() => {
+            let number = at.required(1, errors);
+            let date = keep(at.date(4), errors).flatten();
+            level.purchase_order = Some((number, date));
+        }
+        _ => {}
     }
 }

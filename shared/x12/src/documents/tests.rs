@@ -228,6 +228,26 @@ fn reads_an_856_hierarchy() {
     assert_eq!(asn.levels[3].parent, Some(1));
     assert!(asn.children(99).is_empty());
     assert_eq!(asn.other_segments[0].id, "CTT");
+    assert_eq!(asn.declared_level_count, Some(dec("4")));
+    assert_eq!(
+        orders[0].purchase_order,
+        Some(("PO-4471".to_string(), None)),
+        "PRF01 read, PRF04 absent"
+    );
+    assert_eq!(items[0].product_id("VN"), Some("WIDGET-S"));
+    let shipped = items[1].shipped.as_ref().unwrap();
+    assert_eq!((shipped.quantity, shipped.unit.as_str()), (dec("3"), "CA"));
+    assert_eq!(shipment.references("BM"), vec!["1Z999"]);
+}
+
+#[test]
+fn an_856_sn1_without_a_quantity_is_an_error() {
+    let set = first_set(include_bytes!("../../tests/fixtures/856_received.x12"));
+    let set = replacing(set, 9, Segment::simple("SN1", &["1", "", "EA"]));
+    assert_eq!(
+        reasons(&ShipNotice::read(&set).unwrap_err()),
+        vec!["SN102 is required"]
+    );
 }
 
 #[test]
@@ -253,6 +273,13 @@ fn reads_an_810_with_an_implied_decimal_total() {
     assert_eq!(inv.total, Some(dec("452.50")));
     assert_eq!(inv.lines.len(), 2);
     assert_eq!(inv.lines[0].descriptions, vec!["Widget, small"]);
+    assert_eq!(inv.parties.len(), 1);
+    assert_eq!(
+        (inv.parties[0].entity.as_str(), inv.parties[0].id.as_str()),
+        ("BT", "ACME-AP")
+    );
+    assert_eq!(inv.declared_line_count, Some(dec("2")));
+    assert_eq!(inv.currency, None);
     let bad = replacing(set, 6, Segment::simple("TDS", &["452.50"]));
     assert_eq!(
         reasons(&Invoice::read(&bad).unwrap_err()),

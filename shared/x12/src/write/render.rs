@@ -92,6 +92,80 @@ pub(crate) fn interchange(d: &Delimiters, isa: &IsaOut<'_>, groups: &[GroupOut])
     w.text
 }
 
+/// A decimal as the X12 `R` type writes it: no exponent, no trailing zeros.
+pub(crate) fn number(d: rust_decimal::Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// The N1 loop of `party` (N1, N3 per two address lines, N4), or nothing when the party has
+/// neither a name nor an id: N1 needs N102 or N103/N104, and an id without its qualifier would
+/// break the N103/N104 pairing, so such an id is left out.
+pub(crate) fn party(party: &crate::documents::Party) -> Vec<Out> {
+    let id = if party.id_qualifier.trim().is_empty() || party.id.trim().is_empty() {
+        ("", "")
+    } else {
+        (party.id_qualifier.as_str(), party.id.as_str())
+    };
+    if party.name.trim().is_empty() && id.1.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![seg!("N1", party.entity, party.name, id.0, id.1)];
+    let lines: Vec<&String> = party
+        .address_lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    for pair in lines.chunks(2) {
+        out.push(seg!(
+            "N3",
+            pair[0],
+            pair.get(1).map(|l| l.as_str()).unwrap_or("")
+        ));
+    }
+    if !party.city.trim().is_empty() {
+        out.push(seg!(
+            "N4",
+            party.city,
+            party.state,
+            party.postal_code,
+            party.country
+        ));
+    }
+    out
+}
+
+/// One interchange holding one group with one set, in `envelope`'s terms: what every document
+/// Switchyard starts (855, 846, 856, 810) looks like.
+pub(crate) fn single_set(
+    envelope: &super::envelope::OutboundEnvelope,
+    functional_id: &'static str,
+    set_id: &'static str,
+    body: Vec<Out>,
+) -> String {
+    let d = envelope
+        .delimiters
+        .for_version(&envelope.interchange_version);
+    interchange(
+        &d,
+        &IsaOut {
+            sender: &envelope.ours,
+            receiver: &envelope.partner,
+            version: &envelope.interchange_version,
+            control: envelope.control.interchange,
+            usage: if envelope.test { "T" } else { "P" },
+            now: envelope.now,
+        },
+        &[GroupOut {
+            functional_id,
+            application_sender: envelope.application_sender.clone(),
+            application_receiver: envelope.application_receiver.clone(),
+            control: envelope.control.group,
+            version: envelope.group_version.clone(),
+            sets: vec![SetOut { id: set_id, body }],
+        }],
+    )
+}
+
 struct Writer {
     d: Delimiters,
     text: String,

@@ -353,3 +353,299 @@ fn an_846_with_no_items_is_still_a_well_formed_interchange() {
     assert!(text.contains("CTT*0*0~SE*5*0001~"), "{text}");
     reparse(&text);
 }
+
+fn acme_parties() -> Vec<crate::documents::Party> {
+    vec![crate::documents::Party {
+        entity: "ST".into(),
+        name: "Acme DC 4".into(),
+        id_qualifier: "92".into(),
+        id: "DC4".into(),
+        address_lines: vec![
+            "4400 Commerce Pkwy".into(),
+            "Dock 7".into(),
+            "Gate*B".into(),
+        ],
+        city: "Solon".into(),
+        state: "OH".into(),
+        postal_code: "44139".into(),
+        country: "US".into(),
+    }]
+}
+
+fn shipment() -> OutboundShipNotice {
+    OutboundShipNotice {
+        shipment_id: "CS7".into(),
+        shipped_at: "2024-01-10T14:15:30Z".parse().unwrap(),
+        lading: Lading {
+            packages: Some(2),
+            gross_weight: Some(("12.50".parse().unwrap(), "LB".into())),
+        },
+        carrier: Carrier {
+            scac: Some("UPSN".into()),
+            name: Some("UPS".into()),
+            service: Some("Ground".into()),
+        },
+        tracking_numbers: vec!["1Z999AA10123456784".into(), "1Z999AA10123456785".into()],
+        parties: acme_parties(),
+        po_number: "PO-4471".into(),
+        po_date: NaiveDate::from_ymd_opt(2024, 1, 5),
+        seller_order_number: Some("SO0042".into()),
+        items: vec![
+            ShippedItem {
+                line_number: "1".into(),
+                product_ids: vec![
+                    ProductId {
+                        qualifier: "VN".into(),
+                        value: "WIDGET-S".into(),
+                    },
+                    ProductId {
+                        qualifier: "UP".into(),
+                        value: "012345678905".into(),
+                    },
+                ],
+                quantity: Decimal::from(10),
+                unit: "EA".into(),
+            },
+            ShippedItem {
+                line_number: "2".into(),
+                product_ids: vec![
+                    ProductId {
+                        qualifier: "BP".into(),
+                        value: "BX-77".into(),
+                    },
+                    ProductId {
+                        qualifier: "VP".into(),
+                        value: "GADGET-L".into(),
+                    },
+                ],
+                quantity: "1.50".parse().unwrap(),
+                unit: "CA".into(),
+            },
+        ],
+    }
+}
+
+fn ship_notice_of(text: &str) -> (Interchange, crate::documents::ShipNotice) {
+    let ic = reparse(text);
+    let Document::ShipNotice(notice) = read_document(&ic.groups[0].transaction_sets[0])
+        .unwrap_or_else(|e| panic!("{e:?}\n{text}"))
+    else {
+        panic!("not an 856")
+    };
+    (ic, notice)
+}
+
+#[test]
+fn an_856_carries_shipment_order_and_items_and_reads_back() {
+    let envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("ZZ", "ACMEBUYER"), control(), now());
+    let text = ship_notice(&envelope, &shipment());
+    assert!(text.contains("GS*SH*SWITCHYARD*ACMEBUYER*20240105*1407*900*X*004010~"));
+    assert!(
+        text.contains(
+            "ST*856*0001~BSN*00*CS7*20240105*140700~HL*1**S*1~TD1*CTN25*2****G*12.5*LB~\
+             TD5*B*2*UPSN**Ground~REF*BM*CS7~REF*CN*1Z999AA10123456784~REF*CN*1Z999AA10123456785~\
+             DTM*011*20240110*141530*UT~N1*ST*Acme DC 4*92*DC4~N3*4400 Commerce Pkwy*Dock 7~\
+             N3*Gate B~N4*Solon*OH*44139*US~"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("HL*2*1*O*1~PRF*PO-4471***20240105~REF*VN*SO0042~"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "HL*3*2*I*0~LIN*1*VN*WIDGET-S*UP*012345678905~SN1*1*10*EA~\
+             HL*4*2*I*0~LIN*2*BP*BX-77*VP*GADGET-L~SN1*2*1.5*CA~CTT*4*11.5~SE*24*0001~"
+        ),
+        "{text}"
+    );
+    let (ic, notice) = ship_notice_of(&text);
+    assert_eq!(ic.groups[0].functional_id, "SH");
+    assert_eq!(ic.groups[0].declared_set_count, Some(1));
+    assert_eq!(notice.shipment_id, "CS7");
+    assert_eq!(notice.date, NaiveDate::from_ymd_opt(2024, 1, 5));
+    assert_eq!(notice.declared_level_count, Some(Decimal::from(4)));
+    assert_eq!(notice.roots(), vec![0]);
+    let shipment_level = &notice.levels[0];
+    assert_eq!(shipment_level.references("BM"), vec!["CS7"]);
+    assert_eq!(shipment_level.references("CN").len(), 2);
+    let orders = notice.children(0);
+    assert_eq!(orders.len(), 1);
+    assert_eq!(
+        orders[0].purchase_order,
+        Some(("PO-4471".into(), NaiveDate::from_ymd_opt(2024, 1, 5)))
+    );
+    let items = notice.children(1);
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1].product_id("VP"), Some("GADGET-L"));
+    let shipped = items[1].shipped.as_ref().unwrap();
+    assert_eq!(
+        (
+            shipped.line.as_str(),
+            shipped.quantity,
+            shipped.unit.as_str()
+        ),
+        ("2", "1.5".parse().unwrap(), "CA")
+    );
+}
+
+#[test]
+fn an_856_without_carrier_details_names_the_carrier_in_the_routing() {
+    let envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("ZZ", "ACMEBUYER"), control(), now());
+    let mut notice = shipment();
+    notice.lading = Lading::default();
+    notice.carrier = Carrier {
+        scac: None,
+        name: Some("Acme Freight".into()),
+        service: Some("Two day".into()),
+    };
+    notice.tracking_numbers.clear();
+    notice.parties.clear();
+    notice.seller_order_number = None;
+    notice.po_date = None;
+    let text = ship_notice(&envelope, &notice);
+    assert!(
+        text.contains("HL*1**S*1~TD5*B****Acme Freight Two day~REF*BM*CS7~DTM*011*"),
+        "{text}"
+    );
+    assert!(text.contains("PRF*PO-4471~HL*3"), "{text}");
+    notice.carrier = Carrier::default();
+    notice.items.clear();
+    let text = ship_notice(&envelope, &notice);
+    assert!(
+        text.contains("HL*1**S*1~REF*BM*CS7~"),
+        "no empty TD5: {text}"
+    );
+    assert!(text.contains("HL*2*1*O*0~PRF*PO-4471~CTT*2*0~"), "{text}");
+    let (_, back) = ship_notice_of(&text);
+    assert_eq!(back.levels.len(), 2);
+}
+
+fn posted_invoice() -> OutboundInvoice {
+    OutboundInvoice {
+        number: "INV-9001".into(),
+        date: NaiveDate::from_ymd_opt(2024, 1, 11).unwrap(),
+        po_number: "PO-4471".into(),
+        po_date: NaiveDate::from_ymd_opt(2024, 1, 5),
+        credit: false,
+        currency: "USD".into(),
+        seller_order_number: Some("SO0042".into()),
+        parties: vec![crate::documents::Party {
+            entity: "BT".into(),
+            name: "Acme Retail AP".into(),
+            id_qualifier: "92".into(),
+            id: "ACME-AP".into(),
+            address_lines: vec!["PO Box 900".into()],
+            city: "Cleveland".into(),
+            state: "OH".into(),
+            postal_code: "44101".into(),
+            country: "US".into(),
+        }],
+        due_date: NaiveDate::from_ymd_opt(2024, 2, 10),
+        lines: vec![
+            InvoiceLine {
+                line_number: "1".into(),
+                quantity: Decimal::from(10),
+                unit: "EA".into(),
+                unit_price: "9.25".parse().unwrap(),
+                product_ids: vec![ProductId {
+                    qualifier: "VN".into(),
+                    value: "WIDGET-S".into(),
+                }],
+                description: Some("Widget, small".into()),
+            },
+            InvoiceLine {
+                line_number: String::new(),
+                quantity: Decimal::ONE,
+                unit: String::new(),
+                unit_price: "12.00".parse().unwrap(),
+                product_ids: vec![],
+                description: Some("Freight".into()),
+            },
+        ],
+        tax_amount: "8.36".parse().unwrap(),
+        total: "112.86".parse().unwrap(),
+    }
+}
+
+fn invoice_of(text: &str) -> (Interchange, crate::documents::Invoice) {
+    let ic = reparse(text);
+    let Document::Invoice(inv) = read_document(&ic.groups[0].transaction_sets[0])
+        .unwrap_or_else(|e| panic!("{e:?}\n{text}"))
+    else {
+        panic!("not an 810")
+    };
+    (ic, inv)
+}
+
+#[test]
+fn an_810_invoices_each_line_with_an_implied_decimal_total_and_reads_back() {
+    let envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("ZZ", "ACMEBUYER"), control(), now());
+    let text = invoice(&envelope, &posted_invoice());
+    assert!(text.contains("GS*IN*SWITCHYARD*ACMEBUYER*20240105*1407*900*X*004010~"));
+    assert!(
+        text.contains(
+            "ST*810*0001~BIG*20240111*INV-9001*20240105*PO-4471~CUR*SE*USD~REF*VN*SO0042~\
+             N1*BT*Acme Retail AP*92*ACME-AP~N3*PO Box 900~N4*Cleveland*OH*44101*US~\
+             ITD*05*3****20240210*30~"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "IT1*1*10*EA*9.25**VN*WIDGET-S~PID*F****Widget, small~IT1**1*EA*12~PID*F****Freight~\
+             TDS*11286~TXI*TX*8.36~CTT*2*11~SE*16*0001~"
+        ),
+        "{text}"
+    );
+    let (ic, back) = invoice_of(&text);
+    assert_eq!(ic.groups[0].functional_id, "IN");
+    assert_eq!(back.number, "INV-9001");
+    assert_eq!(back.po_number, "PO-4471");
+    assert_eq!(back.po_date, NaiveDate::from_ymd_opt(2024, 1, 5));
+    assert_eq!(back.total, Some("112.86".parse().unwrap()));
+    assert_eq!(back.currency.as_deref(), Some("USD"));
+    assert_eq!(back.net_due_date, NaiveDate::from_ymd_opt(2024, 2, 10));
+    assert_eq!(back.parties[0].entity, "BT");
+    assert_eq!(back.parties[0].city, "Cleveland");
+    assert_eq!(
+        back.taxes,
+        vec![("TX".into(), Some("8.36".parse().unwrap()))]
+    );
+    assert_eq!(back.declared_line_count, Some(Decimal::from(2)));
+    assert_eq!(back.lines.len(), 2);
+    assert_eq!(back.lines[0].product_id("VN"), Some("WIDGET-S"));
+    assert_eq!(
+        back.lines[0].descriptions,
+        vec!["Widget, small".to_string()]
+    );
+    assert_eq!(back.transaction_type, "");
+}
+
+#[test]
+fn a_credit_note_is_a_credit_memo_and_cents_round_half_away_from_zero() {
+    let envelope =
+        OutboundEnvelope::new(ours(), PartnerId::new("ZZ", "ACMEBUYER"), control(), now());
+    let mut credit = posted_invoice();
+    credit.credit = true;
+    credit.due_date = None;
+    credit.tax_amount = Decimal::ZERO;
+    credit.total = "92.505".parse().unwrap();
+    let text = invoice(&envelope, &credit);
+    assert!(
+        text.contains("BIG*20240111*INV-9001*20240105*PO-4471***CR~"),
+        "{text}"
+    );
+    assert!(!text.contains("ITD"), "no terms without a due date: {text}");
+    assert!(!text.contains("TXI"), "no TXI for no tax: {text}");
+    assert!(text.contains("TDS*9251~CTT"), "{text}");
+    let (_, back) = invoice_of(&text);
+    assert_eq!(back.transaction_type, "CR");
+    assert_eq!(invoice::cents("-0.005".parse().unwrap()), "-1");
+    assert_eq!(invoice::cents(Decimal::from(7)), "700");
+    assert_eq!(invoice::cents(Decimal::MAX), Decimal::MAX.to_string());
+}
