@@ -65,6 +65,9 @@ pub fn pushed_key(channel: &str, shipment_id: &str) -> Key {
     )
 }
 
+/// A channel's fulfilment client with the record it was built from.
+type Client = (Channel, Arc<dyn ChannelFulfilment>);
+
 /// Pushes shipments to the channels of one kind.
 pub struct FulfilmentPusher {
     kind: ChannelKind,
@@ -73,7 +76,7 @@ pub struct FulfilmentPusher {
     connector: Box<dyn Connector>,
     state: Arc<dyn ProjectionStore>,
     // Clients live while their channel's record is unchanged, so what they cache survives.
-    clients: Mutex<HashMap<String, (Channel, Arc<dyn ChannelFulfilment>)>>,
+    clients: Mutex<HashMap<String, Client>>,
 }
 
 impl FulfilmentPusher {
