@@ -14,8 +14,10 @@
 
 mod cursor;
 mod events;
+mod fulfilment_events;
 mod poller;
 
 pub use cursor::{CursorStore, StoredCursor};
 pub use events::{customer_event, inventory_events, price_events};
+pub use fulfilment_events::{invoice_events, return_events, shipment_events};
 pub use poller::{ErpCatalog, PollError, PollReport, Poller};
