@@ -14,6 +14,7 @@ pub mod fulfilment_events;
 pub mod money;
 pub mod order;
 pub mod party;
+pub mod returns;
 pub mod status;
 pub mod validation;
 

@@ -94,6 +94,9 @@ impl OrderRecord {
             None => self.invoices.push(fact.invoice.clone()),
         }
         self.erp_versions.insert(key, fact.erp_version);
+        if let Some(return_id) = &fact.return_id {
+            self.credit_return(return_id, &fact.invoice.invoice_id, now);
+        }
         self.follow_facts(now);
         self.record_event(OrderInvoiced {
             order_id: self.order.id,

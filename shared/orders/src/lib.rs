@@ -15,6 +15,7 @@ mod outbox;
 mod queue;
 mod record;
 mod retry;
+mod returns;
 mod store;
 
 #[cfg(feature = "dynamodb")]
@@ -30,6 +31,7 @@ pub use outbox::{FlushError, flush_outbox};
 pub use queue::{Delivery, InMemoryQueue, OrderQueue, RetryScheduler};
 pub use record::OrderRecord;
 pub use retry::{POISON_REDELIVERY, RetryPolicy};
+pub use returns::RequestedReturn;
 #[cfg(feature = "sqs")]
 pub use sqs::SqsQueue;
 pub use store::{Created, OrderStore, OrderStoreError, Versioned};

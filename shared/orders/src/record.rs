@@ -38,6 +38,9 @@ pub struct OrderRecord {
     /// Posted invoices and credit notes, oldest first.
     #[serde(default)]
     pub invoices: Vec<Invoice>,
+    /// Returns requested against this order, oldest first.
+    #[serde(default)]
+    pub returns: Vec<switchyard_model::returns::Return>,
     /// The newest ERP version applied per ERP record (`shipment:CS7`, `invoice:INV3`), so a
     /// repeated or reordered fact changes nothing.
     #[serde(default)]
@@ -65,6 +68,7 @@ impl OrderRecord {
             cancellation: None,
             shipments: vec![],
             invoices: vec![],
+            returns: vec![],
             erp_versions: Default::default(),
             outbox: vec![],
         }
