@@ -59,7 +59,7 @@ pub fn payload_hash(bytes: &[u8]) -> String {
 pub struct Intake {
     orders: Arc<dyn OrderStore>,
     idempotency: Arc<dyn IdempotencyStore>,
-    queue: Arc<dyn OrderQueue>,
+    pub(crate) queue: Arc<dyn OrderQueue>,
     retention: Duration,
 }
 

@@ -15,6 +15,7 @@ pub mod capture;
 pub mod http;
 pub mod lambda;
 pub mod problem;
+mod returns;
 pub mod samples;
 
 pub use capture::{Captured, Intake, Once};

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
+use switchyard_model::returns::ReturnRequested;
 use switchyard_platform::ServiceError;
 
 /// Sends work for the ERP to the queue the order processor reads.
@@ -17,6 +18,11 @@ pub trait OrderQueue: Send + Sync {
     async fn cancel(
         &self,
         envelope: &Envelope<OrderCancellationRequested>,
+    ) -> Result<(), ServiceError>;
+    /// Enqueues a channel's return request, for the ERP at the same pace.
+    async fn request_return(
+        &self,
+        envelope: &Envelope<ReturnRequested>,
     ) -> Result<(), ServiceError>;
 }
 
@@ -36,6 +42,8 @@ pub struct InMemoryQueue {
     pub submitted: Mutex<Vec<Envelope<OrderSubmitted>>>,
     /// Cancellations requested, in order.
     pub cancellations: Mutex<Vec<Envelope<OrderCancellationRequested>>>,
+    /// Returns requested, in order.
+    pub returns: Mutex<Vec<Envelope<ReturnRequested>>>,
     /// (receipt handle, delay) of every successful reschedule.
     pub retries: Mutex<Vec<(String, Duration)>>,
     /// When true, every call fails as if SQS were down.
@@ -137,6 +145,16 @@ impl OrderQueue for InMemoryQueue {
         self.check()?;
         self.enqueue(serde_json::to_string(envelope).expect("envelopes serialise"));
         self.cancellations.lock().unwrap().push(envelope.clone());
+        Ok(())
+    }
+
+    async fn request_return(
+        &self,
+        envelope: &Envelope<ReturnRequested>,
+    ) -> Result<(), ServiceError> {
+        self.check()?;
+        self.enqueue(serde_json::to_string(envelope).expect("envelopes serialise"));
+        self.returns.lock().unwrap().push(envelope.clone());
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use switchyard_model::envelope::{Envelope, Message};
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
+use switchyard_model::returns::ReturnRequested;
 use switchyard_platform::ServiceError;
 
 use crate::{OrderQueue, RetryScheduler};
@@ -61,6 +62,13 @@ impl OrderQueue for SqsQueue {
     async fn cancel(
         &self,
         envelope: &Envelope<OrderCancellationRequested>,
+    ) -> Result<(), ServiceError> {
+        self.send(envelope).await
+    }
+
+    async fn request_return(
+        &self,
+        envelope: &Envelope<ReturnRequested>,
     ) -> Result<(), ServiceError> {
         self.send(envelope).await
     }
