@@ -78,7 +78,8 @@ cmd_prepare() {
     chmod 600 "$tmp/admin.password"
     echo "erp.sh: initialising Tryton database (trytond-admin, ~20 s)..." >&2
     TRYTONPASSFILE=$tmp/admin.password "$VENV/bin/trytond-admin" -c "$tmp/trytond.conf" -d "$DB" \
-        -u sale sale_stock_quantity sale_price_list product_price_list_dates --activate-dependencies --email admin@example.invalid \
+        -u sale sale_stock_quantity sale_price_list product_price_list_dates \
+        carrier stock_package_shipping --activate-dependencies --email admin@example.invalid \
         >"$tmp/admin.log" 2>&1 || { tail -n 40 "$tmp/admin.log" >&2; die "trytond-admin failed"; }
     echo "erp.sh: loading demo data..." >&2
     "$VENV/bin/python" local/tryton/demo_data.py "$tmp/trytond.conf" "$DB" >"$tmp/demo.log" 2>&1 \
