@@ -19,6 +19,7 @@
 
 mod catalog;
 mod codec;
+mod fulfilment;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
