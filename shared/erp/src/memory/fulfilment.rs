@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use super::{Changed, InMemoryErp, Stamp, State};
 use crate::catalog::ErpVersion;
 use crate::fulfilment::{
-    ErpInvoice, ErpInvoiceLine, ErpReturn, ErpReturnReceipt, ErpShipment, Fulfilments,
-    InvoiceKind, ReturnRequest, SaleLink, SaleReturns, ShipmentLine, ShipmentState,
+    ErpInvoice, ErpInvoiceLine, ErpReturn, ErpReturnReceipt, ErpShipment, Fulfilments, InvoiceKind,
+    ReturnRequest, SaleLink, SaleReturns, ShipmentLine, ShipmentState,
 };
 use crate::{ErpError, RejectionCode};
 
@@ -225,7 +225,9 @@ impl InMemoryErp {
             .iter()
             .position(|s| s.sale.number == sale_number && s.state == ShipmentState::Pending)
             .ok_or_else(|| {
-                rejected(format!("sale {sale_number} has no shipment waiting to ship"))
+                rejected(format!(
+                    "sale {sale_number} has no shipment waiting to ship"
+                ))
             })?;
         let holds = state.fulfilment.shipments[index].lines.clone();
         let (shipped, rest) = match lines {
@@ -258,9 +260,7 @@ impl InMemoryErp {
                         });
                     }
                 }
-                if let Some(unknown) = asked
-                    .iter()
-                    .find(|a| !holds.iter().any(|h| h.sku == a.sku))
+                if let Some(unknown) = asked.iter().find(|a| !holds.iter().any(|h| h.sku == a.sku))
                 {
                     return Err(rejected(format!(
                         "the shipment holds no {}, cannot ship it",
@@ -334,7 +334,9 @@ impl InMemoryErp {
             numbers.extend(state.fulfilment.invoices[index].number.clone());
         }
         if numbers.is_empty() {
-            return Err(rejected(format!("sale {sale_number} has no invoice to post")));
+            return Err(rejected(format!(
+                "sale {sale_number} has no invoice to post"
+            )));
         }
         Ok(numbers)
     }
@@ -516,7 +518,11 @@ impl SaleReturns for InMemoryErp {
         if !unknown.is_empty() {
             return Err(ErpError::rejected(
                 RejectionCode::UnknownSku,
-                format!("not on sale {}: {}", request.original_sale, unknown.join(", ")),
+                format!(
+                    "not on sale {}: {}",
+                    request.original_sale,
+                    unknown.join(", ")
+                ),
             ));
         }
         let currency = original.request.currency.trim().to_ascii_uppercase();

@@ -190,7 +190,13 @@ impl TrytonClient {
                 "stock.move",
                 json!([["id", "in", moves], ["state", "!=", "cancelled"]]),
                 None,
-                &["id", "origin", "product.code", "quantity", "last_modified_at"],
+                &[
+                    "id",
+                    "origin",
+                    "product.code",
+                    "quantity",
+                    "last_modified_at",
+                ],
             )
             .await?;
         let mut out = Vec::new();
@@ -401,7 +407,8 @@ impl TrytonClient {
             let sales = self
                 .sale_rows(&line_sale.values().copied().collect())
                 .await?;
-            let (version, _) = version(stamp(row).into_iter().chain(lines.iter().filter_map(stamp)));
+            let (version, _) =
+                version(stamp(row).into_iter().chain(lines.iter().filter_map(stamp)));
             let due_date = nested(row, "lines_to_pay")
                 .or_else(|| row.get("lines_to_pay."))
                 .and_then(Value::as_array)
@@ -428,8 +435,8 @@ impl TrytonClient {
                 .collect::<Result<_, ErpError>>()?;
             let mut groups: Vec<(i64, Vec<ErpInvoiceLine>)> = Vec::new();
             for line in &lines {
-                let Some(sale) = reference_id(line, "origin", "sale.line")
-                    .and_then(|l| line_sale.get(&l))
+                let Some(sale) =
+                    reference_id(line, "origin", "sale.line").and_then(|l| line_sale.get(&l))
                 else {
                     continue;
                 };
@@ -494,8 +501,11 @@ impl TrytonClient {
                 Some("received" | "done")
             );
             let moves = self.move_lines(&ids(row, "incoming_moves")).await?;
-            let (version, written) =
-                version(stamp(row).into_iter().chain(moves.iter().filter_map(|m| m.3)));
+            let (version, written) = version(
+                stamp(row)
+                    .into_iter()
+                    .chain(moves.iter().filter_map(|m| m.3)),
+            );
             let received_at = if received {
                 effective_at(
                     row.get("effective_date").and_then(codec::parse_date),
@@ -620,10 +630,18 @@ impl SaleReturns for TrytonClient {
             )
             .await?;
         let original = originals.first().ok_or_else(|| {
-            rule(format!("no sale numbered {:?} to return", request.original_sale))
+            rule(format!(
+                "no sale numbered {:?} to return",
+                request.original_sale
+            ))
         })?;
-        if !SaleState::parse(original.get("state").and_then(Value::as_str).unwrap_or_default())
-            .is_confirmed()
+        if !SaleState::parse(
+            original
+                .get("state")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        )
+        .is_confirmed()
         {
             return Err(rule(format!(
                 "sale {} is not confirmed: nothing to return",
@@ -635,7 +653,15 @@ impl SaleReturns for TrytonClient {
                 "sale.line",
                 json!([["sale", "=", id_of(original, "id")?], ["type", "=", "line"]]),
                 None,
-                &["id", "product", "product.code", "quantity", "unit", "unit_price", "description"],
+                &[
+                    "id",
+                    "product",
+                    "product.code",
+                    "quantity",
+                    "unit",
+                    "unit_price",
+                    "description",
+                ],
             )
             .await?;
         // What the original sold of each SKU, and the line a return takes its price from.

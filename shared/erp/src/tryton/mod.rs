@@ -187,6 +187,12 @@ impl TrytonClient {
         }
     }
 
+    /// Where and as whom this client calls (for tools that must reach the same Tryton, such as
+    /// the contract's warehouse probe).
+    pub(crate) fn config(&self) -> &TrytonConfig {
+        &self.config
+    }
+
     /// How many times this client has logged in (1 after the first call; more after session
     /// expiries). Useful in metrics and tests.
     pub fn login_count(&self) -> u64 {
