@@ -163,6 +163,7 @@ def parse_lines(text):
 
 
 def ship(erp, number, lines, carrier_name, tracking):
+    carrier = the_carrier(erp, carrier_name)
     sale = the_sale(erp, number)
     open_ = erp.search_read('stock.shipment.out', [
             ['id', 'in', sale['shipments']],
@@ -172,7 +173,6 @@ def ship(erp, number, lines, carrier_name, tracking):
         raise Fail('sale %s has no shipment waiting to ship' % number)
     shipment = open_[0]
     sid = shipment['id']
-    carrier = the_carrier(erp, carrier_name)
     erp.call('model.stock.shipment.out.write', [sid], {'carrier': carrier})
     if shipment['state'] == 'draft':
         erp.call('model.stock.shipment.out.wait', [sid])
@@ -297,8 +297,8 @@ def main(argv):
     p = commands.add_parser('receive-return', help='receive a return shipment')
     p.add_argument('return_', metavar='RETURN')
     args = parser.parse_args(argv)
-    env = dict(os.environ) if args.from_environment else read_env(args.env)
     try:
+        env = dict(os.environ) if args.from_environment else read_env(args.env)
         erp = Tryton(env)
         if args.command == 'ship':
             lines = parse_lines(args.lines) if args.lines else None
@@ -307,7 +307,9 @@ def main(argv):
             invoice(erp, args.sale)
         else:
             receive_return(erp, args.return_)
-    except (Fail, KeyError) as error:
+    except KeyError as error:
+        sys.exit('warehouse: %s is not set' % error)
+    except (Fail, OSError) as error:
         sys.exit('warehouse: %s' % error)
 
 

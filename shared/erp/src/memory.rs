@@ -966,7 +966,6 @@ impl ChangeFeed for InMemoryErp {
             returns: returns.into_iter().collect(),
             next: Some(ChangeCursor(format!("twin:{to}"))),
             more: to < log.len(),
-            ..ChangeBatch::default()
         })
     }
 }

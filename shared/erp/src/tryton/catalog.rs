@@ -1094,7 +1094,6 @@ impl ChangeFeed for TrytonClient {
             returns: named.returns.into_iter().collect(),
             next: Some(ChangeCursor(next.to_string())),
             more,
-            ..ChangeBatch::default()
         })
     }
 }

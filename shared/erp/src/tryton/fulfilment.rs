@@ -99,6 +99,14 @@ fn reference_id(row: &Value, field: &str, model: &str) -> Option<i64> {
     (m == model).then(|| id.parse().ok()).flatten()
 }
 
+/// One stock move of a shipment: the sale line it comes from, SKU, quantity, when written.
+struct MoveLine {
+    origin: Option<i64>,
+    sku: String,
+    quantity: Decimal,
+    written: Option<DateTime<Utc>>,
+}
+
 /// A sale as the links need it.
 #[derive(Debug, Clone)]
 struct SaleRow {
@@ -178,10 +186,7 @@ impl TrytonClient {
     }
 
     /// Moves by id: (sale line, SKU, quantity), cancelled and empty ones left out.
-    async fn move_lines(
-        &self,
-        moves: &[i64],
-    ) -> Result<Vec<(Option<i64>, String, Decimal, Option<DateTime<Utc>>)>, ErpError> {
+    async fn move_lines(&self, moves: &[i64]) -> Result<Vec<MoveLine>, ErpError> {
         if moves.is_empty() {
             return Ok(Vec::new());
         }
@@ -208,12 +213,12 @@ impl TrytonClient {
             let sku = nested(row, "product")
                 .and_then(|p| text(p, "code"))
                 .unwrap_or_default();
-            out.push((
-                reference_id(row, "origin", "sale.line"),
+            out.push(MoveLine {
+                origin: reference_id(row, "origin", "sale.line"),
                 sku,
                 quantity,
-                stamp(row),
-            ));
+                written: stamp(row),
+            });
         }
         Ok(out)
     }
@@ -221,15 +226,21 @@ impl TrytonClient {
     /// Groups move lines by the sale their origin names, in first-seen order.
     async fn by_sale(
         &self,
-        lines: Vec<(Option<i64>, String, Decimal, Option<DateTime<Utc>>)>,
+        lines: Vec<MoveLine>,
     ) -> Result<Vec<(SaleLink, Vec<ShipmentLine>)>, ErpError> {
-        let sale_lines: BTreeSet<i64> = lines.iter().filter_map(|l| l.0).collect();
+        let sale_lines: BTreeSet<i64> = lines.iter().filter_map(|l| l.origin).collect();
         let line_sale = self.line_sales(&sale_lines).await?;
         let sales = self
             .sale_rows(&line_sale.values().copied().collect())
             .await?;
         let mut groups: Vec<(i64, SaleLink, BTreeMap<String, Decimal>)> = Vec::new();
-        for (origin, sku, quantity, _) in lines {
+        for MoveLine {
+            origin,
+            sku,
+            quantity,
+            ..
+        } in lines
+        {
             let Some(sale) = origin.and_then(|l| line_sale.get(&l)) else {
                 continue;
             };
@@ -309,7 +320,7 @@ impl TrytonClient {
                 stamp(row)
                     .into_iter()
                     .chain(packages.iter().filter_map(stamp))
-                    .chain(moves.iter().filter_map(|m| m.3)),
+                    .chain(moves.iter().filter_map(|m| m.written)),
             );
             let carrier = nested(row, "carrier");
             let shipped_at = if state == ShipmentState::Dispatched {
@@ -504,7 +515,7 @@ impl TrytonClient {
             let (version, written) = version(
                 stamp(row)
                     .into_iter()
-                    .chain(moves.iter().filter_map(|m| m.3)),
+                    .chain(moves.iter().filter_map(|m| m.written)),
             );
             let received_at = if received {
                 effective_at(
