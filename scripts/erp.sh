@@ -6,8 +6,8 @@
 #   scripts/erp.sh stop RUNDIR          stop the Tryton started in RUNDIR
 #
 # The snapshot lives in .switchyard/cache/tryton-<hash>/ where <hash> covers
-# local/requirements.txt, local/tryton/* and this script: change the demo data and
-# it is rebuilt. The admin password is generated per snapshot (admin.password,
+# local/requirements.txt, local/tryton/* (but warehouse.py) and this script (with the modules
+# it activates): change the demo data or the modules and it is rebuilt. The admin password is generated per snapshot (admin.password,
 # mode 600); no password is stored in the repository. The cache may be shared (several stacks,
 # or a symlink from another checkout): a build holds tryton-<hash>.lock, so concurrent prepares
 # build it once.
@@ -29,10 +29,12 @@ need_venv() {
 }
 
 snapshot_hash() {
-    # Content hash of everything the snapshot is built from.
+    # Content hash of everything the snapshot is built from (the module list above is in this
+    # script, so activating another module rebuilds it; warehouse.py only talks to a running
+    # Tryton, so editing it does not).
     {
         sha256sum local/requirements.txt scripts/erp.sh
-        find local/tryton -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
+        find local/tryton -type f ! -name '*.pyc' ! -name warehouse.py ! -path '*/__pycache__/*' -print0 \
             | LC_ALL=C sort -z | xargs -0 sha256sum
     } | sha256sum | cut -c1-16
 }
@@ -78,7 +80,8 @@ cmd_prepare() {
     chmod 600 "$tmp/admin.password"
     echo "erp.sh: initialising Tryton database (trytond-admin, ~20 s)..." >&2
     TRYTONPASSFILE=$tmp/admin.password "$VENV/bin/trytond-admin" -c "$tmp/trytond.conf" -d "$DB" \
-        -u sale sale_stock_quantity sale_price_list product_price_list_dates --activate-dependencies --email admin@example.invalid \
+        -u sale sale_stock_quantity sale_price_list product_price_list_dates \
+        carrier stock_package_shipping --activate-dependencies --email admin@example.invalid \
         >"$tmp/admin.log" 2>&1 || { tail -n 40 "$tmp/admin.log" >&2; die "trytond-admin failed"; }
     echo "erp.sh: loading demo data..." >&2
     "$VENV/bin/python" local/tryton/demo_data.py "$tmp/trytond.conf" "$DB" >"$tmp/demo.log" 2>&1 \

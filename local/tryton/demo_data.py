@@ -6,7 +6,7 @@ Run by ``scripts/erp.sh prepare`` against a freshly initialised database:
     python local/tryton/demo_data.py CONFIG_FILE DATABASE
 
 Creates the company "Switchyard Demo Distribution" (USD), a minimal chart of
-accounts, a fiscal year with invoice sequences, a direct payment term, the
+accounts, a fiscal year with invoice sequences, the payment term "Net 30", the
 countries/subdivisions used by demo addresses, three goods products
 (WIDGET-S/M/L) with 500 units each in the default warehouse's storage, and the
 demo customers (DEMO-SHOP, ACME-001, PARTNER-001).
@@ -16,6 +16,9 @@ For the ERP read side (stock per warehouse, prices): a second warehouse "East"
 they are), and the customer price list "ACME contract" (10% under list price,
 15% under from 50 units, valid from 1 January this year to the end of next
 year), which is ACME-001's sale price list.
+
+For fulfilment (local/tryton/warehouse.py): the carrier "UPS" (its service product "UPS
+Ground") and the package type "Box".
 
 It reuses the test helpers shipped inside the Tryton modules so that sales go
 through the whole accounting path (``confirm`` -> ``processing``).
@@ -33,7 +36,7 @@ pconfig.set_trytond(database=DATABASE, user='admin', config_file=CONFIG_FILE)
 from trytond.modules.account.tests.tools import (  # noqa: E402
     create_chart, create_fiscalyear, get_accounts)
 from trytond.modules.account_invoice.tests.tools import (  # noqa: E402
-    create_payment_term, set_fiscalyear_invoice_sequences)
+    set_fiscalyear_invoice_sequences)
 from trytond.modules.company.tests.tools import (  # noqa: E402
     create_company, get_company)
 
@@ -104,6 +107,15 @@ CONTRACT_LINES = [
 ]
 CONTRACT_CUSTOMER = 'ACME-001'
 
+PAYMENT_TERM = "Net 30"
+PAYMENT_DAYS = 30
+
+# The carrier the warehouse ships with (local/tryton/warehouse.py --carrier): a party and its
+# service product (Tryton's carrier model), and the box its packages are.
+CARRIER_PARTY = "UPS"
+CARRIER_SERVICE = "UPS Ground"
+PACKAGE_TYPE = "Box"
+
 CUSTOMERS = [
     # (code, name, street, postal code, city, state)
     ('DEMO-SHOP', "Demo Shop web customer",
@@ -166,7 +178,12 @@ def main():
                 datetime.date(today.year + 1, 12, 31))))
     fiscalyear.click('create_period')
 
-    payment_term = create_payment_term()
+    # Customers pay 30 days after the invoice date, so a posted invoice has a due date that
+    # differs from its date (what channels show as "due").
+    PaymentTerm = Model.get('account.invoice.payment_term')
+    payment_term = PaymentTerm(name=PAYMENT_TERM)
+    line = payment_term.lines.new(type='remainder')
+    line.relativedeltas.new(days=PAYMENT_DAYS)
     payment_term.save()
 
     # Products.
@@ -255,6 +272,23 @@ def main():
         line.end_date = datetime.date(today.year + 1, 12, 31)
     price_list.save()
 
+    # The carrier: a party and a service product (never sold to customers).
+    carrier_party = Party(name=CARRIER_PARTY)
+    carrier_party.save()
+    service = ProductTemplate()
+    service.name = CARRIER_SERVICE
+    service.default_uom = unit
+    service.type = 'service'
+    service.salable = False
+    service.list_price = Decimal('0')
+    service.account_category = account_category
+    service.save()
+    Carrier = Model.get('carrier')
+    carrier = Carrier(party=carrier_party, carrier_product=service.products[0])
+    carrier.save()
+    PackageType = Model.get('stock.package.type')
+    PackageType(name=PACKAGE_TYPE).save()
+
     # Customers.
     for code, name, street, postal_code, city, state in CUSTOMERS:
         party = Party(name=name, code=code)
@@ -273,8 +307,9 @@ def main():
         party.save()
         assert party.code == code, party.code
 
-    print("demo data: company %r, %d products, %d customers, price list %r"
-        % (COMPANY_NAME, len(products), len(CUSTOMERS), CONTRACT_PRICE_LIST))
+    print("demo data: company %r, %d products, %d customers, price list %r, carrier %r"
+        % (COMPANY_NAME, len(products), len(CUSTOMERS), CONTRACT_PRICE_LIST,
+            CARRIER_SERVICE))
 
 
 if __name__ == '__main__':

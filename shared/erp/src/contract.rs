@@ -18,6 +18,8 @@
 //! Compiled only with the `contract` feature: it panics on purpose, which has no place in the
 //! library the functions ship.
 
+pub mod fulfilment;
+
 use std::collections::BTreeSet;
 use std::str::FromStr;
 

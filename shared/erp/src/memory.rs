@@ -13,6 +13,11 @@
 //! customer assignments, versions that grow with every change, and a change feed whose cursor
 //! is the position in the twin's change log (`twin:N`).
 //!
+//! And of the fulfilment side ([`Fulfilments`](crate::Fulfilments),
+//! [`SaleReturns`](crate::SaleReturns)): a confirmed sale gets a waiting shipment and a draft
+//! invoice; [`InMemoryErp::ship`], [`InMemoryErp::post_invoices`] and
+//! [`InMemoryErp::receive_return`] do what `local/tryton/warehouse.py` does in Tryton.
+//!
 //! The contract suites (`src/contract.rs`, feature `contract`) run the same cases against this
 //! twin and against a real Tryton; where they differ, this file is what changes.
 
@@ -28,6 +33,10 @@ use crate::catalog::{
 };
 use crate::units::tryton_unit_symbol;
 use crate::{ErpError, ErpSale, ErpSaleLine, RejectionCode, SaleRequest, SaleState, SalesOrders};
+
+mod fulfilment;
+
+pub use fulfilment::DEMO_CARRIER;
 
 /// An ERP in memory. Cheap to create; share it behind an `Arc`.
 #[derive(Debug)]
@@ -144,6 +153,9 @@ enum Changed {
     Stock(String),
     Price(String),
     Customer(String),
+    Shipment(String),
+    Invoice(String),
+    Return(String),
 }
 
 /// The read side's state.
@@ -242,6 +254,7 @@ struct State {
     create_calls: usize,
     find_calls: usize,
     confirm_calls: usize,
+    fulfilment: fulfilment::Fulfilment,
 }
 
 #[derive(Debug, Clone)]
@@ -713,6 +726,7 @@ impl SalesOrders for InMemoryErp {
                         });
                     }
                 }
+                state.plan_fulfilment(sale_id);
                 Ok(sale)
             }
             SaleState::Cancelled => Err(ErpError::rejected(
@@ -931,20 +945,27 @@ impl ChangeFeed for InMemoryErp {
         let to = (from + limit.max(1)).min(log.len());
         let (mut stock, mut prices, mut customers) =
             (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        let (mut shipments, mut invoices, mut returns) =
+            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         for entry in &log[from..to] {
             match entry {
                 Changed::Stock(sku) => stock.insert(sku.clone()),
                 Changed::Price(sku) => prices.insert(sku.clone()),
                 Changed::Customer(account) => customers.insert(account.clone()),
+                Changed::Shipment(number) => shipments.insert(number.clone()),
+                Changed::Invoice(number) => invoices.insert(number.clone()),
+                Changed::Return(number) => returns.insert(number.clone()),
             };
         }
         Ok(ChangeBatch {
             stock: stock.into_iter().collect(),
             prices: prices.into_iter().collect(),
             customers: customers.into_iter().collect(),
+            shipments: shipments.into_iter().collect(),
+            invoices: invoices.into_iter().collect(),
+            returns: returns.into_iter().collect(),
             next: Some(ChangeCursor(format!("twin:{to}"))),
             more: to < log.len(),
-            ..ChangeBatch::default()
         })
     }
 }

@@ -14,3 +14,11 @@ mod catalog {
         fixture: switchyard_erp::contract::CatalogFixture::demo("TWIN"),
     );
 }
+
+/// The fulfilment side (shipments, invoices, returns) on the twin.
+mod fulfilment {
+    switchyard_erp::erp_fulfilment_contract!(
+        backend: switchyard_erp::InMemoryErp::new(),
+        fixture: switchyard_erp::contract::fulfilment::FulfilmentFixture::demo("TWIN"),
+    );
+}

@@ -285,6 +285,18 @@ mod catalog {
     );
 }
 
+/// The fulfilment side (shipments with carrier and tracking, invoices, returns) on the same
+/// Tryton, driven by `local/tryton/warehouse.py` as a clerk would: the cases the twin passes in
+/// `shared/erp/tests/contract.rs`.
+mod fulfilment {
+    switchyard_erp::erp_fulfilment_contract!(
+        backend: super::client(),
+        fixture: switchyard_erp::contract::fulfilment::FulfilmentFixture::demo(
+            switchyard_adapter_tests::unique_name("FUL"),
+        ),
+    );
+}
+
 /// The demo SKUs' levels in both warehouses, timed (a warm client, as in a polling Lambda):
 /// one product read and one move read per warehouse, whatever the number of SKUs.
 #[tokio::test]

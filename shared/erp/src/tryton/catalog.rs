@@ -761,16 +761,23 @@ enum Source {
     PriceList,
     PriceListLine,
     Party,
+    // Fulfilment, appended so cursors written before them still name the same sources.
+    ShipmentOut,
+    Invoice,
+    ShipmentReturn,
 }
 
 impl Source {
-    const ALL: [Source; 6] = [
+    const ALL: [Source; 9] = [
         Source::StockMove,
         Source::Product,
         Source::Template,
         Source::PriceList,
         Source::PriceListLine,
         Source::Party,
+        Source::ShipmentOut,
+        Source::Invoice,
+        Source::ShipmentReturn,
     ];
 
     fn model(self) -> &'static str {
@@ -781,6 +788,9 @@ impl Source {
             Self::PriceList => "product.price_list",
             Self::PriceListLine => "product.price_list.line",
             Self::Party => "party.party",
+            Self::ShipmentOut => "stock.shipment.out",
+            Self::Invoice => "account.invoice",
+            Self::ShipmentReturn => "stock.shipment.out.return",
         }
     }
 
@@ -790,6 +800,18 @@ impl Source {
             Self::Product | Self::Party => &["id", "last_modified_at", "code"],
             Self::Template => &["id", "last_modified_at", "products"],
             Self::PriceList => &["id", "last_modified_at", "lines"],
+            Self::ShipmentOut | Self::Invoice | Self::ShipmentReturn => {
+                &["id", "last_modified_at", "number"]
+            }
+        }
+    }
+
+    /// What else a record must be to count: customer invoices only (supplier ones are not
+    /// Switchyard's business).
+    fn filter(self) -> Option<Value> {
+        match self {
+            Self::Invoice => Some(json!(["type", "=", "out"])),
+            _ => None,
         }
     }
 }
@@ -799,7 +821,8 @@ impl Source {
 /// Encoding: `v1:SETTLED` between passes, `v1:SETTLED:UNTIL:SOURCE:STAMP:ID` inside one. All
 /// times are microseconds since the epoch (UTC). `SETTLED`: every record stamped at or before
 /// it was delivered (0: nothing yet). A pass reads the records stamped in `(SETTLED, UNTIL]`,
-/// source by source (stock moves, products, templates, price lists, their lines, parties),
+/// source by source (stock moves, products, templates, price lists, their lines, parties, then
+/// customer shipments, customer invoices and return shipments),
 /// each in `(last_modified_at, id)` order; `SOURCE:STAMP:ID` is the
 /// last record returned. When a pass ends, the next one starts at `UNTIL - FEED_OVERLAP`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -877,6 +900,9 @@ struct Named {
     every_price: bool,
     price_lists: BTreeSet<i64>,
     customers: BTreeSet<String>,
+    shipments: BTreeSet<String>,
+    invoices: BTreeSet<String>,
+    returns: BTreeSet<String>,
 }
 
 impl TrytonClient {
@@ -892,6 +918,7 @@ impl TrytonClient {
         if settled > 0 {
             domain.push(json!(["last_modified_at", ">", at(settled)]));
         }
+        domain.extend(source.filter());
         if let Some((stamp, id)) = pass.after {
             domain.push(json!([
                 "OR",
@@ -938,6 +965,11 @@ impl TrytonClient {
                     None => named.every_price = true,
                 },
                 Source::Party => named.customers.extend(text(row, "code")),
+                // A record without a number (a draft invoice) is nothing a reader can name yet;
+                // it gets one when posted, which writes it again.
+                Source::ShipmentOut => named.shipments.extend(text(row, "number")),
+                Source::Invoice => named.invoices.extend(text(row, "number")),
+                Source::ShipmentReturn => named.returns.extend(text(row, "number")),
             }
         }
         let last = match rows.last() {
@@ -1057,9 +1089,11 @@ impl ChangeFeed for TrytonClient {
             stock: stock.into_iter().collect(),
             prices: prices.into_iter().collect(),
             customers: named.customers.into_iter().collect(),
+            shipments: named.shipments.into_iter().collect(),
+            invoices: named.invoices.into_iter().collect(),
+            returns: named.returns.into_iter().collect(),
             next: Some(ChangeCursor(next.to_string())),
             more,
-            ..ChangeBatch::default()
         })
     }
 }
@@ -1094,7 +1128,7 @@ mod tests {
         ] {
             assert_eq!(cursor.to_string().parse::<FeedCursor>().unwrap(), cursor);
         }
-        for garbage in ["", "v2:1", "v1:x", "v1:1:2", "v1:1:2:6:0:0", "twin:3"] {
+        for garbage in ["", "v2:1", "v1:x", "v1:1:2", "v1:1:2:9:0:0", "twin:3"] {
             let err = garbage.parse::<FeedCursor>().unwrap_err();
             assert_eq!(
                 err.rejection_code(),

@@ -19,6 +19,7 @@
 
 mod catalog;
 mod codec;
+mod fulfilment;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -184,6 +185,12 @@ impl TrytonClient {
             next_id: AtomicU64::new(1),
             logins: AtomicU64::new(0),
         }
+    }
+
+    /// Where and as whom this client calls (for tools that must reach the same Tryton, such as
+    /// the contract's warehouse probe).
+    pub(crate) fn config(&self) -> &TrytonConfig {
+        &self.config
     }
 
     /// How many times this client has logged in (1 after the first call; more after session
