@@ -56,6 +56,7 @@ fn log(kind: &str, report: &PollReport) {
         inventory_events = report.inventory_events,
         price_events = report.price_events,
         customer_events = report.customer_events,
+        fulfilment_events = report.fulfilment_events,
         advanced = report.advanced,
         "erp changes published"
     );
@@ -68,6 +69,7 @@ fn answer(kind: &str, report: &PollReport) -> Value {
         "inventory_events": report.inventory_events,
         "price_events": report.price_events,
         "customer_events": report.customer_events,
+        "fulfilment_events": report.fulfilment_events,
         "cursor_advanced": report.advanced,
     })
 }

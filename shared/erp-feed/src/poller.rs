@@ -4,18 +4,20 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures::{StreamExt, TryStreamExt};
-use switchyard_erp::{ChangeFeed, ErpError, PriceLists, StockLevels};
+use switchyard_erp::{ChangeFeed, ErpError, Fulfilments, PriceLists, StockLevels};
 use switchyard_events::EventPublisher;
 use switchyard_model::catalog_events::{ERP_CHANNEL, INVENTORY_EVENTS_SOURCE, PRICE_EVENTS_SOURCE};
 use switchyard_model::envelope::{Envelope, Message};
+use switchyard_model::fulfilment_events::FULFILMENT_EVENTS_SOURCE;
 use switchyard_platform::ServiceError;
 
 use crate::cursor::CursorStore;
 use crate::events::{customer_event, inventory_events, price_events};
+use crate::fulfilment_events::{invoice_events, return_events, shipment_events};
 
 /// Everything the feed reads from the ERP.
-pub trait ErpCatalog: ChangeFeed + StockLevels + PriceLists {}
-impl<T: ChangeFeed + StockLevels + PriceLists> ErpCatalog for T {}
+pub trait ErpCatalog: ChangeFeed + StockLevels + PriceLists + Fulfilments {}
+impl<T: ChangeFeed + StockLevels + PriceLists + Fulfilments> ErpCatalog for T {}
 
 /// SKUs read from the ERP per call (one Tryton RPC per warehouse for each chunk).
 const READ_CHUNK: usize = 100;
@@ -50,6 +52,8 @@ pub struct PollReport {
     pub price_events: usize,
     /// `CustomerPriceListChanged` events published.
     pub customer_events: usize,
+    /// `ShipmentDispatched`, `InvoicePosted` and `ReturnReceived` events published.
+    pub fulfilment_events: usize,
     /// Whether the cursor moved.
     pub advanced: bool,
 }
@@ -105,6 +109,7 @@ impl Poller {
                 &mut report,
             )
             .await?;
+            self.publish_fulfilment(&batch, &mut report).await?;
             let Some(next) = batch.next else { break };
             if stored.as_ref().is_some_and(|s| s.cursor == next) {
                 break;
@@ -178,6 +183,37 @@ impl Poller {
         report.customer_events += events.len();
         self.publish_all(PRICE_EVENTS_SOURCE, events, |e| e.customer_account.clone())
             .await?;
+        Ok(())
+    }
+
+    /// Reads and publishes the shipments, invoices and returns the batch names. Each envelope is
+    /// correlated by its order, so one order's flow can be followed across events.
+    async fn publish_fulfilment(
+        &self,
+        batch: &switchyard_erp::ChangeBatch,
+        report: &mut PollReport,
+    ) -> Result<(), PollError> {
+        for chunk in batch.shipments.chunks(READ_CHUNK) {
+            let observed_at = chrono::Utc::now();
+            let events = shipment_events(&self.erp.shipments(chunk).await?, observed_at);
+            report.fulfilment_events += events.len();
+            self.publish_all(FULFILMENT_EVENTS_SOURCE, events, |e| e.order_id.to_string())
+                .await?;
+        }
+        for chunk in batch.invoices.chunks(READ_CHUNK) {
+            let observed_at = chrono::Utc::now();
+            let events = invoice_events(&self.erp.invoices(chunk).await?, observed_at);
+            report.fulfilment_events += events.len();
+            self.publish_all(FULFILMENT_EVENTS_SOURCE, events, |e| e.order_id.to_string())
+                .await?;
+        }
+        for chunk in batch.returns.chunks(READ_CHUNK) {
+            let observed_at = chrono::Utc::now();
+            let events = return_events(&self.erp.return_receipts(chunk).await?, observed_at);
+            report.fulfilment_events += events.len();
+            self.publish_all(FULFILMENT_EVENTS_SOURCE, events, |e| e.order_id.to_string())
+                .await?;
+        }
         Ok(())
     }
 

@@ -227,3 +227,59 @@ async fn a_resync_republishes_without_moving_the_cursor() {
     assert_eq!(everything.inventory_events, 3);
     assert_eq!(w.poller.poll(soon()).await.unwrap().inventory_events, 0);
 }
+
+/// A confirmed twin sale of 2 × WIDGET-S for a Switchyard order; returns (order id, sale number).
+async fn confirmed_sale(erp: &InMemoryErp) -> (String, String) {
+    use switchyard_erp::{SaleLine, SaleRequest, SalesOrders};
+    let order_id = ulid::Ulid::new().to_string();
+    let sale = erp
+        .create_sale(&SaleRequest {
+            reference: format!("shop:PO-{order_id}"),
+            order_id: order_id.clone(),
+            customer_account: "DEMO-SHOP".into(),
+            currency: "USD".into(),
+            ship_to: None,
+            bill_to: None,
+            lines: vec![SaleLine {
+                sku: "WIDGET-S".into(),
+                quantity: Decimal::from(2),
+                unit_price: Decimal::new(925, 2),
+                uom: "EA".into(),
+            }],
+            requested_ship_date: None,
+            notes: None,
+        })
+        .await
+        .unwrap();
+    let sale = erp.confirm_sale(sale.id).await.unwrap();
+    (order_id, sale.number.unwrap())
+}
+
+#[tokio::test]
+async fn a_shipment_and_an_invoice_are_published_once_for_their_order() {
+    let w = world();
+    w.poller.poll(soon()).await.unwrap();
+    w.bus.take();
+    let (order_id, sale) = confirmed_sale(&w.erp).await;
+    w.poller.poll(soon()).await.unwrap();
+    w.bus.take();
+
+    w.erp.ship(&sale, None, "UPS", "1Z999").unwrap();
+    w.erp.post_invoices(&sale).unwrap();
+    let report = w.poller.poll(soon()).await.unwrap();
+    assert_eq!(report.fulfilment_events, 2, "{report:?}");
+    let published = w.bus.events.published.lock().unwrap().clone();
+    let facts: Vec<_> = published
+        .iter()
+        .filter(|(source, _)| source == "switchyard.fulfilment")
+        .collect();
+    let kinds: Vec<_> = facts.iter().map(|(_, e)| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["ShipmentDispatched", "InvoicePosted"]);
+    assert!(facts.iter().all(|(_, e)| e.correlation_id == order_id));
+    let shipment = &facts[0].1.payload["shipment"];
+    assert_eq!(shipment["tracking_numbers"][0], "1Z999");
+    assert_eq!(shipment["lines"][0]["sku"], "WIDGET-S");
+    w.bus.take();
+    let again = w.poller.poll(soon()).await.unwrap();
+    assert_eq!(again.fulfilment_events, 0, "nothing changed since");
+}

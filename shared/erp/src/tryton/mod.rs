@@ -189,6 +189,7 @@ impl TrytonClient {
 
     /// Where and as whom this client calls (for tools that must reach the same Tryton, such as
     /// the contract's warehouse probe).
+    #[cfg(feature = "contract")]
     pub(crate) fn config(&self) -> &TrytonConfig {
         &self.config
     }
