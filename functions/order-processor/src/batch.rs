@@ -5,11 +5,11 @@ use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use sha2::{Digest, Sha256};
-use switchyard_erp::SalesOrders;
 use switchyard_events::EventPublisher;
 use switchyard_idempotency::{Claim, IdempotencyStore, NextAction};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
+use switchyard_model::returns::ReturnRequested;
 use switchyard_orders::OrderStore;
 use switchyard_orders::RetryScheduler;
 
@@ -24,7 +24,7 @@ pub struct Ports {
     /// Idempotency claims.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// The ERP.
-    pub erp: Arc<dyn SalesOrders>,
+    pub erp: Arc<dyn switchyard_erp::Erp>,
     /// The event bus.
     pub events: Arc<dyn EventPublisher>,
     /// Delays redelivery of failed messages.
@@ -140,6 +140,16 @@ impl BatchProcessor {
             .and_then(|n| n.parse().ok())
             .unwrap_or(1);
         let body = message.body.as_deref().unwrap_or_default();
+        if let Ok(request) = Envelope::<ReturnRequested>::parse(body) {
+            return match self.poster.post_return(&request.payload).await {
+                Ok(_) => MessageOutcome::Done(None),
+                Err(PostingError::Transient(reason)) => MessageOutcome::Retry {
+                    reason,
+                    delay: self.policy.delay(receive_count),
+                },
+                Err(PostingError::Permanent(reason)) => MessageOutcome::Poison(reason),
+            };
+        }
         if let Ok(cancellation) = Envelope::<OrderCancellationRequested>::parse(body) {
             return match self.poster.cancel(&cancellation.payload).await {
                 Ok(done) => MessageOutcome::Done(Some(done)),

@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod posting;
+pub mod returns;
 
 pub use batch::{BatchProcessor, Ports};
 pub use switchyard_orders::RetryPolicy;

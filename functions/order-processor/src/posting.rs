@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use switchyard_erp::{
-    ErpError, ErpSale, SaleAddress, SaleLine, SaleRequest, SaleState, SalesOrders,
-};
+use switchyard_erp::{ErpError, ErpSale, SaleAddress, SaleLine, SaleRequest, SaleState};
 use switchyard_events::EventPublisher;
 use switchyard_model::contract::v1::CancellationState;
 use switchyard_model::events::OrderCancellationRequested;
@@ -59,7 +57,7 @@ pub struct Poster {
     /// Order records.
     pub orders: Arc<dyn OrderStore>,
     /// The ERP.
-    pub erp: Arc<dyn SalesOrders>,
+    pub erp: Arc<dyn switchyard_erp::Erp>,
     /// The event bus.
     pub events: Arc<dyn EventPublisher>,
 }

@@ -38,7 +38,7 @@ fn world() -> World {
 }
 
 /// A world whose processor talks to `port`, which fronts the in-memory `erp`.
-fn world_over(port: Arc<dyn SalesOrders>, erp: Arc<InMemoryErp>) -> World {
+fn world_over(port: Arc<dyn switchyard_erp::Erp>, erp: Arc<InMemoryErp>) -> World {
     let orders = Arc::new(InMemoryOrderStore::new());
     let events = Arc::new(InMemoryPublisher::new());
     let queue = Arc::new(InMemoryQueue::new());
@@ -312,6 +312,25 @@ impl SalesOrders for GatedErp {
     }
 }
 
+#[async_trait::async_trait]
+impl switchyard_erp::SaleReturns for GatedErp {
+    async fn find_return(
+        &self,
+        reference: &str,
+    ) -> Result<Option<switchyard_erp::ErpReturn>, ErpError> {
+        self.inner.find_return(reference).await
+    }
+    async fn create_return(
+        &self,
+        request: &switchyard_erp::ReturnRequest,
+    ) -> Result<switchyard_erp::ErpReturn, ErpError> {
+        self.inner.create_return(request).await
+    }
+    async fn confirm_return(&self, id: i64) -> Result<switchyard_erp::ErpReturn, ErpError> {
+        self.inner.confirm_return(id).await
+    }
+}
+
 #[tokio::test]
 async fn a_second_delivery_waits_while_the_first_holds_the_order() {
     let erp = Arc::new(InMemoryErp::new());
@@ -463,4 +482,127 @@ async fn an_unconfirmed_sale_is_cancelled_in_the_erp() {
         switchyard_erp::SaleState::Cancelled
     );
     assert_eq!(sale.id, w.erp.sales()[0].id);
+}
+
+/// An order accepted by the twin ERP and shipped in full (3 × `sku`), its record following.
+async fn shipped(w: &World, external_id: &str, sku: &str) -> Order {
+    use switchyard_model::fulfilment_events::{Shipment, ShipmentDispatched, ShippedLine};
+    let o = order(external_id, sku);
+    let body = submitted(w, &o).await;
+    w.processor
+        .process(batch(vec![message(w, "accept", &body, 1)]), deadline())
+        .await;
+    let read = w.orders.get(o.id).await.unwrap().unwrap();
+    let mut record = read.value;
+    let sale = record.erp_reference.clone().unwrap();
+    let shipment = w.erp.ship(&sale, None, "UPS", "1Z1").unwrap();
+    let fact = ShipmentDispatched {
+        order_id: o.id,
+        erp_reference: sale,
+        shipment: Shipment {
+            shipment_id: shipment,
+            lines: vec![ShippedLine {
+                sku: sku.try_into().unwrap(),
+                quantity: 3.into(),
+            }],
+            carrier: Some("UPS".into()),
+            service: None,
+            tracking_numbers: vec!["1Z1".into()],
+            shipped_at: Utc::now(),
+        },
+        erp_version: 1,
+        observed_at: Utc::now(),
+    };
+    record.record_shipment(&fact, "api", Utc::now()).unwrap();
+    record.outbox.clear();
+    w.orders.save(&record, read.version).await.unwrap();
+    o
+}
+
+fn return_message(w: &World, order: &Order, return_id: &str, id: &str) -> SqsMessage {
+    let envelope = Envelope::new(
+        "demo-shop",
+        order.id.to_string(),
+        switchyard_model::returns::ReturnRequested {
+            return_id: return_id.into(),
+            order_id: order.id,
+        },
+    );
+    message(w, id, &serde_json::to_string(&envelope).unwrap(), 1)
+}
+
+async fn request_return(w: &World, o: &Order, sku: &str, quantity: i64) -> String {
+    let read = w.orders.get(o.id).await.unwrap().unwrap();
+    let mut record = read.value;
+    let line = switchyard_model::returns::ReturnLine {
+        sku: sku.try_into().unwrap(),
+        quantity: quantity.into(),
+        reason: "damaged".into(),
+    };
+    let id = record
+        .request_return(vec![line], &format!("rk-{}", ulid::Ulid::new()), Utc::now())
+        .unwrap()
+        .id;
+    w.orders.save(&record, read.version).await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_return_is_posted_once_as_a_confirmed_return_sale_and_authorized() {
+    use switchyard_model::returns::ReturnStatus;
+    let w = world();
+    let o = shipped(&w, "PO-R1", "WIDGET-S").await;
+    let return_id = request_return(&w, &o, "WIDGET-S", 2).await;
+    for n in 0..2 {
+        let r = w
+            .processor
+            .process(
+                batch(vec![return_message(&w, &o, &return_id, &format!("r{n}"))]),
+                deadline(),
+            )
+            .await;
+        assert!(r.batch_item_failures.is_empty(), "{r:?}");
+    }
+    let record = status(&w, &o).await;
+    let the_return = record.return_of(&return_id).unwrap();
+    assert_eq!(the_return.status, ReturnStatus::Authorized);
+    let returns = w.erp.returns_with_reference(&format!("return:{return_id}"));
+    assert_eq!(returns.len(), 1, "one return sale, however often delivered");
+    assert_eq!(the_return.erp_reference, returns[0].number);
+    let announced: Vec<_> = w
+        .events
+        .published
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, e)| e.kind == "ReturnStatusChanged")
+        .map(|(_, e)| e.payload["return"]["status"].clone())
+        .collect();
+    assert_eq!(announced, [serde_json::json!("AUTHORIZED")]);
+}
+
+#[tokio::test]
+async fn a_return_the_erp_refuses_is_rejected_with_its_reason() {
+    use switchyard_model::returns::ReturnStatus;
+    let w = world();
+    let o = shipped(&w, "PO-R2", "WIDGET-S").await;
+    let return_id = request_return(&w, &o, "WIDGET-S", 1).await;
+    // The warehouse's view and the order's disagree: the record says 3 shipped, but the
+    // line names a SKU the sale never had.
+    let read = w.orders.get(o.id).await.unwrap().unwrap();
+    let mut record = read.value;
+    record.returns[0].lines[0].sku = "WIDGET-M".try_into().unwrap();
+    w.orders.save(&record, read.version).await.unwrap();
+    let r = w
+        .processor
+        .process(
+            batch(vec![return_message(&w, &o, &return_id, "r")]),
+            deadline(),
+        )
+        .await;
+    assert!(r.batch_item_failures.is_empty(), "{r:?}");
+    let record = status(&w, &o).await;
+    let the_return = record.return_of(&return_id).unwrap();
+    assert_eq!(the_return.status, ReturnStatus::Rejected);
+    assert!(the_return.rejection.is_some());
 }

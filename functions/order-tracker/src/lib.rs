@@ -1,7 +1,7 @@
 //! `order-tracker`: the ERP's fulfilment onto the order record.
 //!
 //! An EventBridge rule delivers the ERP's fulfilment facts (`ShipmentDispatched`,
-//! `InvoicePosted`, source `switchyard.fulfilment`) to its queue. Each is applied to the order it
+//! `InvoicePosted`, `ReturnReceived`, source `switchyard.fulfilment`) to its queue. Each is applied to the order it
 //! names ([`OrderRecord::record_shipment`], [`OrderRecord::record_invoice`]): the status moves
 //! forward only, a fact is applied once per ERP version, and the order's outbox announces
 //! `OrderShipped` / `OrderInvoiced` (with the channel's kind) to the pushers. The record is saved
@@ -17,7 +17,7 @@ use switchyard_channels::ChannelDirectory;
 use switchyard_events::{BusEvent, EventPublisher};
 use switchyard_model::OrderId;
 use switchyard_model::envelope::Message;
-use switchyard_model::fulfilment_events::{InvoicePosted, ShipmentDispatched};
+use switchyard_model::fulfilment_events::{InvoicePosted, ReturnReceived, ShipmentDispatched};
 use switchyard_orders::{
     Applied, FlushError, FulfilmentError, OrderRecord, OrderStore, OrderStoreError, flush_outbox,
 };
@@ -75,6 +75,7 @@ impl From<FlushError> for TrackError {
 enum Fact {
     Shipment(ShipmentDispatched),
     Invoice(InvoicePosted),
+    Return(ReturnReceived),
 }
 
 impl Fact {
@@ -82,6 +83,7 @@ impl Fact {
         match self {
             Fact::Shipment(s) => s.order_id,
             Fact::Invoice(i) => i.order_id,
+            Fact::Return(r) => r.order_id,
         }
     }
 
@@ -89,6 +91,7 @@ impl Fact {
         match self {
             Fact::Shipment(s) => record.record_shipment(s, kind, Utc::now()),
             Fact::Invoice(i) => record.record_invoice(i, kind, Utc::now()),
+            Fact::Return(r) => Ok(record.receive_return(r, Utc::now())),
         }
     }
 }
@@ -143,6 +146,7 @@ impl Tracker {
         let fact = match event.detail_type.as_str() {
             ShipmentDispatched::TYPE => Fact::Shipment(event.payload().map_err(unreadable)?),
             InvoicePosted::TYPE => Fact::Invoice(event.payload().map_err(unreadable)?),
+            ReturnReceived::TYPE => Fact::Return(event.payload().map_err(unreadable)?),
             _ => return Ok(Tracked::Ignored),
         };
         self.apply(&fact).await

@@ -42,6 +42,10 @@ pub use fulfilment::{
 pub use memory::InMemoryErp;
 pub use tryton::{TrytonClient, TrytonConfig};
 
+/// Everything the order-processor posts: sales and returns.
+pub trait Erp: SalesOrders + SaleReturns {}
+impl<T: SalesOrders + SaleReturns> Erp for T {}
+
 /// What Switchyard asks the ERP to sell. Built by the order-processor from the canonical order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleRequest {

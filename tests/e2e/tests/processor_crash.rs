@@ -45,11 +45,30 @@ impl SalesOrders for DiesAfterCreate {
     }
 }
 
+#[async_trait::async_trait]
+impl switchyard_erp::SaleReturns for DiesAfterCreate {
+    async fn find_return(
+        &self,
+        reference: &str,
+    ) -> Result<Option<switchyard_erp::ErpReturn>, ErpError> {
+        self.inner.find_return(reference).await
+    }
+    async fn create_return(
+        &self,
+        request: &switchyard_erp::ReturnRequest,
+    ) -> Result<switchyard_erp::ErpReturn, ErpError> {
+        self.inner.create_return(request).await
+    }
+    async fn confirm_return(&self, id: i64) -> Result<switchyard_erp::ErpReturn, ErpError> {
+        self.inner.confirm_return(id).await
+    }
+}
+
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set; run with make test"))
 }
 
-async fn processor(erp: Arc<dyn SalesOrders>) -> BatchProcessor {
+async fn processor(erp: Arc<dyn switchyard_erp::Erp>) -> BatchProcessor {
     let config = aws().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&config);
     let ports = Ports {

@@ -341,6 +341,17 @@ impl InMemoryErp {
         Ok(numbers)
     }
 
+    /// Every return sale with `reference`, live or not (a test counts them: there must be one).
+    pub fn returns_with_reference(&self, reference: &str) -> Vec<ErpReturn> {
+        self.lock()
+            .fulfilment
+            .returns
+            .iter()
+            .filter(|r| r.reference == reference)
+            .map(|r| r.ret.clone())
+            .collect()
+    }
+
     /// Receives a return sale's return shipment (by the return sale's number or the Switchyard
     /// return id), as the warehouse does (`warehouse.py receive-return`). Returns its number.
     pub fn receive_return(&self, which: &str) -> Result<String, ErpError> {
