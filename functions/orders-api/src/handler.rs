@@ -9,12 +9,13 @@ use switchyard_channels::{Channel, ChannelDirectory};
 use switchyard_idempotency::IdempotencyKey;
 use switchyard_intake::auth::{admit, authenticate};
 use switchyard_intake::capture::payload_hash;
-use switchyard_intake::http::{check_body_size, order_status_url};
+use switchyard_intake::http::{check_body_size, order_status_url, public_url};
 use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_inventory::prices::{customer_price_list, read_pricing};
 use switchyard_inventory::stock::read_stock;
 use switchyard_model::contract::v1::{CaptureContext, OrderReceipt, parse_order};
+use switchyard_model::returns::{ReturnStatus, order_of_return, parse_return_lines};
 use switchyard_model::{ExternalId, Order, OrderId, OrderStatus};
 use switchyard_orders::OrderRecord;
 use switchyard_projections::ProjectionStore;
@@ -83,6 +84,12 @@ impl OrdersApi {
             }
             ("GET", ["v1", "orders", id]) => self.status(request, id).await,
             ("GET", ["v1", "orders", id, "shipments"]) => self.shipments(request, id).await,
+            ("POST", ["v1", "orders", id, "returns"]) => {
+                self.request_return(request, id, deadline).await
+            }
+            (_, ["v1", "orders", _, "returns"]) => Err(Problem::method_not_allowed(request)),
+            ("GET", ["v1", "returns", id]) => self.return_status(request, id).await,
+            (_, ["v1", "returns", _]) => Err(Problem::method_not_allowed(request)),
             (_, ["v1", "orders", _, "shipments"]) => Err(Problem::method_not_allowed(request)),
             ("GET", ["v1", "orders"]) => self.find(request).await,
             (_, ["v1", "orders"]) | (_, ["v1", "orders", _]) => {
@@ -162,28 +169,7 @@ impl OrdersApi {
     async fn submit(&self, request: &HttpRequest, deadline: SystemTime) -> Outcome {
         let channel = self.authenticate(request).await?;
         self.check_body_headers(request)?;
-        let key = match request
-            .header("idempotency-key")
-            .map(IdempotencyKey::try_from)
-        {
-            None => {
-                return Err(Problem::new(
-                    400,
-                    "idempotency-key-required",
-                    "Idempotency-Key required",
-                    "POST /v1/orders needs an Idempotency-Key header so that retries are safe",
-                ));
-            }
-            Some(Err(e)) => {
-                return Err(Problem::new(
-                    400,
-                    "idempotency-key-invalid",
-                    "Invalid Idempotency-Key",
-                    e.to_string(),
-                ));
-            }
-            Some(Ok(key)) => key,
-        };
+        let key = idempotency_key(request, "POST /v1/orders")?;
         let (body, order) = self.read_order(request, &channel)?;
 
         // serde_json's map is ordered by key, so this hash ignores key order and whitespace.
@@ -281,6 +267,94 @@ impl OrdersApi {
                 "shipments": record.shipments,
             }),
         ))
+    }
+
+    /// `POST /v1/orders/{id}/returns`: a return of shipped lines, `202` with its id.
+    async fn request_return(
+        &self,
+        request: &HttpRequest,
+        id: &str,
+        deadline: SystemTime,
+    ) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        self.check_body_headers(request)?;
+        let key = idempotency_key(request, "POST /v1/orders/{id}/returns")?;
+        let order_id: OrderId = id.parse().map_err(|_| {
+            Problem::new(
+                404,
+                "order-not-found",
+                "Order not found",
+                format!("no order {id} for this channel"),
+            )
+        })?;
+        let body: serde_json::Value = serde_json::from_slice(&request.body).map_err(|e| {
+            Problem::new(
+                400,
+                "malformed-json",
+                "Malformed JSON",
+                format!("the body is not valid JSON: {e}"),
+            )
+        })?;
+        let lines = parse_return_lines(&body).map_err(|errors| {
+            Problem::new(
+                422,
+                "validation-failed",
+                "The return is not valid",
+                errors.to_string(),
+            )
+            .with_errors(errors.0)
+        })?;
+        let payload_hash = payload_hash(&serde_json::to_vec(&body).expect("values serialise"));
+        let scoped_key = format!("returns-api#{}#{order_id}#{}", channel.name, key.as_str());
+        let once = Once {
+            key: &scoped_key,
+            payload_hash: &payload_hash,
+            deadline,
+            key_name: "Idempotency-Key",
+        };
+        let intake = &self.ports.intake;
+        intake
+            .once(once, || async {
+                let requested = intake
+                    .request_return(&channel.name, order_id, lines, key.as_str())
+                    .await?;
+                let url = public_url(
+                    self.settings.public_base_url.as_deref(),
+                    request,
+                    &format!("/v1/returns/{}", requested.id),
+                );
+                Ok(HttpResponse::json(
+                    202,
+                    &serde_json::json!({
+                        "id": requested.id,
+                        "order_id": order_id.to_string(),
+                        "status": ReturnStatus::Requested,
+                        "status_url": url,
+                    }),
+                )
+                .with_header("location", url))
+            })
+            .await
+    }
+
+    /// `GET /v1/returns/{id}`: where the return is.
+    async fn return_status(&self, request: &HttpRequest, id: &str) -> Outcome {
+        let channel = self.authenticate(request).await?;
+        let not_found = || {
+            Problem::new(
+                404,
+                "return-not-found",
+                "Return not found",
+                format!("no return {id} for this channel"),
+            )
+        };
+        let order_id = order_of_return(id).ok_or_else(not_found)?;
+        let record = self
+            .record_of(&channel, &order_id.to_string())
+            .await
+            .map_err(|_| not_found())?;
+        let the_return = record.return_of(id).ok_or_else(not_found)?;
+        Ok(HttpResponse::json(200, the_return))
     }
 
     async fn view(&self, channel: &Channel, id: &str) -> Outcome {
@@ -398,5 +472,27 @@ impl OrdersApi {
 impl switchyard_intake::lambda::HttpHandler for OrdersApi {
     async fn handle(&self, request: &HttpRequest, deadline: SystemTime) -> HttpResponse {
         OrdersApi::handle(self, request, deadline).await
+    }
+}
+
+/// The request's `Idempotency-Key`, which `route` requires so that retries are safe.
+fn idempotency_key(request: &HttpRequest, route: &str) -> Result<IdempotencyKey, Problem> {
+    match request
+        .header("idempotency-key")
+        .map(IdempotencyKey::try_from)
+    {
+        None => Err(Problem::new(
+            400,
+            "idempotency-key-required",
+            "Idempotency-Key required",
+            format!("{route} needs an Idempotency-Key header so that retries are safe"),
+        )),
+        Some(Err(e)) => Err(Problem::new(
+            400,
+            "idempotency-key-invalid",
+            "Invalid Idempotency-Key",
+            e.to_string(),
+        )),
+        Some(Ok(key)) => Ok(key),
     }
 }

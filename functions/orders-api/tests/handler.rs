@@ -620,3 +620,126 @@ async fn a_shipped_order_shows_its_shipments_and_lists_them_alone() {
         .await;
     assert_problem(&other, 404, "order-not-found");
 }
+
+fn get_path(api_key: &str, path: &str) -> HttpRequest {
+    let mut request = get(api_key, "");
+    request.path = path.to_string();
+    request
+}
+
+fn post_to(api_key: &str, key: Option<&str>, path: &str, body: &Value) -> HttpRequest {
+    let mut request = post(Some(api_key), key, &serde_json::to_vec(body).unwrap());
+    request.path = path.to_string();
+    request
+}
+
+#[tokio::test]
+async fn a_return_of_shipped_lines_is_accepted_once_and_more_than_shipped_is_refused_by_line() {
+    use switchyard_model::fulfilment_events::{Shipment, ShipmentDispatched, ShippedLine};
+    use switchyard_orders::OrderStore;
+
+    let app = app().await;
+    let body = serde_json::to_vec(&order("PO-RET")).unwrap();
+    let r = app
+        .api
+        .handle(&post(Some(KEY_A), Some("ret"), &body), deadline())
+        .await;
+    let id = json_of(&r)["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/orders/{id}/returns");
+    let one = json!({"lines": [{"sku": "WIDGET-S", "quantity": 1, "reason": "damaged"}]});
+
+    let no_key = app
+        .api
+        .handle(&post_to(KEY_A, None, &path, &one), deadline())
+        .await;
+    assert_problem(&no_key, 400, "idempotency-key-required");
+    let unshipped = app
+        .api
+        .handle(&post_to(KEY_A, Some("r0"), &path, &one), deadline())
+        .await;
+    let problem = assert_problem(&unshipped, 422, "validation-failed");
+    assert_eq!(problem["errors"][0]["field"], "lines[0].quantity");
+
+    // The ERP ships both units.
+    let order_id: OrderId = id.parse().unwrap();
+    let read = app.orders.get(order_id).await.unwrap().unwrap();
+    let mut record = read.value;
+    record.accept("SO9", Utc::now()).unwrap();
+    let fact = ShipmentDispatched {
+        order_id,
+        erp_reference: "SO9".into(),
+        shipment: Shipment {
+            shipment_id: "CS4".into(),
+            lines: vec![ShippedLine {
+                sku: "WIDGET-S".try_into().unwrap(),
+                quantity: 2.into(),
+            }],
+            carrier: None,
+            service: None,
+            tracking_numbers: vec![],
+            shipped_at: Utc::now(),
+        },
+        erp_version: 1,
+        observed_at: Utc::now(),
+    };
+    record.record_shipment(&fact, "api", Utc::now()).unwrap();
+    app.orders.save(&record, read.version).await.unwrap();
+
+    let accepted = app
+        .api
+        .handle(&post_to(KEY_A, Some("r1"), &path, &one), deadline())
+        .await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let receipt = json_of(&accepted);
+    let return_id = receipt["id"].as_str().unwrap().to_string();
+    assert_eq!(receipt["status"], "REQUESTED");
+    assert_eq!(
+        receipt["status_url"],
+        format!("https://api.test/v1/returns/{return_id}")
+    );
+    let replay = app
+        .api
+        .handle(&post_to(KEY_A, Some("r1"), &path, &one), deadline())
+        .await;
+    assert_eq!(json_of(&replay)["id"], return_id.as_str());
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+
+    let two = json!({"lines": [{"sku": "WIDGET-S", "quantity": 2, "reason": "unwanted"}]});
+    let too_many = app
+        .api
+        .handle(&post_to(KEY_A, Some("r2"), &path, &two), deadline())
+        .await;
+    let problem = assert_problem(&too_many, 422, "validation-failed");
+    assert_eq!(problem["errors"][0]["field"], "lines[0].quantity");
+    assert!(
+        problem["errors"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .contains("must not exceed 1")
+    );
+
+    let queued = app.queue.returns.lock().unwrap().clone();
+    assert_eq!(queued.len(), 1, "a replay is not queued again");
+    assert_eq!(queued[0].payload.return_id, return_id);
+
+    let status = app
+        .api
+        .handle(
+            &get_path(KEY_A, &format!("/v1/returns/{return_id}")),
+            deadline(),
+        )
+        .await;
+    assert_eq!(status.status, 200, "{}", status.body);
+    let status = json_of(&status);
+    assert_eq!(status["status"], "REQUESTED");
+    assert_eq!(status["lines"][0]["reason"], "damaged");
+    assert!(status.get("idempotency_key").is_none());
+    let other = app
+        .api
+        .handle(
+            &get_path(KEY_B, &format!("/v1/returns/{return_id}")),
+            deadline(),
+        )
+        .await;
+    assert_problem(&other, 404, "return-not-found");
+}

@@ -80,12 +80,17 @@ pub fn order_status_url(
     request: &HttpRequest,
     id: switchyard_model::OrderId,
 ) -> String {
+    public_url(public_base_url, request, &format!("/v1/orders/{id}"))
+}
+
+/// `path` under the configured public base URL, or under the host the request was sent to.
+pub fn public_url(public_base_url: Option<&str>, request: &HttpRequest, path: &str) -> String {
     let base = match (public_base_url, &request.host) {
         (Some(base), _) => base.trim_end_matches('/').to_string(),
         (None, Some(host)) => format!("https://{host}"),
         (None, None) => String::new(),
     };
-    format!("{base}/v1/orders/{id}")
+    format!("{base}{path}")
 }
 
 /// Refuses a body larger than `limit` bytes with a 413 problem.
