@@ -101,7 +101,7 @@ start_stack() {
     scripts/bootstrap.sh
     say "building the functions and tools (cargo build)"
     cargo build --quiet --bins -p orders-api -p order-processor -p webhooks -p edi \
-        -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push \
+        -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker \
         -p switchyard-local -p switchyard -p sp-api-sandbox -p shopify-sandbox -p woo-sandbox
     rm -rf "$BIN"
     take_bins switchyard-local switchyard sp-api-sandbox shopify-sandbox woo-sandbox
@@ -229,6 +229,14 @@ SWITCHYARD_STOCK_WOOCOMMERCE_QUEUE_URL=$(out_map stock_queue_urls woocommerce)
 SWITCHYARD_STOCK_WOOCOMMERCE_DLQ_URL=$(out_map stock_dlq_urls woocommerce)
 SWITCHYARD_STOCK_AMAZON_QUEUE_URL=$(out_map stock_queue_urls amazon)
 SWITCHYARD_STOCK_AMAZON_DLQ_URL=$(out_map stock_dlq_urls amazon)
+SWITCHYARD_FULFILMENT_EVENTS_QUEUE_URL=$(out fulfilment_events_queue_url)
+SWITCHYARD_FULFILMENT_EVENTS_DLQ_URL=$(out fulfilment_events_dlq_url)
+SWITCHYARD_FULFILMENT_SHOPIFY_QUEUE_URL=$(out_map fulfilment_queue_urls shopify)
+SWITCHYARD_FULFILMENT_SHOPIFY_DLQ_URL=$(out_map fulfilment_dlq_urls shopify)
+SWITCHYARD_FULFILMENT_WOOCOMMERCE_QUEUE_URL=$(out_map fulfilment_queue_urls woocommerce)
+SWITCHYARD_FULFILMENT_WOOCOMMERCE_DLQ_URL=$(out_map fulfilment_dlq_urls woocommerce)
+SWITCHYARD_FULFILMENT_AMAZON_QUEUE_URL=$(out_map fulfilment_queue_urls amazon)
+SWITCHYARD_FULFILMENT_AMAZON_DLQ_URL=$(out_map fulfilment_dlq_urls amazon)
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 AWS_ACCESS_KEY_ID=test
 AWS_SECRET_ACCESS_KEY=test

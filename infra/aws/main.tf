@@ -11,12 +11,27 @@ locals {
     "amazon"      = "stock-push-amazon"
   }
 
+  # One fulfilment pusher per channel kind: OrderShipped of that kind's channels (each rule
+  # filters on the kind the event names) to one fulfilment per ERP shipment. No reserved
+  # concurrency: the pushed-shipment record and the channel's own check keep it to one.
+  fulfilment_pushers = {
+    "shopify"     = { function = "fulfilment-push-shopify", channel_kind = "shopify" }
+    "woocommerce" = { function = "fulfilment-push-woocommerce", channel_kind = "woocommerce" }
+    "amazon"      = { function = "fulfilment-push-amazon", channel_kind = "amazon-sp-api" }
+  }
+
   # Single source of truth for the functions (the local root mirrors these settings).
   functions = merge(local.base_functions, {
     for kind, name in local.stock_pushers : name => {
       timeout_seconds      = 60
       memory_mb            = 256
       reserved_concurrency = 1
+    }
+    }, {
+    for kind, p in local.fulfilment_pushers : p.function => {
+      timeout_seconds      = 60
+      memory_mb            = 256
+      reserved_concurrency = null
     }
   })
 
@@ -68,6 +83,11 @@ locals {
       memory_mb            = 256
       reserved_concurrency = 1
     }
+    "order-tracker" = {
+      timeout_seconds      = 30
+      memory_mb            = 256
+      reserved_concurrency = null
+    }
   }
 
   common_environment = {
@@ -97,11 +117,14 @@ locals {
     "erp-changes"          = merge(local.common_environment, local.erp_environment)
     "catalog-projector"    = local.common_environment
     "edi-inventory-advice" = local.common_environment
+    "order-tracker"        = local.common_environment
   }
   all_environment = merge(local.environment, {
     for kind, name in local.stock_pushers : name => merge(local.common_environment, {
       SWITCHYARD_STOCK_QUEUE_URL = module.stock_queue[kind].queue_url
     })
+    }, {
+    for kind, p in local.fulfilment_pushers : p.function => local.common_environment
   })
 
   erp_environment = {
@@ -201,7 +224,25 @@ locals {
     ]
   }
 
-  all_policy_statements = merge(local.policy_statements, local.pusher_statements)
+  fulfilment_pusher_statements = {
+    for kind, p in local.fulfilment_pushers : p.function => [
+      local.catalog_read_statement,
+      local.catalog_write_statement,
+      local.channel_secrets_statement,
+      {
+        sid       = "Channels"
+        actions   = ["dynamodb:GetItem"]
+        resources = [module.tables.channels_table_arn]
+      },
+      {
+        sid       = "FulfilmentQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [module.fulfilment_queue[kind].queue_arn]
+      },
+    ]
+  }
+
+  all_policy_statements = merge(local.policy_statements, local.pusher_statements, local.fulfilment_pusher_statements)
 
   policy_statements = {
     "edi-inventory-advice" = [
@@ -215,6 +256,24 @@ locals {
       },
     ]
     "orders-api" = concat(local.intake_statements, [local.catalog_read_statement])
+    "order-tracker" = [
+      {
+        sid       = "Orders"
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        resources = [module.tables.orders_table_arn]
+      },
+      {
+        sid       = "Channels"
+        actions   = ["dynamodb:GetItem"]
+        resources = [module.tables.channels_table_arn]
+      },
+      {
+        sid       = "FulfilmentEventsQueue"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resources = [module.fulfilment_events_queue.queue_arn]
+      },
+      local.publish_statement,
+    ]
     "erp-changes" = [
       local.catalog_read_statement,
       local.catalog_write_statement,
@@ -304,8 +363,28 @@ module "event_bus" {
   target_queue_arn = module.order_events_queue.queue_arn
   queue_rules = {
     "edi-acknowledgements" = {
-      detail_types = ["OrderAccepted", "OrderRejected"]
+      # The partner's documents: 855 on the decision, 856 per shipment, 810 per invoice.
+      detail_types = ["OrderAccepted", "OrderRejected", "OrderShipped", "OrderInvoiced"]
       queue_arn    = module.edi_acknowledgements_queue.queue_arn
+    }
+    "fulfilment-events" = {
+      detail_types = ["ShipmentDispatched", "InvoicePosted", "ReturnReceived"]
+      queue_arn    = module.fulfilment_events_queue.queue_arn
+    }
+    "fulfilment-shopify" = {
+      detail_types = ["OrderShipped"]
+      detail       = { payload = { channel_kind = [local.fulfilment_pushers["shopify"].channel_kind] } }
+      queue_arn    = module.fulfilment_queue["shopify"].queue_arn
+    }
+    "fulfilment-woocommerce" = {
+      detail_types = ["OrderShipped"]
+      detail       = { payload = { channel_kind = [local.fulfilment_pushers["woocommerce"].channel_kind] } }
+      queue_arn    = module.fulfilment_queue["woocommerce"].queue_arn
+    }
+    "fulfilment-amazon" = {
+      detail_types = ["OrderShipped"]
+      detail       = { payload = { channel_kind = [local.fulfilment_pushers["amazon"].channel_kind] } }
+      queue_arn    = module.fulfilment_queue["amazon"].queue_arn
     }
     "catalog-events" = {
       detail_types = ["InventoryChanged", "PriceChanged", "CustomerPriceListChanged"]
@@ -345,6 +424,56 @@ resource "aws_lambda_event_source_mapping" "stock" {
   function_name                      = module.function[each.value].function_arn
   batch_size                         = 100
   maximum_batching_window_in_seconds = 5
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = 2
+  }
+}
+
+# The ERP's shipments, invoices and returns, on their way onto the order records.
+module "fulfilment_events_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-fulfilment-events"
+  visibility_timeout_seconds  = 6 * local.functions["order-tracker"].timeout_seconds
+  max_receive_count           = var.orders_max_receive_count
+  allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["fulfilment-events"]]
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+resource "aws_lambda_event_source_mapping" "fulfilment_events" {
+  event_source_arn                   = module.fulfilment_events_queue.queue_arn
+  function_name                      = module.function["order-tracker"].function_arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = 2
+  }
+}
+
+# Each channel kind's shipped orders, on their way to its fulfilment pusher.
+module "fulfilment_queue" {
+  source                      = "../modules/queue_with_dlq"
+  for_each                    = local.fulfilment_pushers
+  name                        = "${var.prefix}-fulfilment-${each.key}"
+  visibility_timeout_seconds  = 6 * 60
+  max_receive_count           = 10
+  allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["fulfilment-${each.key}"]]
+  create_redrive_allow_policy = true
+  create_alarms               = true
+  alarm_actions               = var.alarm_actions
+}
+
+resource "aws_lambda_event_source_mapping" "fulfilment" {
+  for_each                           = local.fulfilment_pushers
+  event_source_arn                   = module.fulfilment_queue[each.key].queue_arn
+  function_name                      = module.function[each.value.function].function_arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 1
   function_response_types            = ["ReportBatchItemFailures"]
 
   scaling_config {
@@ -453,6 +582,18 @@ module "http_api" {
       invoke_arn    = module.function["orders-api"].invoke_arn
     }
     "GET /v1/orders/{id}" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+    "GET /v1/orders/{id}/shipments" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+    "POST /v1/orders/{id}/returns" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
+    "GET /v1/returns/{id}" = {
       function_name = module.function["orders-api"].function_name
       invoke_arn    = module.function["orders-api"].invoke_arn
     }

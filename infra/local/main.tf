@@ -64,6 +64,20 @@ locals {
       memory_mb       = 256
       concurrency     = 1
     }
+    "order-tracker" = {
+      binary          = "order-tracker"
+      timeout_seconds = 30
+      memory_mb       = 256
+      concurrency     = 2
+    }
+  }
+
+  # One fulfilment pusher per channel kind: OrderShipped of that kind's channels (the event
+  # names the kind, so each rule filters on it) to one fulfilment per ERP shipment.
+  fulfilment_pushers = {
+    "shopify"     = { function = "fulfilment-push-shopify", channel_kind = "shopify" }
+    "woocommerce" = { function = "fulfilment-push-woocommerce", channel_kind = "woocommerce" }
+    "amazon"      = { function = "fulfilment-push-amazon", channel_kind = "amazon-sp-api" }
   }
 
   # One stock pusher per channel kind, one instance each: a channel's rate limit is per shop,
@@ -81,7 +95,14 @@ locals {
       concurrency     = 1
     }
   }
-  all_functions = merge(local.functions, local.pusher_functions)
+  all_functions = merge(local.functions, local.pusher_functions, {
+    for kind, p in local.fulfilment_pushers : p.function => {
+      binary          = p.function
+      timeout_seconds = 60
+      memory_mb       = 256
+      concurrency     = 1
+    }
+  })
 
   common_environment = {
     SWITCHYARD_IDEMPOTENCY_TABLE    = module.tables.idempotency_table_name
@@ -110,11 +131,14 @@ locals {
     "erp-changes"          = merge(local.common_environment, local.erp_environment)
     "catalog-projector"    = local.common_environment
     "edi-inventory-advice" = local.common_environment
+    "order-tracker"        = local.common_environment
   }
   all_environment = merge(local.environment, {
     for kind, name in local.stock_pushers : name => merge(local.common_environment, {
       SWITCHYARD_STOCK_QUEUE_URL = module.stock_queue[kind].queue_url
     })
+    }, {
+    for kind, p in local.fulfilment_pushers : p.function => local.common_environment
   })
 
   erp_environment = {
@@ -126,6 +150,9 @@ locals {
   routes = [
     { route_key = "POST /v1/orders", function = "orders-api" },
     { route_key = "GET /v1/orders/{id}", function = "orders-api" },
+    { route_key = "GET /v1/orders/{id}/shipments", function = "orders-api" },
+    { route_key = "POST /v1/orders/{id}/returns", function = "orders-api" },
+    { route_key = "GET /v1/returns/{id}", function = "orders-api" },
     { route_key = "GET /v1/orders", function = "orders-api" },
     { route_key = "POST /v1/orders/validate", function = "orders-api" },
     { route_key = "GET /v1/inventory", function = "orders-api" },
@@ -174,8 +201,27 @@ locals {
       maximum_concurrency             = 2
       report_batch_item_failures      = true
     },
+    {
+      queue_url                       = module.fulfilment_events_queue.queue_url
+      queue_arn                       = module.fulfilment_events_queue.queue_arn
+      function                        = "order-tracker"
+      batch_size                      = 10
+      maximum_batching_window_seconds = 1
+      maximum_concurrency             = 2
+      report_batch_item_failures      = true
+    },
   ]
-  pusher_mappings = [
+  pusher_mappings = concat([
+    for kind, p in local.fulfilment_pushers : {
+      queue_url                       = module.fulfilment_queue[kind].queue_url
+      queue_arn                       = module.fulfilment_queue[kind].queue_arn
+      function                        = p.function
+      batch_size                      = 10
+      maximum_batching_window_seconds = 1
+      maximum_concurrency             = 2
+      report_batch_item_failures      = true
+    }
+    ], [
     for kind, name in local.stock_pushers : {
       queue_url = module.stock_queue[kind].queue_url
       queue_arn = module.stock_queue[kind].queue_arn
@@ -186,7 +232,7 @@ locals {
       maximum_concurrency             = 2
       report_batch_item_failures      = true
     }
-  ]
+  ])
 
   # EventBridge schedules, played by the runner (AWS: every minute; here every few seconds).
   schedules = [
@@ -222,8 +268,27 @@ module "event_bus" {
   target_queue_arn = module.order_events_queue.queue_arn
   queue_rules = {
     "edi-acknowledgements" = {
-      detail_types = ["OrderAccepted", "OrderRejected"]
+      detail_types = local.edi_document_event_types
       queue_arn    = module.edi_acknowledgements_queue.queue_arn
+    }
+    "fulfilment-events" = {
+      detail_types = local.fulfilment_event_types
+      queue_arn    = module.fulfilment_events_queue.queue_arn
+    }
+    "fulfilment-shopify" = {
+      detail_types = ["OrderShipped"]
+      detail       = { payload = { channel_kind = [local.fulfilment_pushers["shopify"].channel_kind] } }
+      queue_arn    = module.fulfilment_queue["shopify"].queue_arn
+    }
+    "fulfilment-woocommerce" = {
+      detail_types = ["OrderShipped"]
+      detail       = { payload = { channel_kind = [local.fulfilment_pushers["woocommerce"].channel_kind] } }
+      queue_arn    = module.fulfilment_queue["woocommerce"].queue_arn
+    }
+    "fulfilment-amazon" = {
+      detail_types = ["OrderShipped"]
+      detail       = { payload = { channel_kind = [local.fulfilment_pushers["amazon"].channel_kind] } }
+      queue_arn    = module.fulfilment_queue["amazon"].queue_arn
     }
     "catalog-events" = {
       detail_types = local.catalog_event_types
@@ -255,7 +320,29 @@ module "stock_queue" {
 }
 
 locals {
-  catalog_event_types = ["InventoryChanged", "PriceChanged", "CustomerPriceListChanged"]
+  catalog_event_types    = ["InventoryChanged", "PriceChanged", "CustomerPriceListChanged"]
+  fulfilment_event_types = ["ShipmentDispatched", "InvoicePosted", "ReturnReceived"]
+  # The partner's documents: 855 on the decision, 856 per shipment, 810 per invoice.
+  edi_document_event_types = ["OrderAccepted", "OrderRejected", "OrderShipped", "OrderInvoiced"]
+}
+
+# The ERP's shipments, invoices and returns, on their way onto the order records (order-tracker).
+module "fulfilment_events_queue" {
+  source                      = "../modules/queue_with_dlq"
+  name                        = "${var.prefix}-fulfilment-events"
+  visibility_timeout_seconds  = 30
+  max_receive_count           = var.orders_max_receive_count
+  allow_eventbridge_rule_arns = var.eventbridge_queue_policy ? [module.event_bus.queue_rule_arns["fulfilment-events"]] : []
+}
+
+# Each channel kind's shipped orders, on their way to its fulfilment pusher.
+module "fulfilment_queue" {
+  source                      = "../modules/queue_with_dlq"
+  for_each                    = local.fulfilment_pushers
+  name                        = "${var.prefix}-fulfilment-${each.key}"
+  visibility_timeout_seconds  = 90
+  max_receive_count           = var.orders_max_receive_count
+  allow_eventbridge_rule_arns = var.eventbridge_queue_policy ? [module.event_bus.queue_rule_arns["fulfilment-${each.key}"]] : []
 }
 
 # The ERP's stock and prices, on their way into the projections (catalog-projector).

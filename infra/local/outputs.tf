@@ -88,3 +88,19 @@ output "stock_queue_urls" {
 output "stock_dlq_urls" {
   value = { for kind, q in module.stock_queue : kind => q.dlq_url }
 }
+
+output "fulfilment_events_queue_url" {
+  value = module.fulfilment_events_queue.queue_url
+}
+
+output "fulfilment_events_dlq_url" {
+  value = module.fulfilment_events_queue.dlq_url
+}
+
+output "fulfilment_queue_urls" {
+  value = { for kind, q in module.fulfilment_queue : kind => q.queue_url }
+}
+
+output "fulfilment_dlq_urls" {
+  value = { for kind, q in module.fulfilment_queue : kind => q.dlq_url }
+}

@@ -27,10 +27,10 @@ resource "aws_cloudwatch_event_rule" "queue" {
   name           = "${var.prefix}-${each.key}"
   description    = "${join(", ", each.value.detail_types)} on the ${var.prefix} bus to the ${each.key} queue."
   event_bus_name = aws_cloudwatch_event_bus.this.name
-  event_pattern = jsonencode({
+  event_pattern = jsonencode(merge({
     source        = [{ prefix = var.source_prefix }]
     "detail-type" = each.value.detail_types
-  })
+  }, each.value.detail == null ? {} : { detail = each.value.detail }))
   tags = var.tags
 }
 

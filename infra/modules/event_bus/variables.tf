@@ -27,9 +27,10 @@ variable "tags" {
 }
 
 variable "queue_rules" {
-  description = "Extra rules: name => the detail-types it routes and the queue it delivers them to. Each queue's policy must allow its rule (see queue_rule_arns)."
+  description = "Extra rules: name => the detail-types it routes, optionally a filter on the detail (an EventBridge pattern, e.g. { payload = { channel_kind = [\"shopify\"] } }), and the queue it delivers them to. Each queue's policy must allow its rule (see queue_rule_arns)."
   type = map(object({
     detail_types = list(string)
+    detail       = optional(map(map(list(string))))
     queue_arn    = string
   }))
   default = {}
