@@ -5,6 +5,8 @@
                                                     Amazon notifications queue (needs boto3: use
                                                     .switchyard/venv/bin/python)
     python3 local/connectors.py send ENV_FILE       send every sample, follow each order to its end
+    python3 local/connectors.py fulfil ENV_FILE     ship the Shopify sample in Tryton (warehouse.py)
+                                                    and follow it to the Shopify sandbox
 
 Secrets come from the stack's channels.json (written by scripts/stack.sh); nothing here is real.
 """
@@ -134,9 +136,71 @@ def get_json(url, key):
         return None
 
 
+def place_shopify_sample(env):
+    """The storefront holds the order its webhook is about: the Shopify sandbox gets the sample
+    order (id and lines), so a shipment can be fulfilled there. Already there: fine."""
+    order = json.loads(sample("shopify-orders-create.json"))
+    body = json.dumps({"id": order["id"], "line_items": [
+        {"sku": l["sku"], "quantity": l["quantity"]} for l in order["line_items"]]}).encode()
+    post(f"{env['SWITCHYARD_SHOPIFY_SANDBOX_URL']}/_sandbox/orders",
+         {"Content-Type": "application/json"}, body)
+    return order["id"]
+
+
+def wait_view(url, key, done, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        view = get_json(url, key)
+        if view and done(view):
+            return view
+        time.sleep(0.5)
+    return None
+
+
+def fulfil(env):
+    """Ships the Shopify sample order in Tryton, as a clerk would, and prints where the
+    shipment reached: the order's status and tracking, and the Shopify fulfilment."""
+    api, shop = env["SWITCHYARD_API_URL"], channels(env)["demo-shopify"]
+    shopify_id = json.loads(sample("shopify-orders-create.json"))["id"]
+    view = wait_view(f"{api}/v1/orders?external_id={shopify_id}", shop["api_key"],
+                     lambda v: v.get("status") == "ACCEPTED")
+    if not view:
+        print("  the Shopify sample order is not accepted; nothing shipped")
+        return
+    tracking = "1Z999AA1" + uuid.uuid4().hex[:10].upper()
+    warehouse = os.path.join(os.path.dirname(__file__), "tryton", "warehouse.py")
+    import subprocess
+    shipped = subprocess.run([sys.executable, warehouse, "--env", env["SWITCHYARD_ENV_FILE"], "ship",
+                              view["erp_reference"], "--carrier", "UPS", "--tracking", tracking],
+                             capture_output=True, text=True)
+    if shipped.returncode != 0:
+        print(f"  warehouse.py ship failed: {shipped.stderr.strip()[:200]}")
+        return
+    print(f"  Tryton: sale {view['erp_reference']} shipped as {shipped.stdout.strip()}, UPS {tracking}")
+    view = wait_view(f"{api}/v1/orders/{view['id']}", shop["api_key"], lambda v: v.get("status") == "SHIPPED")
+    print(f"  Switchyard: order {view['id'] if view else '?'} is {view['status'] if view else 'not SHIPPED yet'}"
+          f" (GET /v1/orders/{{id}}/shipments lists it)")
+    sandbox = env["SWITCHYARD_SHOPIFY_SANDBOX_URL"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{sandbox}/_sandbox/orders/{shopify_id}", timeout=10) as r:
+                held = json.loads(r.read())
+        except urllib.error.URLError:
+            held = {}
+        if held.get("fulfillments"):
+            f = held["fulfillments"][0]
+            print(f"  Shopify: order {shopify_id} has fulfilment {f['id']} with tracking "
+                  f"{', '.join(f['tracking_numbers'])} ({sandbox}/_sandbox/orders/{shopify_id})")
+            return
+        time.sleep(0.5)
+    print(f"  Shopify: no fulfilment yet on order {shopify_id}; see {sandbox}/_sandbox/calls")
+
+
 def send(env):
     """Sends every sample and prints where each order ended."""
     api, tracked = env["SWITCHYARD_API_URL"], []
+    place_shopify_sample(env)
     for title, channel, url, headers, body in deliveries(env):
         status, resp_headers, text = post(url, headers, body)
         ids = []
@@ -184,6 +248,8 @@ def main():
         print(f"queued ORDER_CHANGE for {send_amazon(env)}")
     elif command == "send":
         send(env)
+    elif command == "fulfil":
+        fulfil(env)
     else:
         sys.exit(__doc__)
 

@@ -267,6 +267,8 @@ cmd_up() {
     scripts/samples.sh "$ENV_FILE" || true
     say "sending one sample through each connector (webhooks, EDI, Amazon)"
     "$VENV/bin/python" local/connectors.py send "$ENV_FILE" || true
+    say "shipping the Shopify sample in Tryton (local/tryton/warehouse.py) and following it out"
+    "$VENV/bin/python" local/connectors.py fulfil "$ENV_FILE" || true
     cat <<MSG
 
 Switchyard is running. Everything below is on 127.0.0.1 and stops with Ctrl-C.
@@ -296,6 +298,14 @@ Stock flows back from the ERP (the demo stock, and ACME-001's contract price lis
   curl -s "\$SWITCHYARD_API_URL/v1/inventory?sku=WIDGET-S" -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY"
   curl -s \$SWITCHYARD_SHOPIFY_SANDBOX_URL/_sandbox/inventory/WIDGET-S
   \$SWITCHYARD_STACK_DIR/bin/switchyard inventory status    # each channel's last push, lag, backlog
+
+Shipments, invoices and returns flow back (an order's erp_reference is its Tryton sale):
+  .switchyard/venv/bin/python local/tryton/warehouse.py ship SALE [--lines WIDGET-S=1] --carrier UPS --tracking 1Z999AA10123456784
+  .switchyard/venv/bin/python local/tryton/warehouse.py invoice SALE
+  curl -s \$SWITCHYARD_API_URL/v1/orders/ID/shipments -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY"
+  curl -s -X POST \$SWITCHYARD_API_URL/v1/orders/ID/returns -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY" \\
+    -H 'Content-Type: application/json' -H "Idempotency-Key: \$(date +%s%N)" -d '{"lines":[{"sku":"WIDGET-S","quantity":1,"reason":"damaged"}]}'
+  .switchyard/venv/bin/python local/tryton/warehouse.py receive-return RETURN_ID
 
 Each connector, signed with the demo channel's secret (from .switchyard/channels.json):
 $("$VENV/bin/python" local/connectors.py commands "$ENV_FILE")

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod storefronts;
+pub mod warehouse;
 
 use std::future::Future;
 use std::time::{Duration, Instant};

@@ -126,3 +126,23 @@ pub fn inventory_changed(sku: &str, level: i64) -> Envelope<Value> {
     )
     .into_json()
 }
+
+/// Places an order on a sandbox (`/_sandbox/orders`) with `(sku, quantity)` lines; the sandbox's
+/// answer (its `id`, or for SP-API its `AmazonOrderId` and item ids).
+pub async fn place_order(base: &str, id: Option<u64>, lines: &[(&str, i64)]) -> Value {
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|(sku, quantity)| json!({"sku": sku, "quantity": quantity}))
+        .collect();
+    let mut body = json!({"line_items": items, "lines": items});
+    if let Some(id) = id {
+        body["id"] = json!(id);
+    }
+    post(format!("{base}/_sandbox/orders"), body).await
+}
+
+/// What the Shopify sandbox's merchant admin shows for order `id` (fulfillment orders and
+/// fulfilments).
+pub async fn shopify_order(id: u64) -> Value {
+    get(format!("{}/_sandbox/orders/{id}", shopify())).await
+}
