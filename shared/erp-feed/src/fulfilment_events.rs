@@ -72,6 +72,12 @@ pub fn invoice_events(invoices: &[ErpInvoice], observed_at: DateTime<Utc>) -> Ve
                 tracing::warn!(invoice = %i.id, currency = %i.currency, "invoice currency is not ISO 4217 money: left out");
                 return None;
             };
+            // Amounts in the currency's minor units (14.50 USD, not 14.5): what an invoice shows.
+            let money = |amount: rust_decimal::Decimal| {
+                let mut amount = amount.round_dp(currency.minor_unit_digits());
+                amount.rescale(currency.minor_unit_digits());
+                amount
+            };
             Some(InvoicePosted {
                 order_id: order_of(i.sale.order_id.as_deref(), "invoice", &i.id)?,
                 erp_reference: i.sale.number.clone(),
@@ -93,7 +99,7 @@ pub fn invoice_events(invoices: &[ErpInvoice], observed_at: DateTime<Utc>) -> Ve
                             description: l.description.clone(),
                             quantity: l.quantity,
                             unit_price: l.unit_price,
-                            amount: l.amount,
+                            amount: money(l.amount),
                         })
                         .collect(),
                     taxes: i
@@ -101,13 +107,13 @@ pub fn invoice_events(invoices: &[ErpInvoice], observed_at: DateTime<Utc>) -> Ve
                         .iter()
                         .map(|t| InvoiceTax {
                             name: t.name.clone(),
-                            base: t.base,
-                            amount: t.amount,
+                            base: money(t.base),
+                            amount: money(t.amount),
                         })
                         .collect(),
-                    untaxed_amount: i.untaxed_amount,
-                    tax_amount: i.tax_amount,
-                    total_amount: i.total_amount,
+                    untaxed_amount: money(i.untaxed_amount),
+                    tax_amount: money(i.tax_amount),
+                    total_amount: money(i.total_amount),
                 },
                 erp_version: i.version.0,
                 observed_at,
@@ -218,5 +224,41 @@ mod tests {
         );
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].return_id, "R-1");
+    }
+
+    #[test]
+    fn invoice_amounts_are_in_the_currency_minor_units() {
+        use switchyard_erp::{ErpInvoice, ErpInvoiceLine, InvoiceKind};
+        let order = OrderId::generate().to_string();
+        let invoice = ErpInvoice {
+            id: "7".into(),
+            sale: sale(Some(&order)),
+            kind: InvoiceKind::Invoice,
+            invoice_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            due_date: None,
+            currency: "USD".into(),
+            lines: vec![ErpInvoiceLine {
+                sku: Some("WIDGET-M".into()),
+                description: "Widget M".into(),
+                quantity: Decimal::ONE,
+                unit_price: Decimal::new(14_5000, 4),
+                amount: Decimal::new(145, 1),
+            }],
+            taxes: vec![],
+            untaxed_amount: Decimal::new(145, 1),
+            tax_amount: Decimal::ZERO,
+            total_amount: Decimal::new(145, 1),
+            version: ErpVersion(1),
+        };
+        let events = invoice_events(&[invoice], Utc::now());
+        let posted = &events[0].invoice;
+        assert_eq!(posted.total_amount.to_string(), "14.50");
+        assert_eq!(posted.tax_amount.to_string(), "0.00");
+        assert_eq!(posted.lines[0].amount.to_string(), "14.50");
+        assert_eq!(
+            posted.lines[0].unit_price.to_string(),
+            "14.5000",
+            "prices keep their precision"
+        );
     }
 }

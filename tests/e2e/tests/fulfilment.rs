@@ -342,7 +342,7 @@ async fn outbox_document(stack: &Stack, key: &str, kind: &str) -> String {
                 .into_iter()
                 .flatten()
                 .chain(list.body.as_array().into_iter().flatten())
-                .filter(|d| d["kind"] == kind)
+                .filter(|d| d["type"] == kind)
                 .filter_map(|d| d["id"].as_str())
                 .next_back()
                 .map(str::to_string)
