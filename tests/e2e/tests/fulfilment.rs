@@ -562,3 +562,89 @@ async fn a_return_is_authorized_once_received_and_credited_and_more_than_shipped
     let credited = status("CREDITED").await;
     assert!(credited["credit_note"].is_string(), "{credited}");
 }
+
+#[tokio::test]
+async fn amazon_gets_a_confirm_shipment_with_the_tracking_number_and_the_items() {
+    let stack = Stack::from_env();
+    let amazon = demo_channel("amazon-us");
+    let placed: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/_sandbox/orders",
+            switchyard_e2e::storefronts::amazon()
+        ))
+        .json(&json!({"lines": [{"sku": "WIDGET-L", "quantity": 2, "unitPrice": "34.99"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let amazon_id = placed["AmazonOrderId"]
+        .as_str()
+        .expect("placed")
+        .to_string();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../local/sp-api/notifications/order-change-111-0000001-0000001.json"
+    ))
+    .unwrap();
+    let mut notification: Value = serde_json::from_str(&text).unwrap();
+    let change = &mut notification["Payload"]["OrderChangeNotification"];
+    change["AmazonOrderId"] = json!(amazon_id);
+    change["Summary"]["OrderItems"] = json!([{"OrderItemId": placed["OrderItems"][0]["OrderItemId"],
+        "SellerSKU": "WIDGET-L", "Quantity": 2}]);
+    notification["NotificationMetadata"]["NotificationId"] = json!(unique("n"));
+    aws_sdk_sqs::Client::new(&aws().await)
+        .send_message()
+        .queue_url(setting("SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL"))
+        .message_body(notification.to_string())
+        .send()
+        .await
+        .unwrap();
+    let (stack_ref, key, id) = (&stack, &amazon.api_key, &amazon_id);
+    let view = wait_until(WITHIN, "the Amazon order accepted", || async move {
+        let found = stack_ref
+            .get_as(key, &format!("/v1/orders?external_id={id}"))
+            .await;
+        if found.body["status"] == "ACCEPTED" {
+            Ok(found.body)
+        } else {
+            Err(found.text)
+        }
+    })
+    .await;
+    let order_id = view["id"].as_str().unwrap().to_string();
+    let tracking = unique("1Z");
+    warehouse(&[
+        "ship",
+        view["erp_reference"].as_str().unwrap(),
+        "--carrier",
+        "UPS",
+        "--tracking",
+        &tracking,
+    ]);
+    stack
+        .wait_status(&amazon.api_key, &order_id, "SHIPPED", WITHIN)
+        .await;
+    let path = format!("/orders/v0/orders/{amazon_id}/shipmentConfirmation");
+    let confirmation = wait_until(WITHIN, "confirmShipment on the SP-API sandbox", || {
+        let path = path.clone();
+        async move {
+            let calls = calls(&switchyard_e2e::storefronts::amazon()).await;
+            let found: Vec<_> = calls
+                .into_iter()
+                .filter(|c| c.to_string().contains(&path))
+                .collect();
+            if found.is_empty() {
+                Err("no confirmShipment yet".to_string())
+            } else {
+                Ok(found)
+            }
+        }
+    })
+    .await;
+    assert_eq!(confirmation.len(), 1, "{confirmation:?}");
+    let seen = confirmation[0].to_string();
+    assert!(seen.contains(&tracking), "the tracking number: {seen}");
+    assert!(seen.contains("UPS"), "the carrier code: {seen}");
+}

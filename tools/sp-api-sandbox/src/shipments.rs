@@ -521,9 +521,19 @@ pub(crate) struct NewOrder {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct NewLine {
     sku: String,
     quantity: i64,
+    /// The buyer's unit price (a decimal string, USD): with it the order is priced (`ItemPrice`
+    /// per line, `OrderTotal`) and shipped to a demo address, as a buyer's real order is, so the
+    /// notifications consumer can capture it.
+    #[serde(default)]
+    unit_price: Option<rust_decimal::Decimal>,
+}
+
+fn usd(amount: rust_decimal::Decimal) -> Value {
+    json!({"CurrencyCode": "USD", "Amount": amount.round_dp(2).to_string()})
 }
 
 /// Places an order (`Unshipped`, merchant-fulfilled) with these lines; answers `201` with the
@@ -551,18 +561,33 @@ pub(crate) async fn place_order(
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            json!({
+            let mut item = json!({
                 "ASIN": format!("B0SANDBOX{i}"),
                 "SellerSKU": line.sku,
                 "OrderItemId": format!("{:08}{:06}", sandbox.seed % 100_000_000, n * 100 + i as u64),
                 "Title": line.sku,
                 "QuantityOrdered": line.quantity,
                 "QuantityShipped": 0,
-            })
+            });
+            if let Some(price) = line.unit_price {
+                item["ItemPrice"] = usd(price * rust_decimal::Decimal::from(line.quantity));
+                item["ItemTax"] = usd(rust_decimal::Decimal::ZERO);
+                item["PromotionDiscount"] = usd(rust_decimal::Decimal::ZERO);
+            }
+            item
         })
         .collect();
+    let priced = new.lines.iter().all(|l| l.unit_price.is_some());
+    let total: rust_decimal::Decimal = new
+        .lines
+        .iter()
+        .filter_map(|l| {
+            l.unit_price
+                .map(|p| p * rust_decimal::Decimal::from(l.quantity))
+        })
+        .sum();
     let ordered: i64 = new.lines.iter().map(|l| l.quantity).sum();
-    let order = json!({
+    let mut order = json!({
         "AmazonOrderId": id,
         "PurchaseDate": now,
         "LastUpdateDate": now,
@@ -574,6 +599,12 @@ pub(crate) async fn place_order(
         "MarketplaceId": new.marketplace_id.unwrap_or_else(|| DEFAULT_MARKETPLACE.into()),
         "OrderType": "StandardOrder",
     });
+    if priced {
+        order["OrderTotal"] = usd(total);
+        order["ShippingAddress"] = json!({"Name": "Sandbox Buyer", "AddressLine1": "410 Terry Ave N",
+            "City": "Seattle", "StateOrRegion": "WA", "PostalCode": "98109", "CountryCode": "US",
+            "AddressType": "Residential"});
+    }
     let answer = json!({
         "AmazonOrderId": id,
         "OrderItems": items.iter().map(|i| json!({
