@@ -103,7 +103,7 @@ impl FailureStore for InMemoryFailureStore {
             .filter(|r| filter.admits(r))
             .cloned()
             .collect();
-        out.sort_by(|a, b| b.last_failed_at.cmp(&a.last_failed_at));
+        out.sort_by_key(|r| std::cmp::Reverse(r.last_failed_at));
         if filter.limit > 0 {
             out.truncate(filter.limit);
         }
