@@ -120,6 +120,57 @@ pub async fn lists_filter_and_sort(store: &dyn FailureStore) {
     assert!(other_channel.is_empty());
 }
 
+/// Consumers recording one key at once count every attempt (none is lost to a race).
+pub async fn concurrent_records_count_every_attempt(store: &dyn FailureStore) {
+    let key = FailureKey::new("orders", unique("order"));
+    let attempt = |error: &'static str| {
+        let failure = failure(&key, FailureClass::Transient, error);
+        async move { store.record(&failure).await.unwrap() }
+    };
+    let counted = tokio::join!(
+        attempt("one"),
+        attempt("two"),
+        attempt("three"),
+        attempt("four"),
+        attempt("five")
+    );
+    let mut returned = [
+        counted.0.attempts,
+        counted.1.attempts,
+        counted.2.attempts,
+        counted.3.attempts,
+        counted.4.attempts,
+    ];
+    returned.sort();
+    assert_eq!(returned, [1, 2, 3, 4, 5], "each writer saw its own attempt");
+    assert_eq!(store.get(&key).await.unwrap().unwrap().attempts, 5);
+}
+
+/// A resolve racing a record loses neither: either the resolve came first and the failure
+/// opened a fresh record, or the failure counted and the resolve closed the record after it.
+pub async fn a_resolve_racing_a_record_loses_neither(store: &dyn FailureStore) {
+    let key = FailureKey::new("orders", unique("order"));
+    store
+        .record(&failure(&key, FailureClass::Transient, "ERP down"))
+        .await
+        .unwrap();
+    let again = failure(&key, FailureClass::Transient, "ERP down again");
+    let (resolved, recorded) = tokio::join!(
+        store.resolve(&key, "posted after a redrive", Utc::now()),
+        store.record(&again)
+    );
+    assert!(resolved.unwrap(), "the record was open when the resolve began");
+    recorded.unwrap();
+    let after = store.get(&key).await.unwrap().unwrap();
+    match &after.resolution {
+        None => assert_eq!(after.attempts, 1, "resolved, then a fresh record: {after:?}"),
+        Some(how) => {
+            assert_eq!(how.how, "posted after a redrive");
+            assert_eq!(after.attempts, 2, "counted, then resolved: {after:?}");
+        }
+    }
+}
+
 /// The audit log appends, never overwrites, and lists newest first.
 pub async fn the_audit_log_only_appends(log: &dyn AuditLog) {
     let since = Utc::now() - Duration::seconds(1);
@@ -150,6 +201,30 @@ pub async fn the_audit_log_only_appends(log: &dyn AuditLog) {
     );
     assert!(b < a, "newest first");
     assert_eq!(listed[b], second);
+    let mut same_id_later = first.clone();
+    same_id_later.at = Utc::now() + Duration::seconds(1);
+    assert!(
+        log.append(&same_id_later).await.is_err(),
+        "an id is used once, whatever the time"
+    );
+    let only_second = log
+        .list(Some(since), 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect::<Vec<_>>();
+    assert_eq!(only_second.len(), 1, "the limit holds");
+    assert_eq!(
+        log.list(None, 0)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.id == first.id)
+            .count(),
+        1,
+        "listing all (no since) finds the entry once"
+    );
 }
 
 /// One `#[tokio::test]` per [`FailureStore`] case, each on the store `$store` makes.
@@ -159,7 +234,9 @@ macro_rules! failure_store_contract_tests {
         $crate::failure_store_contract_tests!(@cases $store;
             repeats_fold_into_one_record,
             a_success_resolves_and_a_new_failure_reopens,
-            lists_filter_and_sort);
+            lists_filter_and_sort,
+            concurrent_records_count_every_attempt,
+            a_resolve_racing_a_record_loses_neither);
     };
     (@cases $store:expr; $($case:ident),*) => {
         $(

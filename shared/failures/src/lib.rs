@@ -17,12 +17,16 @@
 
 #[cfg(feature = "contract")]
 pub mod contract;
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
 mod memory;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchyard_platform::ServiceError;
 
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::{DynamoDbAuditLog, DynamoDbFailureStore};
 pub use memory::{InMemoryAuditLog, InMemoryFailureStore};
 
 /// What kind of failure it is, which says what will fix it.

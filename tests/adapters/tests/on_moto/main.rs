@@ -4,6 +4,7 @@
 mod channels;
 mod edi_outbox;
 mod events;
+mod failures;
 mod idempotency;
 mod orders;
 mod projections;
