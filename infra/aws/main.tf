@@ -98,6 +98,7 @@ locals {
     SWITCHYARD_QUARANTINE_QUEUE_URL = module.quarantine_queue.queue_url
     SWITCHYARD_EDI_TABLE            = module.tables.edi_table_name
     SWITCHYARD_CATALOG_TABLE        = module.tables.catalog_table_name
+    SWITCHYARD_OPS_TABLE            = module.tables.ops_table_name
     SWITCHYARD_EVENT_BUS            = module.event_bus.bus_name
     SWITCHYARD_MAX_RECEIVE_COUNT    = tostring(var.orders_max_receive_count)
     SWITCHYARD_RETRY_BASE_SECONDS   = "10"
@@ -200,6 +201,13 @@ locals {
     actions   = ["ssm:GetParameter"]
     resources = [local.erp_password_parameter_arn]
   }
+  # Every queue consumer records its failures and resolves them (switchyard-failures): a
+  # read-fold-write conditional on the record's version.
+  ops_failures_statement = {
+    sid       = "OpsFailures"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [module.tables.ops_table_arn]
+  }
   publish_statement = {
     sid       = "Events"
     actions   = ["events:PutEvents"]
@@ -211,6 +219,7 @@ locals {
       local.catalog_read_statement,
       local.catalog_write_statement,
       local.channel_secrets_statement,
+      local.ops_failures_statement,
       {
         sid       = "ChannelsList"
         actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
@@ -229,6 +238,7 @@ locals {
       local.catalog_read_statement,
       local.catalog_write_statement,
       local.channel_secrets_statement,
+      local.ops_failures_statement,
       {
         sid       = "Channels"
         actions   = ["dynamodb:GetItem"]
@@ -273,16 +283,19 @@ locals {
         resources = [module.fulfilment_events_queue.queue_arn]
       },
       local.publish_statement,
+      local.ops_failures_statement,
     ]
     "erp-changes" = [
       local.catalog_read_statement,
       local.catalog_write_statement,
       local.publish_statement,
       local.erp_password_statement,
+      local.ops_failures_statement,
     ]
     "catalog-projector" = [
       local.catalog_read_statement,
       local.catalog_write_statement,
+      local.ops_failures_statement,
       {
         sid       = "CatalogEventsQueue"
         actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
@@ -293,6 +306,7 @@ locals {
     "edi-api"  = concat(local.intake_statements, [local.quarantine_statement, local.edi_table_statement])
     "edi-acknowledger" = [
       local.edi_table_statement,
+      local.ops_failures_statement,
       {
         sid       = "AcknowledgementsQueue"
         actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
@@ -301,6 +315,7 @@ locals {
     ]
     "amazon-notifications" = concat(local.intake_statements, [
       local.channel_secrets_statement,
+      local.ops_failures_statement,
       {
         sid       = "NotificationsQueue"
         actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
@@ -320,6 +335,7 @@ locals {
       },
       local.publish_statement,
       local.erp_password_statement,
+      local.ops_failures_statement,
     ]
   }
 

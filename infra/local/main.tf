@@ -112,6 +112,7 @@ locals {
     SWITCHYARD_QUARANTINE_QUEUE_URL = module.quarantine_queue.queue_url
     SWITCHYARD_EDI_TABLE            = module.tables.edi_table_name
     SWITCHYARD_CATALOG_TABLE        = module.tables.catalog_table_name
+    SWITCHYARD_OPS_TABLE            = module.tables.ops_table_name
     SWITCHYARD_EVENT_BUS            = module.event_bus.bus_name
     SWITCHYARD_MAX_RECEIVE_COUNT    = tostring(var.orders_max_receive_count)
     SWITCHYARD_RETRY_BASE_SECONDS   = "1"

@@ -73,6 +73,10 @@ output "catalog_table_name" {
   value = module.tables.catalog_table_name
 }
 
+output "ops_table_name" {
+  value = module.tables.ops_table_name
+}
+
 output "catalog_events_queue_url" {
   value = module.catalog_events_queue.queue_url
 }

@@ -7,6 +7,9 @@ locals {
     edi = { ttl_attribute = null, range_key = "sk" }
     # Stock and price projections and the ERP change feed's cursor (switchyard-projections).
     catalog = { ttl_attribute = null, range_key = "sk" }
+    # Operators' records: failure records (failure#<flow>) and the audit log (audit#<day>),
+    # see switchyard-failures.
+    ops = { ttl_attribute = null, range_key = "sk" }
   }
 }
 

@@ -37,3 +37,11 @@ output "catalog_table_name" {
 output "catalog_table_arn" {
   value = aws_dynamodb_table.this["catalog"].arn
 }
+
+output "ops_table_name" {
+  value = aws_dynamodb_table.this["ops"].name
+}
+
+output "ops_table_arn" {
+  value = aws_dynamodb_table.this["ops"].arn
+}

@@ -1,5 +1,5 @@
 variable "prefix" {
-  description = "Name prefix: tables are <prefix>-idempotency, <prefix>-orders, <prefix>-channels."
+  description = "Name prefix: tables are <prefix>-idempotency, -orders, -channels, -edi, -catalog and -ops."
   type        = string
 }
 
