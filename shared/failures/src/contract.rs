@@ -159,11 +159,17 @@ pub async fn a_resolve_racing_a_record_loses_neither(store: &dyn FailureStore) {
         store.resolve(&key, "posted after a redrive", Utc::now()),
         store.record(&again)
     );
-    assert!(resolved.unwrap(), "the record was open when the resolve began");
+    assert!(
+        resolved.unwrap(),
+        "the record was open when the resolve began"
+    );
     recorded.unwrap();
     let after = store.get(&key).await.unwrap().unwrap();
     match &after.resolution {
-        None => assert_eq!(after.attempts, 1, "resolved, then a fresh record: {after:?}"),
+        None => assert_eq!(
+            after.attempts, 1,
+            "resolved, then a fresh record: {after:?}"
+        ),
         Some(how) => {
             assert_eq!(how.how, "posted after a redrive");
             assert_eq!(after.attempts, 2, "counted, then resolved: {after:?}");
@@ -224,6 +230,20 @@ pub async fn the_audit_log_only_appends(log: &dyn AuditLog) {
             .count(),
         1,
         "listing all (no since) finds the entry once"
+    );
+    let long_ago = log
+        .list(Some(Utc::now() - Duration::days(60)), 0)
+        .await
+        .unwrap();
+    let found: Vec<_> = long_ago
+        .iter()
+        .filter(|e| e.id == first.id || e.id == second.id)
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(
+        found,
+        [second.id.as_str(), first.id.as_str()],
+        "a since months back finds both, newest first"
     );
 }
 

@@ -66,7 +66,9 @@ fn to_doc(value: &impl Serialize) -> Result<AttributeValue, ServiceError> {
         .map_err(|e| ServiceError::new("dynamodb", format!("encode doc: {e}")))
 }
 
-fn from_doc<T: DeserializeOwned>(item: &HashMap<String, AttributeValue>) -> Result<T, ServiceError> {
+fn from_doc<T: DeserializeOwned>(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<T, ServiceError> {
     let doc = item
         .get("doc")
         .and_then(|v| v.as_s().ok())
@@ -142,7 +144,11 @@ impl DynamoDbFailureStore {
         if let Some(channel) = &record.channel {
             item.insert("channel".into(), s(channel));
         }
-        let put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
         let put = if read == 0 {
             put.condition_expression("attribute_not_exists(pk)")
         } else {
@@ -173,10 +179,7 @@ impl FailureStore for DynamoDbFailureStore {
         for attempt in 0..WRITE_ATTEMPTS {
             let current = self.read(&failure.key).await?;
             let record = fold(current.as_ref().map(|(r, _)| r), failure);
-            if self
-                .write(&record, current.map_or(0, |(_, v)| v))
-                .await?
-            {
+            if self.write(&record, current.map_or(0, |(_, v)| v)).await? {
                 return Ok(record);
             }
             back_off(attempt).await;
@@ -293,9 +296,7 @@ impl FailureStore for DynamoDbFailureStore {
                 out.push(record);
             }
         }
-        out.sort_by(|a, b| {
-            (b.last_failed_at, &b.key).cmp(&(a.last_failed_at, &a.key))
-        });
+        out.sort_by(|a, b| (b.last_failed_at, &b.key).cmp(&(a.last_failed_at, &a.key)));
         if filter.limit > 0 {
             out.truncate(filter.limit);
         }
