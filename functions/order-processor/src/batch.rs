@@ -14,6 +14,10 @@ use switchyard_orders::OrderStore;
 use switchyard_orders::RetryScheduler;
 
 use crate::posting::{Posted, Poster, PostingError};
+use switchyard_failures::{FailureClass, FailureRecorder, FailureStore};
+
+/// The flow failure records of this consumer are filed under.
+pub const FLOW: &str = "orders";
 use switchyard_orders::{POISON_REDELIVERY, RetryPolicy};
 
 /// What the processor needs from the world.
@@ -29,6 +33,8 @@ pub struct Ports {
     pub events: Arc<dyn EventPublisher>,
     /// Delays redelivery of failed messages.
     pub retries: Arc<dyn RetryScheduler>,
+    /// Where failed messages are recorded for operators, and resolved once they succeed.
+    pub failures: Arc<dyn FailureStore>,
 }
 
 /// How one message ended.
@@ -56,6 +62,7 @@ pub struct BatchProcessor {
     ports: Ports,
     poster: Poster,
     policy: RetryPolicy,
+    failures: FailureRecorder,
 }
 
 impl BatchProcessor {
@@ -66,10 +73,17 @@ impl BatchProcessor {
             erp: ports.erp.clone(),
             events: ports.events.clone(),
         };
+        let failures = FailureRecorder::new(
+            ports.failures.clone(),
+            FLOW,
+            "order-processor",
+            policy.max_receive_count,
+        );
         BatchProcessor {
             ports,
             poster,
             policy,
+            failures,
         }
     }
 
@@ -95,6 +109,7 @@ impl BatchProcessor {
             } else {
                 self.process_message(message, deadline).await
             };
+            self.note(message, &outcome).await;
             match &outcome {
                 MessageOutcome::Done(_) => continue,
                 MessageOutcome::Retry { reason, delay } => {
@@ -126,6 +141,47 @@ impl BatchProcessor {
             response.batch_item_failures.push(failure);
         }
         response
+    }
+
+    /// Records a failed delivery for operators, or resolves the work's open failure once it
+    /// is done.
+    async fn note(&self, message: &SqsMessage, outcome: &MessageOutcome) {
+        let body = message.body.as_deref().unwrap_or_default();
+        let receive_count: u32 = message
+            .attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let queue = message.event_source_arn.as_deref().unwrap_or(FLOW);
+        let id = message.message_id.as_deref();
+        let failures = &self.failures;
+        match outcome {
+            MessageOutcome::Done(Some(posted)) => {
+                failures.succeeded(body, &format!("done: {posted:?}")).await
+            }
+            MessageOutcome::Done(None) => {
+                failures
+                    .succeeded(body, "done by an earlier delivery")
+                    .await
+            }
+            MessageOutcome::Retry { reason, .. } => {
+                failures
+                    .failed(
+                        queue,
+                        id,
+                        body,
+                        receive_count,
+                        FailureClass::Transient,
+                        reason,
+                    )
+                    .await
+            }
+            MessageOutcome::Poison(reason) => {
+                failures
+                    .failed(queue, id, body, receive_count, FailureClass::Poison, reason)
+                    .await
+            }
+        }
     }
 
     /// Processes one message.

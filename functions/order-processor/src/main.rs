@@ -8,6 +8,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_erp::{TrytonClient, TrytonConfig};
 use switchyard_events::EventBridgePublisher;
+use switchyard_failures::DynamoDbFailureStore;
 use switchyard_idempotency::DynamoDbIdempotencyStore;
 use switchyard_orders::DynamoDbOrderStore;
 use switchyard_orders::SqsQueue;
@@ -40,6 +41,10 @@ async fn main() -> Result<(), Error> {
         retries: Arc::new(SqsQueue::new(
             aws_sdk_sqs::Client::new(&config),
             setting("SWITCHYARD_ORDERS_QUEUE_URL")?,
+        )),
+        failures: Arc::new(DynamoDbFailureStore::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            setting("SWITCHYARD_OPS_TABLE")?,
         )),
     };
     let policy = RetryPolicy {

@@ -1,7 +1,9 @@
 //! The processor's behaviour with in-memory ports.
 
 use std::sync::Arc;
+
 use std::time::{Duration, SystemTime};
+use switchyard_failures::{FailureClass, FailureKey, FailureStore, InMemoryFailureStore};
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use chrono::Utc;
@@ -24,6 +26,7 @@ struct World {
     orders: Arc<InMemoryOrderStore>,
     events: Arc<InMemoryPublisher>,
     queue: Arc<InMemoryQueue>,
+    failures: Arc<InMemoryFailureStore>,
 }
 
 const POLICY: RetryPolicy = RetryPolicy {
@@ -42,12 +45,14 @@ fn world_over(port: Arc<dyn switchyard_erp::Erp>, erp: Arc<InMemoryErp>) -> Worl
     let orders = Arc::new(InMemoryOrderStore::new());
     let events = Arc::new(InMemoryPublisher::new());
     let queue = Arc::new(InMemoryQueue::new());
+    let failures = Arc::new(InMemoryFailureStore::new());
     let ports = Ports {
         orders: orders.clone(),
         idempotency: Arc::new(InMemoryIdempotencyStore::new()),
         erp: port,
         events: events.clone(),
         retries: queue.clone(),
+        failures: failures.clone(),
     };
     World {
         processor: BatchProcessor::new(ports, POLICY),
@@ -55,6 +60,7 @@ fn world_over(port: Arc<dyn switchyard_erp::Erp>, erp: Arc<InMemoryErp>) -> Worl
         orders,
         events,
         queue,
+        failures,
     }
 }
 
@@ -605,4 +611,64 @@ async fn a_return_the_erp_refuses_is_rejected_with_its_reason() {
     let the_return = record.return_of(&return_id).unwrap();
     assert_eq!(the_return.status, ReturnStatus::Rejected);
     assert!(the_return.rejection.is_some());
+}
+
+#[tokio::test]
+async fn a_failed_order_is_recorded_by_its_id_and_resolved_once_it_posts() {
+    let erp = Arc::new(InMemoryErp::new());
+    let w = world_over(erp.clone(), erp.clone());
+    let o = order("PO-F1", "WIDGET-S");
+    let body = submitted(&w, &o).await;
+    let key = FailureKey::new("orders", o.id.to_string());
+
+    erp.set_unavailable(true);
+    for (n, count) in [(1, 1), (2, POLICY.max_receive_count)] {
+        w.processor
+            .process(
+                batch(vec![message(&w, &format!("m{n}"), &body, count)]),
+                deadline(),
+            )
+            .await;
+    }
+    let open = w
+        .failures
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("recorded under the order id");
+    assert_eq!(
+        open.attempts, 2,
+        "one record, two attempts, whatever the message ids"
+    );
+    assert_eq!(open.class, FailureClass::Transient);
+    assert_eq!(open.channel.as_deref(), Some("demo-shop"));
+    assert!(
+        open.dead_lettered_at.is_some(),
+        "the last attempt goes to the DLQ"
+    );
+    assert!(open.is_open());
+
+    erp.set_unavailable(false);
+    let r = w
+        .processor
+        .process(batch(vec![message(&w, "redriven", &body, 1)]), deadline())
+        .await;
+    assert!(r.batch_item_failures.is_empty());
+    let resolved = w.failures.get(&key).await.unwrap().unwrap();
+    let how = resolved.resolution.expect("resolved by the success").how;
+    assert!(how.contains("Accepted"), "{how}");
+
+    let poison = message(&w, "poison", "{not an envelope", 1);
+    w.processor.process(batch(vec![poison]), deadline()).await;
+    let listed = w
+        .failures
+        .list(&switchyard_failures::FailureFilter {
+            open: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].class, FailureClass::Poison);
+    assert!(listed[0].key.subject.starts_with("body:"));
 }

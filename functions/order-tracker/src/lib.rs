@@ -15,6 +15,7 @@ use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::Utc;
 use switchyard_channels::ChannelDirectory;
 use switchyard_events::{BusEvent, EventPublisher};
+use switchyard_failures::{FailureClass, FailureRecorder};
 use switchyard_model::OrderId;
 use switchyard_model::envelope::Message;
 use switchyard_model::fulfilment_events::{InvoicePosted, ReturnReceived, ShipmentDispatched};
@@ -102,19 +103,26 @@ pub struct Tracker {
     orders: Arc<dyn OrderStore>,
     channels: Arc<dyn ChannelDirectory>,
     events: Arc<dyn EventPublisher>,
+    failures: FailureRecorder,
 }
 
+/// The flow this consumer's failure records are filed under.
+pub const FLOW: &str = "fulfilment-events";
+
 impl Tracker {
-    /// A tracker over the order store, the channel directory (for the channel's kind) and the bus.
+    /// A tracker over the order store, the channel directory (for the channel's kind), the bus,
+    /// and the failure records.
     pub fn new(
         orders: Arc<dyn OrderStore>,
         channels: Arc<dyn ChannelDirectory>,
         events: Arc<dyn EventPublisher>,
+        failures: FailureRecorder,
     ) -> Self {
         Self {
             orders,
             channels,
             events,
+            failures,
         }
     }
 
@@ -125,10 +133,29 @@ impl Tracker {
             let Some(id) = message.message_id else {
                 continue;
             };
-            match self.track(message.body.as_deref().unwrap_or("")).await {
-                Ok(outcome) => tracing::info!(message_id = %id, ?outcome, "tracked"),
+            let body = message.body.as_deref().unwrap_or("");
+            match self.track(body).await {
+                Ok(outcome) => {
+                    tracing::info!(message_id = %id, ?outcome, "tracked");
+                    self.failures
+                        .succeeded(body, &format!("tracked: {outcome:?}"))
+                        .await;
+                }
                 Err(e) => {
                     tracing::warn!(message_id = %id, error = %e, "not tracked; will retry");
+                    let class = match e {
+                        TrackError::Unreadable(_) => FailureClass::Poison,
+                        TrackError::NotYet(_) | TrackError::Transient(_) => FailureClass::Transient,
+                    };
+                    let receive_count = message
+                        .attributes
+                        .get("ApproximateReceiveCount")
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(1);
+                    let queue = message.event_source_arn.as_deref().unwrap_or(FLOW);
+                    self.failures
+                        .failed(queue, Some(&id), body, receive_count, class, &e.to_string())
+                        .await;
                     let mut failure = BatchItemFailure::default();
                     failure.item_identifier = id;
                     response.batch_item_failures.push(failure);

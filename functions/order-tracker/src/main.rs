@@ -7,8 +7,9 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use order_tracker::Tracker;
 use switchyard_channels::DynamoDbChannelDirectory;
 use switchyard_events::EventBridgePublisher;
+use switchyard_failures::{DynamoDbFailureStore, FailureRecorder};
 use switchyard_orders::DynamoDbOrderStore;
-use switchyard_platform::aws::{load_config, setting};
+use switchyard_platform::aws::{load_config, setting, setting_or};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -28,6 +29,15 @@ async fn main() -> Result<(), Error> {
             aws_sdk_eventbridge::Client::new(&config),
             setting("SWITCHYARD_EVENT_BUS")?,
         )),
+        FailureRecorder::new(
+            Arc::new(DynamoDbFailureStore::new(
+                aws_sdk_dynamodb::Client::new(&config),
+                setting("SWITCHYARD_OPS_TABLE")?,
+            )),
+            order_tracker::FLOW,
+            "order-tracker",
+            setting_or("SWITCHYARD_MAX_RECEIVE_COUNT", 10)?,
+        ),
     );
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let tracker = tracker.clone();

@@ -18,6 +18,7 @@ use switchyard_model::{ChannelName, Currency, OrderId, OrderStatus, Sku};
 use switchyard_orders::{InMemoryOrderStore, OrderRecord, OrderStore};
 
 struct World {
+    failures: Arc<switchyard_failures::InMemoryFailureStore>,
     orders: Arc<InMemoryOrderStore>,
     events: Arc<InMemoryPublisher>,
     tracker: Tracker,
@@ -35,8 +36,20 @@ async fn world() -> World {
         .await
         .unwrap();
     let events = Arc::new(InMemoryPublisher::new());
-    let tracker = Tracker::new(orders.clone(), channels, events.clone());
+    let failures = Arc::new(switchyard_failures::InMemoryFailureStore::new());
+    let tracker = Tracker::new(
+        orders.clone(),
+        channels,
+        events.clone(),
+        switchyard_failures::FailureRecorder::new(
+            failures.clone(),
+            "fulfilment-events",
+            "order-tracker",
+            5,
+        ),
+    );
     World {
+        failures,
         orders,
         events,
         tracker,
@@ -266,4 +279,39 @@ async fn the_fixture_batch_ends_invoiced_with_two_shipments() {
     assert_eq!(record.status, OrderStatus::Invoiced);
     assert_eq!(record.shipments.len(), 2);
     assert_eq!(published(&w, "OrderShipped").len(), 2);
+}
+
+#[tokio::test]
+async fn a_fact_that_fails_is_recorded_by_its_order_and_resolved_when_it_applies() {
+    use switchyard_failures::{FailureKey, FailureStore};
+    let w = world().await;
+    let id = order(&w, false).await;
+    let body = shipment(id, "CS1", &[("WIDGET-S", 2), ("WIDGET-M", 1)], 10);
+    let mut message = aws_lambda_events::sqs::SqsMessage::default();
+    message.message_id = Some("m1".into());
+    message.body = Some(body.clone());
+    let mut batch = aws_lambda_events::sqs::SqsEvent::default();
+    batch.records = vec![message];
+    let response = w.tracker.process(batch.clone()).await;
+    assert_eq!(response.batch_item_failures.len(), 1);
+    let key = FailureKey::new("fulfilment-events", id.to_string());
+    let open = w.failures.get(&key).await.unwrap().expect("recorded");
+    assert!(
+        open.is_open() && open.error.contains("not accepted yet"),
+        "{open:?}"
+    );
+
+    let read = w.orders.get(id).await.unwrap().unwrap();
+    let mut record = read.value;
+    record.accept("SO7", Utc::now()).unwrap();
+    record.outbox.clear();
+    w.orders.save(&record, read.version).await.unwrap();
+    assert!(
+        w.tracker
+            .process(batch)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    assert!(!w.failures.get(&key).await.unwrap().unwrap().is_open());
 }

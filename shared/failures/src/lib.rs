@@ -20,6 +20,7 @@ pub mod contract;
 #[cfg(feature = "dynamodb")]
 mod dynamodb;
 mod memory;
+mod recorder;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,7 @@ use switchyard_platform::ServiceError;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::{DynamoDbAuditLog, DynamoDbFailureStore};
 pub use memory::{InMemoryAuditLog, InMemoryFailureStore};
+pub use recorder::FailureRecorder;
 
 /// What kind of failure it is, which says what will fix it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -76,6 +78,37 @@ impl FailureKey {
     }
 }
 
+/// The business subject of a queue message body: the order it is about (`payload.order_id`,
+/// `payload.order.id`), else its flow's correlation id, else its envelope id; for a body that is
+/// no envelope at all, a hash of the bytes (stable across redrives, unlike the SQS message id).
+/// EventBridge-delivered bodies carry the envelope in `detail`.
+pub fn subject_of(body: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    let envelope = parsed.as_ref().map(|v| v.get("detail").unwrap_or(v));
+    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
+    envelope
+        .and_then(|e| {
+            let payload = e.get("payload");
+            text(payload.and_then(|p| p.get("order_id")))
+                .or_else(|| {
+                    text(
+                        payload
+                            .and_then(|p| p.get("order"))
+                            .and_then(|o| o.get("id")),
+                    )
+                })
+                .or_else(|| text(e.get("correlation_id")))
+                .or_else(|| text(e.get("id")))
+        })
+        .unwrap_or_else(|| {
+            use sha2::Digest;
+            format!(
+                "body:{}",
+                hex::encode(&sha2::Sha256::digest(body.as_bytes())[..8])
+            )
+        })
+}
+
 /// One failed attempt, as a consumer reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
@@ -99,6 +132,53 @@ pub struct Failure {
     pub dead_lettered: bool,
     /// When it failed.
     pub at: DateTime<Utc>,
+}
+
+/// Where a failed message came from, for [`Failure::of_message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery<'a> {
+    /// The flow (`orders`).
+    pub flow: &'a str,
+    /// The consuming function (`order-processor`).
+    pub function: &'a str,
+    /// The queue (its ARN, as the event source mapping names it).
+    pub queue: &'a str,
+    /// The SQS message id.
+    pub message_id: Option<&'a str>,
+    /// The body as received.
+    pub body: &'a str,
+}
+
+impl Failure {
+    /// The failure of `delivery`: its key from the body ([`subject_of`]), its channel and
+    /// correlation id from the envelope when the body is one.
+    pub fn of_message(
+        delivery: &Delivery<'_>,
+        class: FailureClass,
+        error: impl Into<String>,
+        dead_lettered: bool,
+    ) -> Self {
+        let parsed: Option<serde_json::Value> = serde_json::from_str(delivery.body).ok();
+        let envelope = parsed.as_ref().map(|v| v.get("detail").unwrap_or(v));
+        let text = |field: &str| {
+            envelope
+                .and_then(|e| e.get(field))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        Failure {
+            key: FailureKey::new(delivery.flow, subject_of(delivery.body)),
+            class,
+            error: error.into(),
+            function: delivery.function.to_string(),
+            queue: delivery.queue.to_string(),
+            correlation_id: text("correlation_id"),
+            channel: text("channel"),
+            message_id: delivery.message_id.map(str::to_string),
+            dead_lettered,
+            at: Utc::now(),
+        }
+    }
 }
 
 /// How an open failure was resolved.
@@ -145,6 +225,28 @@ impl FailureRecord {
     /// True while nobody resolved it.
     pub fn is_open(&self) -> bool {
         self.resolution.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subject_of;
+
+    #[test]
+    fn a_message_is_known_by_its_order_then_its_flow_then_its_bytes() {
+        let order = r#"{"id":"E1","correlation_id":"C1","payload":{"order":{"id":"O1"}}}"#;
+        assert_eq!(subject_of(order), "O1");
+        let cancel = r#"{"id":"E2","correlation_id":"C2","payload":{"order_id":"O2"}}"#;
+        assert_eq!(subject_of(cancel), "O2");
+        let bus = r#"{"detail-type":"InventoryChanged","detail":{"id":"E3","correlation_id":"WIDGET-S","payload":{}}}"#;
+        assert_eq!(subject_of(bus), "WIDGET-S");
+        let garbage = subject_of("{not json");
+        assert!(garbage.starts_with("body:"));
+        assert_eq!(
+            garbage,
+            subject_of("{not json"),
+            "stable across redeliveries"
+        );
     }
 }
 

@@ -89,6 +89,10 @@ async fn processor(erp: Arc<dyn switchyard_erp::Erp>) -> BatchProcessor {
             aws_sdk_sqs::Client::new(&config),
             env("SWITCHYARD_ORDERS_QUEUE_URL"),
         )),
+        failures: Arc::new(switchyard_failures::DynamoDbFailureStore::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            env("SWITCHYARD_OPS_TABLE"),
+        )),
     };
     BatchProcessor::new(
         ports,
