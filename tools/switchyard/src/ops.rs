@@ -20,11 +20,19 @@ use serde_json::json;
 use switchyard::dlq::{self, DlqError, Filter, OpsPorts, Outcome, Plan, Progress};
 use switchyard_failures::FailureFilter;
 
-/// The exit codes, documented at the top of this module and in `--help`.
-pub const EXIT_HELP: &str = "Exit codes: 0 done; 1 the operation failed (AWS or the ops table; a \
-redrive or purge stopped on an error, its audit entry says how far it got); 2 usage error (also: \
-purge without --execute, a destructive command without --yes where nobody can be asked); 3 less \
-than asked: nothing matched, or interrupted part-way (run it again, nothing is lost).";
+/// The exit codes, documented at the top of this module; every ops command's `--help` ends
+/// with them.
+macro_rules! exit_help {
+    () => {
+        "Exit codes: 0 done; 1 the operation failed (AWS or the ops table; a redrive or purge \
+stopped on an error, its audit entry says how far it got); 2 usage error (also: purge without \
+--execute, a destructive command without --yes where nobody can be asked); 3 less than asked: \
+nothing matched, or interrupted part-way (run it again, nothing is lost)."
+    };
+}
+
+/// The exit codes, for the top-level `--help`.
+pub const EXIT_HELP: &str = exit_help!();
 
 /// Exit code: nothing matched or interrupted part-way.
 const EXIT_PARTIAL: i32 = 3;
@@ -37,7 +45,7 @@ const EXIT_FAILED: i32 = 1;
 #[derive(Subcommand)]
 pub enum DlqCommand {
     /// Every DLQ of the stack: depth, age of the oldest message, source queue.
-    #[command(after_help = "Examples:\n  switchyard dlq list\n  switchyard dlq list --json")]
+    #[command(after_help = concat!("Examples:\n  switchyard dlq list\n  switchyard dlq list --json", "\n\n", exit_help!()))]
     List {
         /// Print JSON.
         #[arg(long)]
@@ -45,7 +53,7 @@ pub enum DlqCommand {
     },
     /// A DLQ's messages with their failure records, without consuming them.
     #[command(
-        after_help = "Messages are received with a visibility timeout for the scan and released at once (nothing is consumed).\n\nExamples:\n  switchyard dlq show switchyard-local-orders-dlq --limit 20\n  switchyard dlq show switchyard-local-orders-dlq --filter channel=demo-shop --filter older-than=2h --json"
+        after_help = concat!("Messages are received with a visibility timeout for the scan and released at once (nothing is consumed).\n\nExamples:\n  switchyard dlq show switchyard-local-orders-dlq --limit 20\n  switchyard dlq show switchyard-local-orders-dlq --filter channel=demo-shop --filter older-than=2h --json", "\n\n", exit_help!())
     )]
     Show {
         /// The DLQ (name or URL).
@@ -58,7 +66,7 @@ pub enum DlqCommand {
     },
     /// Send a DLQ's messages back to their source queue (a dry run unless --execute).
     #[command(
-        after_help = "Message by message: each is sent to the source queue (the queue whose redrive policy names this DLQ, or --to) with its body and message attributes, THEN deleted from the DLQ. Interrupt it (Ctrl-C) and run it again: nothing is lost. A message sent but not yet deleted when the process died is sent once more; the consumers are idempotent (they de-duplicate on the envelope id), so that does no harm. Writes an audit entry (dlq.redrive).\n\nExamples:\n  switchyard dlq redrive switchyard-local-orders-dlq                 # dry run\n  switchyard dlq redrive switchyard-local-orders-dlq --filter class=transient --rate 5/s --execute\n  switchyard dlq redrive switchyard-local-orders-dlq --limit 10 --execute --yes"
+        after_help = concat!("Message by message: each is sent to the source queue (the queue whose redrive policy names this DLQ, or --to) with its body and message attributes, THEN deleted from the DLQ. Interrupt it (Ctrl-C) and run it again: nothing is lost. A message sent but not yet deleted when the process died is sent once more; the consumers are idempotent (they de-duplicate on the envelope id), so that does no harm. Writes an audit entry (dlq.redrive).\n\nExamples:\n  switchyard dlq redrive switchyard-local-orders-dlq                 # dry run\n  switchyard dlq redrive switchyard-local-orders-dlq --filter class=transient --rate 5/s --execute\n  switchyard dlq redrive switchyard-local-orders-dlq --limit 10 --execute --yes", "\n\n", exit_help!())
     )]
     Redrive {
         /// The DLQ (name or URL).
@@ -83,7 +91,7 @@ pub enum DlqCommand {
     },
     /// Delete a DLQ's messages for good (needs --execute), resolving their failure records.
     #[command(
-        after_help = "Examples:\n  switchyard dlq purge switchyard-local-orders-dlq --filter type=OrderSubmitted --execute\n  switchyard dlq purge switchyard-local-orders-dlq --execute --yes --json"
+        after_help = concat!("Examples:\n  switchyard dlq purge switchyard-local-orders-dlq --filter type=OrderSubmitted --execute\n  switchyard dlq purge switchyard-local-orders-dlq --execute --yes --json", "\n\n", exit_help!())
     )]
     Purge {
         /// The DLQ (name or URL).
@@ -119,7 +127,7 @@ pub struct Select {
 pub enum FailuresCommand {
     /// Failure records, most recently failed first.
     #[command(
-        after_help = "Examples:\n  switchyard failures list --open --channel demo-shop\n  switchyard failures list --resolved --since 24h --json"
+        after_help = concat!("Examples:\n  switchyard failures list --open --channel demo-shop\n  switchyard failures list --resolved --since 24h --json", "\n\n", exit_help!())
     )]
     List {
         /// Only open records.
@@ -147,7 +155,7 @@ pub enum FailuresCommand {
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Operator actions, newest first.
-    #[command(after_help = "Examples:\n  switchyard audit list --since 7d\n  switchyard audit list --limit 5 --json")]
+    #[command(after_help = concat!("Examples:\n  switchyard audit list --since 7d\n  switchyard audit list --limit 5 --json", "\n\n", exit_help!()))]
     List {
         /// Only since then: RFC 3339 or a duration ago (`2h`).
         #[arg(long, value_parser = parse_since)]
