@@ -421,7 +421,9 @@ impl<'a> Scan<'a> {
         Self {
             sqs,
             dlq,
-            hold: i32::try_from(hold.as_secs()).unwrap_or(43_200).clamp(1, 43_200),
+            hold: i32::try_from(hold.as_secs())
+                .unwrap_or(43_200)
+                .clamp(1, 43_200),
             seen: HashSet::new(),
             held: Vec::new(),
             done: false,
@@ -639,7 +641,9 @@ fn summary(message: &DlqMessage) -> Value {
     })
 }
 
-fn attributes_to_send(raw: &Message) -> Option<std::collections::HashMap<String, MessageAttributeValue>> {
+fn attributes_to_send(
+    raw: &Message,
+) -> Option<std::collections::HashMap<String, MessageAttributeValue>> {
     raw.message_attributes.clone().filter(|a| !a.is_empty())
 }
 
@@ -660,6 +664,12 @@ pub async fn redrive(
     } else {
         resolve(sqs, target, None).await?.url
     };
+    if target_url == dlq.url {
+        return Err(DlqError::Usage(format!(
+            "{} cannot be redriven into itself",
+            dlq.name
+        )));
+    }
     let mut outcome = Outcome {
         action: "redrive".into(),
         queue: dlq.name.clone(),
@@ -678,19 +688,20 @@ pub async fn redrive(
         let sqs = sqs2.clone();
         let target = target_for_send.clone();
         async move {
-            let attributes = raw.attributes.clone().unwrap_or_default();
+            let group = raw
+                .attributes
+                .as_ref()
+                .and_then(|a| a.get(&MessageSystemAttributeName::MessageGroupId))
+                .cloned();
             sqs.send_message()
                 .queue_url(&target)
                 .message_body(raw.body.clone().unwrap_or_default())
                 .set_message_attributes(attributes_to_send(&raw))
-                .set_message_group_id(
-                    attributes.get(&MessageSystemAttributeName::MessageGroupId).cloned(),
-                )
-                .set_message_deduplication_id(
-                    attributes
-                        .get(&MessageSystemAttributeName::MessageDeduplicationId)
-                        .cloned(),
-                )
+                .set_message_group_id(group.clone())
+                // FIFO: the original deduplication id would make SQS drop a resend within its
+                // five-minute window; the DLQ message id is fresh, yet the same on a rerun, so
+                // a resend from the crash window is the one SQS drops.
+                .set_message_deduplication_id(group.and(raw.message_id.clone()))
                 .send()
                 .await
                 .map_err(|e| sqs_error("SendMessage", e))?;
@@ -869,5 +880,75 @@ pub async fn actor(sts: &aws_sdk_sts::Client) -> Result<String, DlqError> {
             operation: "STS GetCallerIdentity",
             message: aws_sdk_sts::error::DisplayErrorContext(e).to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flow_is_the_queue_name_without_prefix_and_dlq() {
+        assert_eq!(
+            flow_of("switchyard-local-orders-dlq", Some("switchyard-local")),
+            "orders"
+        );
+        assert_eq!(
+            flow_of(
+                "switchyard-local-stock-shopify-dlq",
+                Some("switchyard-local")
+            ),
+            "stock-shopify"
+        );
+        assert_eq!(
+            flow_of("other-orders-dlq", Some("switchyard-local")),
+            "other-orders"
+        );
+        assert_eq!(flow_of("orders-dlq", None), "orders");
+    }
+
+    #[test]
+    fn the_failure_key_is_the_order_id_else_the_envelope_id_also_inside_an_event() {
+        let order = json!({
+            "id": "01J0000000000000000000000A", "type": "OrderSubmitted", "version": 1,
+            "correlation_id": "o-9", "channel": "shop", "payload": {"order_id": "o-9"}
+        });
+        assert_eq!(
+            failure_key_of("orders", &order.to_string()),
+            Some(FailureKey::new("orders", "o-9"))
+        );
+        let level = json!({
+            "id": "01J0000000000000000000000B", "type": "InventoryLevelChanged", "version": 1,
+            "correlation_id": "c", "channel": "erp", "payload": {"sku": "S-1"}
+        });
+        assert_eq!(
+            failure_key_of("stock-shopify", &level.to_string()),
+            Some(FailureKey::new(
+                "stock-shopify",
+                "01J0000000000000000000000B"
+            ))
+        );
+        let event =
+            json!({"detail-type": "OrderAccepted", "source": "switchyard", "detail": order});
+        assert_eq!(
+            failure_key_of("order-events", &event.to_string()),
+            Some(FailureKey::new("order-events", "o-9"))
+        );
+        assert_eq!(failure_key_of("orders", "not json"), None);
+        assert_eq!(failure_key_of("orders", r#"{"hello": 1}"#), None);
+    }
+
+    #[test]
+    fn filters_parse_and_print_back() {
+        for text in [
+            "channel=shop-a",
+            "class=poison",
+            "type=OrderSubmitted",
+            "older-than=2h",
+        ] {
+            assert_eq!(text.parse::<Filter>().expect(text).to_string(), text);
+        }
+        assert!("channel".parse::<Filter>().is_err());
+        assert!("size=3".parse::<Filter>().is_err());
     }
 }

@@ -5,6 +5,10 @@
 //! `AWS_ENDPOINT_URL` for the local emulator). API keys and generated secrets are printed once,
 //! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
 //! (SecureString) with the channel record naming the parameter.
+//!
+//! `switchyard dlq list|show|redrive|purge`, `switchyard failures list` and `switchyard audit
+//! list` are the operators' loop (see `ops.rs`, which also documents the exit codes, and the
+//! library module `switchyard::dlq`).
 #![forbid(unsafe_code)]
 
 mod inventory;
@@ -278,9 +282,7 @@ async fn main() -> anyhow::Result<()> {
     let prefix = cli.secrets_prefix.trim_end_matches('/');
     match cli.command {
         Command::Dlq(command) => std::process::exit(ops::run_dlq(command, &config).await),
-        Command::Failures(command) => {
-            std::process::exit(ops::run_failures(command, &config).await)
-        }
+        Command::Failures(command) => std::process::exit(ops::run_failures(command, &config).await),
         Command::Audit(command) => std::process::exit(ops::run_audit(command, &config).await),
         Command::Inventory(command) => {
             inventory::run(command, &config, &directory).await?;

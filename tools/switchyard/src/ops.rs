@@ -378,7 +378,9 @@ async fn dlq_command(command: DlqCommand, config: &aws_config::SdkConfig) -> Res
                 print_json(&json!({ "queue": dlq.name, "flow": dlq.flow, "messages": messages }));
             } else {
                 table(
-                    &["MESSAGE", "TYPE", "CHANNEL", "SUBJECT", "CLASS", "ATTEMPTS", "ERROR"],
+                    &[
+                        "MESSAGE", "TYPE", "CHANNEL", "SUBJECT", "CLASS", "ATTEMPTS", "ERROR",
+                    ],
                     messages
                         .iter()
                         .map(|m| {
@@ -539,7 +541,16 @@ pub async fn run_failures(command: FailuresCommand, config: &aws_config::SdkConf
             print_json(&json!({ "failures": records }));
         } else {
             table(
-                &["FLOW", "SUBJECT", "CLASS", "ATTEMPTS", "LAST FAILED", "DLQ", "STATE", "ERROR"],
+                &[
+                    "FLOW",
+                    "SUBJECT",
+                    "CLASS",
+                    "ATTEMPTS",
+                    "LAST FAILED",
+                    "DLQ",
+                    "STATE",
+                    "ERROR",
+                ],
                 records
                     .iter()
                     .map(|r| {
@@ -550,9 +561,10 @@ pub async fn run_failures(command: FailuresCommand, config: &aws_config::SdkConf
                             r.attempts.to_string(),
                             r.last_failed_at.to_rfc3339(),
                             or_dash(r.dead_lettered_at.map(|t| t.to_rfc3339())),
-                            r.resolution
-                                .as_ref()
-                                .map_or_else(|| "open".into(), |res| format!("resolved: {}", res.how)),
+                            r.resolution.as_ref().map_or_else(
+                                || "open".into(),
+                                |res| format!("resolved: {}", res.how),
+                            ),
                             r.error.clone(),
                         ]
                     })
