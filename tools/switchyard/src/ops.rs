@@ -193,13 +193,13 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 fn ops_ports(_config: &aws_config::SdkConfig) -> Result<OpsPorts, DlqError> {
     match std::env::var("SWITCHYARD_OPS_TABLE") {
         Err(_) => Err(DlqError::Ops(
-            "the ops table is not configured: set SWITCHYARD_OPS_TABLE".into(),
+            "not configured: set SWITCHYARD_OPS_TABLE".into(),
         )),
         // The DynamoDB adapters (`DynamoDbFailureStore::new(client, table)`,
         // `DynamoDbAuditLog::new(client, table)`, feature `dynamodb` of switchyard-failures)
         // are being written; until they land there is no store to use, and no silent fallback.
         Ok(table) => Err(DlqError::Ops(format!(
-            "the ops table {table} is configured but this build has no DynamoDB failure store yet"
+            "{table} is configured but this build has no DynamoDB failure store yet"
         ))),
     }
 }
@@ -288,7 +288,7 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) {
             .zip(&widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        out(padded.join("  ").trim_end());
     };
     line(headers.iter().map(|h| h.to_string()).collect());
     for row in rows {
@@ -300,11 +300,14 @@ fn or_dash(value: Option<impl ToString>) -> String {
     value.map_or_else(|| "-".into(), |v| v.to_string())
 }
 
+/// One line on stdout. A closed pipe (`| head`) is not an error worth a panic: the reader has
+/// what it wanted.
+fn out(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
 fn print_json(value: &serde_json::Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-    );
+    out(serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()));
 }
 
 /// Runs a `dlq` command; returns the exit code.
@@ -471,19 +474,19 @@ fn report(outcome: &Outcome, json: bool) -> i32 {
             _ => "deleted",
         };
         for message in &outcome.messages {
-            println!(
+            out(format_args!(
                 "{}  {}  {}",
                 message["message_id"].as_str().unwrap_or("-"),
                 message["type"].as_str().unwrap_or("-"),
                 message["key"]["subject"].as_str().unwrap_or("-"),
-            );
+            ));
         }
         let count = if outcome.executed {
             outcome.done
         } else {
             outcome.matched
         };
-        println!(
+        out(format_args!(
             "{verb} {count} of {} matching message(s) from {}{}",
             outcome.matched,
             outcome.queue,
@@ -492,9 +495,9 @@ fn report(outcome: &Outcome, json: bool) -> i32 {
                 .as_ref()
                 .map(|t| format!(" to {t}"))
                 .unwrap_or_default()
-        );
+        ));
         if let Some(id) = &outcome.audit_id {
-            println!("audit entry {id}");
+            out(format_args!("audit entry {id}"));
         }
     }
     if let Some(error) = &outcome.error {
