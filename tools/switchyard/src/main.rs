@@ -5,9 +5,14 @@
 //! `AWS_ENDPOINT_URL` for the local emulator). API keys and generated secrets are printed once,
 //! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
 //! (SecureString) with the channel record naming the parameter.
+//!
+//! `switchyard dlq list|show|redrive|purge`, `switchyard failures list` and `switchyard audit
+//! list` are the operators' loop (see `ops.rs`, which also documents the exit codes, and the
+//! library module `switchyard::dlq`).
 #![forbid(unsafe_code)]
 
 mod inventory;
+mod ops;
 mod secrets;
 
 use anyhow::{Context, bail};
@@ -28,7 +33,8 @@ use crate::secrets::{new_secret_value, store_secret};
 #[derive(Parser)]
 #[command(
     name = "switchyard",
-    about = "Operate Switchyard: channels, inventory (more to come)"
+    about = "Operate Switchyard: channels, inventory, dead-letter queues, failures, audit",
+    after_help = ops::EXIT_HELP
 )]
 struct Cli {
     /// The channels table.
@@ -59,6 +65,15 @@ enum Command {
     /// Stock and prices from the ERP to the channels: status and resync.
     #[command(subcommand)]
     Inventory(inventory::Inventory),
+    /// Dead-letter queues: list, show, redrive, purge (stack prefix from `SWITCHYARD_PREFIX`).
+    #[command(subcommand, after_help = ops::EXIT_HELP)]
+    Dlq(ops::DlqCommand),
+    /// Failure records (the ops table, `SWITCHYARD_OPS_TABLE`).
+    #[command(subcommand, after_help = ops::EXIT_HELP)]
+    Failures(ops::FailuresCommand),
+    /// The audit trail of operator actions (the ops table).
+    #[command(subcommand, after_help = ops::EXIT_HELP)]
+    Audit(ops::AuditCommand),
 }
 
 #[derive(Subcommand)]
@@ -266,6 +281,9 @@ async fn main() -> anyhow::Result<()> {
     let secrets = SsmSecretStore::new(aws_sdk_ssm::Client::new(&config));
     let prefix = cli.secrets_prefix.trim_end_matches('/');
     match cli.command {
+        Command::Dlq(command) => std::process::exit(ops::run_dlq(command, &config).await),
+        Command::Failures(command) => std::process::exit(ops::run_failures(command, &config).await),
+        Command::Audit(command) => std::process::exit(ops::run_audit(command, &config).await),
         Command::Inventory(command) => {
             inventory::run(command, &config, &directory).await?;
         }
