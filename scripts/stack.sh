@@ -218,6 +218,7 @@ SWITCHYARD_QUARANTINE_QUEUE_URL=$(out quarantine_queue_url)
 SWITCHYARD_EDI_TABLE=$(out edi_table_name)
 SWITCHYARD_CATALOG_TABLE=$(out catalog_table_name)
 SWITCHYARD_OPS_TABLE=$(out ops_table_name)
+SWITCHYARD_PREFIX=switchyard
 SWITCHYARD_CATALOG_EVENTS_QUEUE_URL=$(out catalog_events_queue_url)
 SWITCHYARD_CATALOG_EVENTS_DLQ_URL=$(out catalog_events_dlq_url)
 SWITCHYARD_CHANNELS_FILE=$channels_file

@@ -82,17 +82,10 @@ fn envelope_of(body: &Value) -> Option<&Value> {
     }
 }
 
-/// The failure key of a DLQ message, the one its consumer recorded: the flow, and as subject
-/// the payload's `order_id` when it has one, else the envelope id. A body that is no envelope
-/// gets `None` (its consumer could only have keyed it by something we cannot see).
+/// The failure key of a DLQ message: the one its consumer recorded it under
+/// ([`switchyard_failures::subject_of`], shared with every consumer, so the two always agree).
 pub fn failure_key_of(flow: &str, body: &str) -> Option<FailureKey> {
-    let body: Value = serde_json::from_str(body).ok()?;
-    let envelope = envelope_of(&body)?;
-    let subject = envelope
-        .pointer("/payload/order_id")
-        .and_then(Value::as_str)
-        .or_else(|| envelope.get("id").and_then(Value::as_str))?;
-    Some(FailureKey::new(flow, subject))
+    Some(FailureKey::new(flow, switchyard_failures::subject_of(body)))
 }
 
 /// One `--filter`: all given must match.
@@ -908,34 +901,28 @@ mod tests {
     }
 
     #[test]
-    fn the_failure_key_is_the_order_id_else_the_envelope_id_also_inside_an_event() {
+    fn the_failure_key_is_the_one_its_consumer_recorded() {
         let order = json!({
             "id": "01J0000000000000000000000A", "type": "OrderSubmitted", "version": 1,
-            "correlation_id": "o-9", "channel": "shop", "payload": {"order_id": "o-9"}
+            "correlation_id": "o-9", "channel": "shop", "payload": {"order": {"id": "o-9"}}
         });
-        assert_eq!(
-            failure_key_of("orders", &order.to_string()),
-            Some(FailureKey::new("orders", "o-9"))
-        );
-        let level = json!({
-            "id": "01J0000000000000000000000B", "type": "InventoryLevelChanged", "version": 1,
-            "correlation_id": "c", "channel": "erp", "payload": {"sku": "S-1"}
-        });
-        assert_eq!(
-            failure_key_of("stock-shopify", &level.to_string()),
-            Some(FailureKey::new(
-                "stock-shopify",
-                "01J0000000000000000000000B"
-            ))
-        );
         let event =
             json!({"detail-type": "OrderAccepted", "source": "switchyard", "detail": order});
+        for body in [order.to_string(), event.to_string(), "not json".to_string()] {
+            assert_eq!(
+                failure_key_of("orders", &body),
+                Some(FailureKey::new(
+                    "orders",
+                    switchyard_failures::subject_of(&body)
+                ))
+            );
+        }
         assert_eq!(
-            failure_key_of("order-events", &event.to_string()),
-            Some(FailureKey::new("order-events", "o-9"))
+            failure_key_of("orders", &order.to_string())
+                .unwrap()
+                .subject,
+            "o-9"
         );
-        assert_eq!(failure_key_of("orders", "not json"), None);
-        assert_eq!(failure_key_of("orders", r#"{"hello": 1}"#), None);
     }
 
     #[test]

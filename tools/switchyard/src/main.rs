@@ -65,7 +65,7 @@ enum Command {
     /// Stock and prices from the ERP to the channels: status and resync.
     #[command(subcommand)]
     Inventory(inventory::Inventory),
-    /// Dead-letter queues: list, show, redrive, purge (stack prefix from `SWITCHYARD_PREFIX`).
+    /// Dead-letter queues: list, show, redrive, purge (stack prefix from `SWITCHYARD_PREFIX`, default `switchyard`).
     #[command(subcommand, after_help = ops::EXIT_HELP)]
     Dlq(ops::DlqCommand),
     /// Failure records (the ops table, `SWITCHYARD_OPS_TABLE`).

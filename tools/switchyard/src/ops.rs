@@ -190,18 +190,17 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 
 /// The failure store and audit log of the ops table (`SWITCHYARD_OPS_TABLE`). The one place
 /// they are built: wiring the DynamoDB adapters is a change here only.
-fn ops_ports(_config: &aws_config::SdkConfig) -> Result<OpsPorts, DlqError> {
-    match std::env::var("SWITCHYARD_OPS_TABLE") {
-        Err(_) => Err(DlqError::Ops(
-            "not configured: set SWITCHYARD_OPS_TABLE".into(),
+fn ops_ports(config: &aws_config::SdkConfig) -> Result<OpsPorts, DlqError> {
+    let table = std::env::var("SWITCHYARD_OPS_TABLE")
+        .map_err(|_| DlqError::Ops("not configured: set SWITCHYARD_OPS_TABLE".into()))?;
+    let client = aws_sdk_dynamodb::Client::new(config);
+    Ok(OpsPorts {
+        failures: Arc::new(switchyard_failures::DynamoDbFailureStore::new(
+            client.clone(),
+            table.clone(),
         )),
-        // The DynamoDB adapters (`DynamoDbFailureStore::new(client, table)`,
-        // `DynamoDbAuditLog::new(client, table)`, feature `dynamodb` of switchyard-failures)
-        // are being written; until they land there is no store to use, and no silent fallback.
-        Ok(table) => Err(DlqError::Ops(format!(
-            "{table} is configured but this build has no DynamoDB failure store yet"
-        ))),
-    }
+        audit: Arc::new(switchyard_failures::DynamoDbAuditLog::new(client, table)),
+    })
 }
 
 /// The error's exit code.
@@ -321,10 +320,15 @@ pub async fn run_dlq(command: DlqCommand, config: &aws_config::SdkConfig) -> i32
     }
 }
 
+/// The stack's name prefix: `SWITCHYARD_PREFIX`, else Terraform's default `switchyard`, so a
+/// DLQ's flow (`orders`) is the one its consumer recorded failures under.
 fn prefix() -> Option<String> {
-    std::env::var("SWITCHYARD_PREFIX")
-        .ok()
-        .filter(|p| !p.is_empty())
+    Some(
+        std::env::var("SWITCHYARD_PREFIX")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "switchyard".into()),
+    )
 }
 
 async fn dlq_command(command: DlqCommand, config: &aws_config::SdkConfig) -> Result<i32, DlqError> {
