@@ -42,6 +42,9 @@ struct State {
     updated: Instant,
 }
 
+/// The share of a documented rate the client paces at.
+const PACING_MARGIN: f64 = 0.9;
+
 impl TokenBucket {
     /// A full bucket of `burst` tokens refilled at `rate_per_second`.
     ///
@@ -96,9 +99,12 @@ impl TokenBucket {
         Self::documented(0.5, 30)
     }
 
+    /// A documented plan, paced a little under its rate: a request sent the moment our bucket
+    /// allows it can reach Amazon's bucket early (network and scheduling jitter), and at exactly
+    /// the documented rate that is an occasional 429 (seen in CI on a loaded machine).
     fn documented(rate_per_second: f64, burst: u32) -> Self {
         TokenBucket {
-            rate_per_second,
+            rate_per_second: rate_per_second * PACING_MARGIN,
             burst,
             state: Mutex::new(State {
                 tokens: f64::from(burst),
@@ -177,7 +183,7 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn thirty_calls_go_at_once_and_the_thirty_first_waits_two_seconds() {
+    async fn thirty_calls_go_at_once_and_the_thirty_first_waits_a_little_over_two_seconds() {
         let bucket = TokenBucket::get_order_default();
         let start = Instant::now();
         for _ in 0..30 {
@@ -195,8 +201,9 @@ mod tests {
         assert!(!waited.is_finished());
         let done = waited.await.unwrap();
         let waited = done - start;
+        // 0.5/s documented, paced at 90%: one token every 2.22 s.
         assert!(
-            waited >= Duration::from_secs(2) && waited < Duration::from_millis(2010),
+            waited >= Duration::from_millis(2222) && waited < Duration::from_millis(2240),
             "{waited:?}"
         );
     }
