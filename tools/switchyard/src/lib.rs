@@ -1,5 +1,6 @@
-//! The operator CLI's library half: what `switchyard dlq …` does, callable from tests.
+//! The operator CLI's library half. What the commands do lives in `switchyard-operations`
+//! (shared with the ops API and the dlq-redrive Lambda); it is re-exported here for the tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod dlq;
+pub use switchyard_operations::dlq;

@@ -1,0 +1,6 @@
+//! What operators do, as a library. The `switchyard` CLI, the ops API and the `dlq-redrive`
+//! Lambda call these functions, so a redrive from a laptop and one inside AWS behave alike.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod dlq;
