@@ -65,12 +65,12 @@ cmd_stop() {
     if [[ $STACK == dev ]]; then rm -f "$ROOT/.switchyard/local.env" "$ROOT/.switchyard/channels.json"; fi
 }
 
-take_bins() { # take_bins NAME...: hard-link (or copy) target/debug/NAME into this stack's bin/
-    local name
+take_bins() { # take_bins NAME...: hard-link (or copy) the built NAME into this stack's bin/
+    local name built=${CARGO_TARGET_DIR:-target}/debug
     mkdir -p "$BIN"
     for name in "$@"; do
-        [[ -x target/debug/$name ]] || die "target/debug/$name was not built"
-        ln -f "target/debug/$name" "$BIN/$name" 2>/dev/null || cp -f "target/debug/$name" "$BIN/$name"
+        [[ -x $built/$name ]] || die "$built/$name was not built"
+        ln -f "$built/$name" "$BIN/$name" 2>/dev/null || cp -f "$built/$name" "$BIN/$name"
     done
 }
 
