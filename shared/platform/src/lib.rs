@@ -9,6 +9,9 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "lambda")]
+pub mod lambda;
+pub mod metrics;
 pub mod settings;
 pub mod telemetry;
 
