@@ -10,7 +10,8 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use switchyard_failures::{Classify, FailureClass, FailureRecorder, each_message};
 use switchyard_events::BusEvent;
 use switchyard_inventory::prices::{project_customer_price_list, project_prices};
 use switchyard_inventory::stock::project_stock;
@@ -41,36 +42,39 @@ pub enum ProjectError {
     Store(#[from] ServiceError),
 }
 
+impl Classify for ProjectError {
+    fn class(&self) -> FailureClass {
+        match self {
+            ProjectError::Unreadable(_) => FailureClass::Poison,
+            ProjectError::Store(_) => FailureClass::Transient,
+        }
+    }
+}
+
 /// Writes events into the projections.
 #[derive(Clone)]
 pub struct Projector {
     store: Arc<dyn ProjectionStore>,
+    failures: FailureRecorder,
 }
 
+/// The flow this consumer's failure records are filed under (its queue's name).
+pub const FLOW: &str = "catalog-events";
+
 impl Projector {
-    /// A projector over the catalog projection store.
-    pub fn new(store: Arc<dyn ProjectionStore>) -> Self {
-        Self { store }
+    /// A projector over the catalog projection store, recording failures with `failures`.
+    pub fn new(store: Arc<dyn ProjectionStore>, failures: FailureRecorder) -> Self {
+        Self { store, failures }
     }
 
-    /// Handles a batch; failed messages stay on the queue (and reach its DLQ in the end).
+    /// Handles a batch; failed messages stay on the queue (and reach its DLQ in the end). A
+    /// projected event resolves its SKU's open failure: a newer level written after an older
+    /// one failed settles it too.
     pub async fn process(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for message in event.records {
-            let Some(id) = message.message_id else {
-                continue;
-            };
-            match self.project(message.body.as_deref().unwrap_or("")).await {
-                Ok(outcome) => tracing::debug!(message_id = %id, ?outcome, "projected"),
-                Err(e) => {
-                    tracing::warn!(message_id = %id, error = %e, "not projected; will retry");
-                    let mut failure = BatchItemFailure::default();
-                    failure.item_identifier = id;
-                    response.batch_item_failures.push(failure);
-                }
-            }
-        }
-        response
+        each_message(event, &self.failures, |body| async move {
+            self.project(&body).await
+        })
+        .await
     }
 
     /// Handles one queue message body.

@@ -11,11 +11,11 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
 use switchyard_channels::ChannelDirectory;
 use switchyard_events::{BusEvent, EventPublisher};
-use switchyard_failures::{FailureClass, FailureRecorder};
+use switchyard_failures::{Classify, FailureClass, FailureRecorder, each_message};
 use switchyard_model::OrderId;
 use switchyard_model::envelope::Message;
 use switchyard_model::fulfilment_events::{InvoicePosted, ReturnReceived, ShipmentDispatched};
@@ -52,6 +52,15 @@ pub enum TrackError {
     /// A store or the bus failed, or the record kept changing; retry.
     #[error("{0}")]
     Transient(String),
+}
+
+impl Classify for TrackError {
+    fn class(&self) -> FailureClass {
+        match self {
+            TrackError::Unreadable(_) => FailureClass::Poison,
+            TrackError::NotYet(_) | TrackError::Transient(_) => FailureClass::Transient,
+        }
+    }
 }
 
 impl From<OrderStoreError> for TrackError {
@@ -128,41 +137,10 @@ impl Tracker {
 
     /// Handles a batch; failed messages stay on the queue (and reach its DLQ in the end).
     pub async fn process(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for message in event.records {
-            let Some(id) = message.message_id else {
-                continue;
-            };
-            let body = message.body.as_deref().unwrap_or("");
-            match self.track(body).await {
-                Ok(outcome) => {
-                    tracing::info!(message_id = %id, ?outcome, "tracked");
-                    self.failures
-                        .succeeded(body, &format!("tracked: {outcome:?}"))
-                        .await;
-                }
-                Err(e) => {
-                    tracing::warn!(message_id = %id, error = %e, "not tracked; will retry");
-                    let class = match e {
-                        TrackError::Unreadable(_) => FailureClass::Poison,
-                        TrackError::NotYet(_) | TrackError::Transient(_) => FailureClass::Transient,
-                    };
-                    let receive_count = message
-                        .attributes
-                        .get("ApproximateReceiveCount")
-                        .and_then(|n| n.parse().ok())
-                        .unwrap_or(1);
-                    let queue = message.event_source_arn.as_deref().unwrap_or(FLOW);
-                    self.failures
-                        .failed(queue, Some(&id), body, receive_count, class, &e.to_string())
-                        .await;
-                    let mut failure = BatchItemFailure::default();
-                    failure.item_identifier = id;
-                    response.batch_item_failures.push(failure);
-                }
-            }
-        }
-        response
+        each_message(event, &self.failures, |body| async move {
+            self.track(&body).await
+        })
+        .await
     }
 
     /// Handles one queue message body.

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use order_tracker::Tracker;
 use switchyard_channels::DynamoDbChannelDirectory;
 use switchyard_events::EventBridgePublisher;
-use switchyard_failures::{DynamoDbFailureStore, FailureRecorder};
+use switchyard_failures::FailureRecorder;
 use switchyard_orders::DynamoDbOrderStore;
-use switchyard_platform::aws::{load_config, setting, setting_or};
+use switchyard_platform::aws::{load_config, setting};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -29,19 +29,15 @@ async fn main() -> Result<(), Error> {
             aws_sdk_eventbridge::Client::new(&config),
             setting("SWITCHYARD_EVENT_BUS")?,
         )),
-        FailureRecorder::new(
-            Arc::new(DynamoDbFailureStore::new(
-                aws_sdk_dynamodb::Client::new(&config),
-                setting("SWITCHYARD_OPS_TABLE")?,
-            )),
+        FailureRecorder::from_environment(
+            aws_sdk_dynamodb::Client::new(&config),
             order_tracker::FLOW,
             "order-tracker",
-            setting_or("SWITCHYARD_MAX_RECEIVE_COUNT", 10)?,
-        ),
+        )?,
     );
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+    switchyard_platform::lambda::run(|event: LambdaEvent<SqsEvent>| {
         let tracker = tracker.clone();
         async move { Ok::<SqsBatchResponse, Error>(tracker.process(event.payload).await) }
-    }))
+    })
     .await
 }

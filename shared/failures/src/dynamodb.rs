@@ -469,3 +469,25 @@ impl AuditLog for DynamoDbAuditLog {
         Ok(out)
     }
 }
+
+impl crate::FailureRecorder {
+    /// The recorder a Lambda consumer of `flow` uses: the ops table named by
+    /// `SWITCHYARD_OPS_TABLE`, its queue dead-lettering after `SWITCHYARD_MAX_RECEIVE_COUNT`
+    /// receives (default 10, as Terraform sets it).
+    pub fn from_environment(
+        client: aws_sdk_dynamodb::Client,
+        flow: &str,
+        function: &str,
+    ) -> anyhow::Result<Self> {
+        use switchyard_platform::settings::{setting, setting_or};
+        Ok(Self::new(
+            std::sync::Arc::new(DynamoDbFailureStore::new(
+                client,
+                setting("SWITCHYARD_OPS_TABLE")?,
+            )),
+            flow,
+            function,
+            setting_or("SWITCHYARD_MAX_RECEIVE_COUNT", 10)?,
+        ))
+    }
+}

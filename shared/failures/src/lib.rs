@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod batch;
 #[cfg(feature = "contract")]
 pub mod contract;
 #[cfg(feature = "dynamodb")]
@@ -29,6 +30,7 @@ use switchyard_platform::ServiceError;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::{DynamoDbAuditLog, DynamoDbFailureStore};
 pub use memory::{InMemoryAuditLog, InMemoryFailureStore};
+pub use batch::{Classify, Received, each_message, item_failure};
 pub use recorder::FailureRecorder;
 
 /// What kind of failure it is, which says what will fix it.

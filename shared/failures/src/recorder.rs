@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
+use crate::batch::Received;
 use crate::{Delivery, Failure, FailureClass, FailureKey, FailureStore, subject_of};
 
 /// One consumer's view of the failure store. Best effort: the store being down is logged and
@@ -34,6 +35,11 @@ impl FailureRecorder {
         }
     }
 
+    /// The flow it records under.
+    pub fn flow(&self) -> &str {
+        &self.flow
+    }
+
     /// The store, for reads.
     pub fn store(&self) -> &dyn FailureStore {
         self.store.as_ref()
@@ -57,10 +63,28 @@ impl FailureRecorder {
             body,
         };
         let last = receive_count >= self.max_receive_count;
+        if last {
+            switchyard_platform::metrics::dlq_arrival(&self.flow);
+        } else {
+            switchyard_platform::metrics::retry(&self.flow);
+        }
         let failure = Failure::of_message(&delivery, class, error, last);
         if let Err(e) = self.store.record(&failure).await {
             tracing::warn!(error = %e, key = ?failure.key, "could not record the failure");
         }
+    }
+
+    /// Records that `message` failed this delivery.
+    pub async fn failed_message(&self, message: &Received<'_>, class: FailureClass, error: &str) {
+        self.failed(
+            message.queue,
+            Some(message.message_id),
+            message.body,
+            message.receive_count,
+            class,
+            error,
+        )
+        .await;
     }
 
     /// Resolves the work's open failure, if it has one, saying `how`.

@@ -17,8 +17,7 @@ pub trait HttpHandler: Clone + Send + Sync + 'static {
 
 /// Serves `handler` until the Lambda runtime stops.
 pub async fn serve_http<H: HttpHandler>(handler: H) -> Result<(), Error> {
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
+    switchyard_platform::lambda::run(move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
             let handler = handler.clone();
             async move {
                 let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
@@ -27,7 +26,6 @@ pub async fn serve_http<H: HttpHandler>(handler: H) -> Result<(), Error> {
                     .await;
                 Ok::<ApiGatewayV2httpResponse, Error>(response_to_event(response))
             }
-        },
-    ))
+        })
     .await
 }
