@@ -11,8 +11,8 @@
 use std::sync::Arc;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
-use switchyard_failures::{Classify, FailureClass, FailureRecorder, each_message};
 use switchyard_events::BusEvent;
+use switchyard_failures::{Classify, FailureClass, FailureRecorder, each_message};
 use switchyard_inventory::prices::{project_customer_price_list, project_prices};
 use switchyard_inventory::stock::project_stock;
 use switchyard_model::catalog_events::{CustomerPriceListChanged, InventoryChanged, PriceChanged};

@@ -4,7 +4,9 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use switchyard_failures::{FailureClass, FailureFilter, FailureRecorder, FailureStore, InMemoryFailureStore};
+use switchyard_failures::{
+    FailureClass, FailureFilter, FailureRecorder, FailureStore, InMemoryFailureStore,
+};
 
 use aws_lambda_events::sqs::SqsEvent;
 use catalog_projector::{Projected, Projector};
@@ -35,7 +37,10 @@ fn the_fixture_round_trips() {
 #[tokio::test]
 async fn a_reordered_and_repeated_batch_leaves_the_newest_level_and_the_prices() {
     let store = Arc::new(InMemoryProjectionStore::new());
-    let projector = Projector::new(store.clone(), recorder(Arc::new(InMemoryFailureStore::new())));
+    let projector = Projector::new(
+        store.clone(),
+        recorder(Arc::new(InMemoryFailureStore::new())),
+    );
     let response = projector.process(fixture()).await;
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
 
@@ -66,7 +71,10 @@ async fn a_reordered_and_repeated_batch_leaves_the_newest_level_and_the_prices()
 #[tokio::test]
 async fn each_outcome_is_told_apart_and_only_unreadable_messages_fail() {
     let store = Arc::new(InMemoryProjectionStore::new());
-    let projector = Projector::new(store.clone(), recorder(Arc::new(InMemoryFailureStore::new())));
+    let projector = Projector::new(
+        store.clone(),
+        recorder(Arc::new(InMemoryFailureStore::new())),
+    );
     let bodies: Vec<String> = fixture()
         .records
         .into_iter()
@@ -115,8 +123,10 @@ async fn an_unreadable_event_is_recorded_as_poison_and_a_good_one_records_nothin
     event.records.truncate(1);
     let mut bad = event.records[0].clone();
     bad.message_id = Some("bad-1".into());
-    bad.body = Some("{\"detail-type\":\"InventoryChanged\",\"detail\":{\"not\":\"an envelope\"}}".into());
-    bad.attributes.insert("ApproximateReceiveCount".into(), "3".into());
+    bad.body =
+        Some("{\"detail-type\":\"InventoryChanged\",\"detail\":{\"not\":\"an envelope\"}}".into());
+    bad.attributes
+        .insert("ApproximateReceiveCount".into(), "3".into());
     event.records.push(bad);
     let response = projector.process(event).await;
     let failed: Vec<_> = response
@@ -129,6 +139,13 @@ async fn an_unreadable_event_is_recorded_as_poison_and_a_good_one_records_nothin
     assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!(records[0].key.flow, "catalog-events");
     assert_eq!(records[0].class, FailureClass::Poison);
-    assert!(records[0].dead_lettered_at.is_some(), "the third receive was the last");
-    assert!(records[0].error.contains("unreadable"), "{}", records[0].error);
+    assert!(
+        records[0].dead_lettered_at.is_some(),
+        "the third receive was the last"
+    );
+    assert!(
+        records[0].error.contains("unreadable"),
+        "{}",
+        records[0].error
+    );
 }

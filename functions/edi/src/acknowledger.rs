@@ -10,10 +10,11 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
 use switchyard_edi_outbox::{EdiStore, OutboxDocument};
 use switchyard_events::BusEvent;
+use switchyard_failures::{Classify, FailureClass, FailureRecorder, each_message};
 use switchyard_model::ChannelName;
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderAccepted, OrderRejected};
@@ -42,42 +43,38 @@ pub enum AckError {
     Store(#[from] ServiceError),
 }
 
+impl Classify for AckError {
+    fn class(&self) -> FailureClass {
+        match self {
+            AckError::Unreadable(_) => FailureClass::Poison,
+            AckError::Store(_) => FailureClass::Transient,
+        }
+    }
+}
+
 /// Writes 855s, 856s and 810s.
 #[derive(Clone)]
 pub struct Acknowledger {
     pub(crate) edi: Arc<dyn EdiStore>,
+    failures: FailureRecorder,
 }
 
+/// The flow this consumer's failure records are filed under (its queue's name).
+pub const FLOW: &str = "edi-acknowledgements";
+
 impl Acknowledger {
-    /// An acknowledger over the EDI store.
-    pub fn new(edi: Arc<dyn EdiStore>) -> Self {
-        Acknowledger { edi }
+    /// An acknowledger over the EDI store, recording failures with `failures`.
+    pub fn new(edi: Arc<dyn EdiStore>, failures: FailureRecorder) -> Self {
+        Acknowledger { edi, failures }
     }
 
-    /// Handles a batch; failed messages stay on the queue (and reach its DLQ in the end).
+    /// Handles a batch; failed messages stay on the queue (and reach its DLQ in the end), each
+    /// recorded under its order; a written document resolves the order's open failure.
     pub async fn process(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for message in event.records {
-            let Some(id) = message.message_id else {
-                continue;
-            };
-            match self
-                .acknowledge(message.body.as_deref().unwrap_or(""))
-                .await
-            {
-                Ok(Acknowledged::Written(doc)) => {
-                    tracing::info!(message_id = %id, document = %doc, "document written")
-                }
-                Ok(Acknowledged::Skipped) => {}
-                Err(e) => {
-                    tracing::warn!(message_id = %id, error = %e, "document not written; will retry");
-                    let mut failure = BatchItemFailure::default();
-                    failure.item_identifier = id;
-                    response.batch_item_failures.push(failure);
-                }
-            }
-        }
-        response
+        each_message(event, &self.failures, |body| async move {
+            self.acknowledge(&body).await
+        })
+        .await
     }
 
     /// Handles one queue message body.

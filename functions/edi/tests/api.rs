@@ -74,7 +74,13 @@ async fn app() -> App {
     };
     App {
         api: EdiApi::new(ports),
-        acknowledger: Acknowledger::new(edi),
+        acknowledger: Acknowledger::new(
+            edi,
+            switchyard_failures::FailureRecorder::in_memory(
+                edi::acknowledger::FLOW,
+                "edi-acknowledger",
+            ),
+        ),
         queue,
         quarantine,
     }

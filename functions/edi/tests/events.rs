@@ -72,8 +72,20 @@ async fn acknowledger_samples_round_trip_and_each_makes_its_document() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../events/edi-acknowledger"
     ));
-    let empty = Acknowledger::new(Arc::new(InMemoryEdiStore::new()));
-    let with_order = Acknowledger::new(store_with_the_sample_order().await);
+    let empty = Acknowledger::new(
+        Arc::new(InMemoryEdiStore::new()),
+        switchyard_failures::FailureRecorder::in_memory(
+            edi::acknowledger::FLOW,
+            "edi-acknowledger",
+        ),
+    );
+    let with_order = Acknowledger::new(
+        store_with_the_sample_order().await,
+        switchyard_failures::FailureRecorder::in_memory(
+            edi::acknowledger::FLOW,
+            "edi-acknowledger",
+        ),
+    );
     let mut written = Vec::new();
     for (path, event) in &events {
         for record in &event.records {

@@ -65,7 +65,13 @@ async fn app() -> App {
     };
     App {
         api: EdiApi::new(ports),
-        acknowledger: Acknowledger::new(edi.clone()),
+        acknowledger: Acknowledger::new(
+            edi.clone(),
+            switchyard_failures::FailureRecorder::in_memory(
+                edi::acknowledger::FLOW,
+                "edi-acknowledger",
+            ),
+        ),
         edi,
     }
 }

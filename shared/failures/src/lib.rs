@@ -27,10 +27,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchyard_platform::ServiceError;
 
+pub use batch::{Classify, Received, each_message, item_failure};
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::{DynamoDbAuditLog, DynamoDbFailureStore};
 pub use memory::{InMemoryAuditLog, InMemoryFailureStore};
-pub use batch::{Classify, Received, each_message, item_failure};
 pub use recorder::FailureRecorder;
 
 /// What kind of failure it is, which says what will fix it.

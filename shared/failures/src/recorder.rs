@@ -35,6 +35,17 @@ impl FailureRecorder {
         }
     }
 
+    /// A recorder over a fresh in-memory store (the twin), for tests and local tools; its
+    /// queue dead-letters after 10 receives, as Terraform's default.
+    pub fn in_memory(flow: impl Into<String>, function: impl Into<String>) -> Self {
+        Self::new(
+            Arc::new(crate::InMemoryFailureStore::new()),
+            flow,
+            function,
+            10,
+        )
+    }
+
     /// The flow it records under.
     pub fn flow(&self) -> &str {
         &self.flow

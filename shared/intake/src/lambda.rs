@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 
 use crate::apigw::{request_from_event, response_to_event};
 use crate::http::{HttpRequest, HttpResponse};
@@ -18,14 +18,14 @@ pub trait HttpHandler: Clone + Send + Sync + 'static {
 /// Serves `handler` until the Lambda runtime stops.
 pub async fn serve_http<H: HttpHandler>(handler: H) -> Result<(), Error> {
     switchyard_platform::lambda::run(move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
-            let handler = handler.clone();
-            async move {
-                let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
-                let response = handler
-                    .handle(&request_from_event(&event.payload), deadline)
-                    .await;
-                Ok::<ApiGatewayV2httpResponse, Error>(response_to_event(response))
-            }
-        })
+        let handler = handler.clone();
+        async move {
+            let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
+            let response = handler
+                .handle(&request_from_event(&event.payload), deadline)
+                .await;
+            Ok::<ApiGatewayV2httpResponse, Error>(response_to_event(response))
+        }
+    })
     .await
 }

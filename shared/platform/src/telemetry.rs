@@ -157,7 +157,10 @@ mod tests {
             r#"{"error":"party b***@acme.example refused; ask o***@switchyard.dev","n":"a@b"}"#
         );
         let plain = "no address here";
-        assert!(matches!(super::redact_line(plain), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            super::redact_line(plain),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]
