@@ -8,9 +8,11 @@ use switchyard_amazon::{
     to_order,
 };
 use switchyard_channels::{ChannelDirectory, amazon_alias};
+use switchyard_failures::{FailureClass, FailureRecorder, Received, item_failure};
 use switchyard_intake::Intake;
 use switchyard_model::{ExternalId, OrderId};
 use switchyard_orders::{POISON_REDELIVERY, RetryPolicy, RetryScheduler};
+use tracing::Instrument;
 
 use crate::sellers::{SellerApis, SellerError};
 
@@ -25,7 +27,12 @@ pub struct Ports {
     pub intake: Intake,
     /// Reschedules a failed notification on its own queue.
     pub retries: Arc<dyn RetryScheduler>,
+    /// Failure records, keyed by the Amazon order a notification is about.
+    pub failures: FailureRecorder,
 }
+
+/// The flow this consumer's failure records are filed under (its queue's name).
+pub const FLOW: &str = "amazon-notifications";
 
 /// How one notification ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,50 +65,67 @@ impl Consumer {
         Consumer { ports, policy }
     }
 
-    /// Handles a batch; the response lists the messages to keep on the queue.
+    /// Handles a batch; the response lists the messages to keep on the queue. Each failure is
+    /// recorded under the Amazon order it is about; a capture, a cancellation or a skip settles
+    /// that order's open record.
     pub async fn process(&self, event: SqsEvent) -> SqsBatchResponse {
         let mut response = SqsBatchResponse::default();
-        for message in event.records {
-            let Some(id) = message.message_id else {
+        for message in &event.records {
+            let Some(received) = Received::of(message, FLOW) else {
                 continue;
             };
-            let handled = self.handle(message.body.as_deref().unwrap_or("")).await;
-            match &handled {
-                Handled::Captured(order) => {
-                    tracing::info!(message_id = %id, order_id = %order, "Amazon order captured")
-                }
-                Handled::CancellationRequested(order) => {
-                    tracing::info!(message_id = %id, order_id = %order, "Amazon cancellation queued")
-                }
-                Handled::Skipped(why) => tracing::info!(message_id = %id, why, "skipped"),
-                Handled::Retry(why) => tracing::warn!(message_id = %id, why, "will retry"),
-                Handled::Poison(why) => {
-                    tracing::error!(message_id = %id, why, "cannot succeed; on its way to the DLQ")
-                }
+            let span = received.span();
+            if let Some(failure) = self.process_one(&received).instrument(span).await {
+                response.batch_item_failures.push(failure);
             }
-            let delay = match handled {
-                Handled::Retry(_) => {
-                    let receive_count = message
-                        .attributes
-                        .get("ApproximateReceiveCount")
-                        .and_then(|n| n.parse().ok())
-                        .unwrap_or(1);
-                    self.policy.delay(receive_count)
-                }
-                Handled::Poison(_) => POISON_REDELIVERY,
-                _ => continue,
-            };
-            if let Some(handle) = message.receipt_handle.as_deref()
-                && let Err(e) = self.ports.retries.retry_after(handle, delay).await
-            {
-                // It still comes back, after the queue's visibility timeout.
-                tracing::warn!(message_id = %id, error = %e, "could not reschedule the message");
-            }
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = id;
-            response.batch_item_failures.push(failure);
         }
         response
+    }
+
+    async fn process_one(&self, received: &Received<'_>) -> Option<BatchItemFailure> {
+        let handled = self.handle(received.body).await;
+        let failures = &self.ports.failures;
+        let (class, why, delay) = match &handled {
+            Handled::Captured(order) => {
+                tracing::info!(order_id = %order, "Amazon order captured");
+                failures.succeeded(received.body, "captured").await;
+                return None;
+            }
+            Handled::CancellationRequested(order) => {
+                tracing::info!(order_id = %order, "Amazon cancellation queued");
+                failures
+                    .succeeded(received.body, "cancellation queued")
+                    .await;
+                return None;
+            }
+            Handled::Skipped(why) => {
+                tracing::info!(why, "skipped");
+                failures
+                    .succeeded(received.body, &format!("skipped: {why}"))
+                    .await;
+                return None;
+            }
+            Handled::Retry(why) => {
+                tracing::warn!(why, "will retry");
+                (
+                    FailureClass::Transient,
+                    why,
+                    self.policy.delay(received.receive_count),
+                )
+            }
+            Handled::Poison(why) => {
+                tracing::error!(why, "cannot succeed; on its way to the DLQ");
+                (FailureClass::Poison, why, POISON_REDELIVERY)
+            }
+        };
+        failures.failed_message(received, class, why).await;
+        if let Some(handle) = received.receipt_handle
+            && let Err(e) = self.ports.retries.retry_after(handle, delay).await
+        {
+            // It still comes back, after the queue's visibility timeout.
+            tracing::warn!(error = %e, "could not reschedule the message");
+        }
+        Some(item_failure(received.message_id))
     }
 
     /// Handles one notification body.

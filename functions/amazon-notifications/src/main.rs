@@ -6,8 +6,9 @@ use std::time::Duration;
 use amazon_notifications::consumer::Ports;
 use amazon_notifications::{Consumer, SpApiSellers};
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use switchyard_channels::DynamoDbChannelDirectory;
+use switchyard_failures::FailureRecorder;
 use switchyard_orders::{RetryPolicy, SqsQueue};
 use switchyard_platform::aws::{load_config, setting, setting_or};
 use switchyard_secrets::SsmSecretStore;
@@ -29,6 +30,11 @@ async fn main() -> Result<(), Error> {
             aws_sdk_sqs::Client::new(&config),
             setting("SWITCHYARD_AMAZON_NOTIFICATIONS_QUEUE_URL")?,
         )),
+        failures: FailureRecorder::from_environment(
+            aws_sdk_dynamodb::Client::new(&config),
+            amazon_notifications::consumer::FLOW,
+            "amazon-notifications",
+        )?,
     };
     let policy = RetryPolicy {
         base: Duration::from_secs(setting_or("SWITCHYARD_RETRY_BASE_SECONDS", 10)?),
@@ -36,9 +42,9 @@ async fn main() -> Result<(), Error> {
         max_receive_count: setting_or("SWITCHYARD_MAX_RECEIVE_COUNT", 10)?,
     };
     let consumer = Consumer::new(ports, policy);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+    switchyard_platform::lambda::run(|event: LambdaEvent<SqsEvent>| {
         let consumer = consumer.clone();
         async move { Ok::<SqsBatchResponse, Error>(consumer.process(event.payload).await) }
-    }))
+    })
     .await
 }

@@ -2,8 +2,12 @@
 //! (`local/sp-api`).
 
 use std::sync::Arc;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use switchyard_failures::{
+    FailureClass, FailureKey, FailureRecorder, FailureStore, InMemoryFailureStore,
+};
 
 use amazon_notifications::{Consumer, Handled, Ports, SellerApis, SellerError, SpApiSellers};
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
@@ -115,6 +119,7 @@ struct World {
     notifications: Arc<InMemoryQueue>,
     api: Arc<InMemoryAmazonOrders>,
     channels: Arc<Outage<InMemoryChannelDirectory>>,
+    failures: Arc<InMemoryFailureStore>,
 }
 
 async fn world() -> World {
@@ -146,6 +151,7 @@ async fn world_with(sellers: Arc<dyn SellerApis>, api: Arc<InMemoryAmazonOrders>
         .unwrap();
     let queue = Arc::new(InMemoryQueue::new());
     let notifications = Arc::new(InMemoryQueue::new());
+    let failures = Arc::new(InMemoryFailureStore::new());
     let ports = Ports {
         retries: notifications.clone(),
         channels: channels.clone(),
@@ -155,6 +161,12 @@ async fn world_with(sellers: Arc<dyn SellerApis>, api: Arc<InMemoryAmazonOrders>
             Arc::new(InMemoryIdempotencyStore::new()),
             queue.clone(),
         ),
+        failures: FailureRecorder::new(
+            failures.clone(),
+            amazon_notifications::consumer::FLOW,
+            "amazon-notifications",
+            POLICY.max_receive_count,
+        ),
     };
     World {
         consumer: Consumer::new(ports, POLICY),
@@ -162,6 +174,7 @@ async fn world_with(sellers: Arc<dyn SellerApis>, api: Arc<InMemoryAmazonOrders>
         notifications,
         api,
         channels,
+        failures,
     }
 }
 
@@ -382,5 +395,34 @@ async fn a_transient_failure_comes_back_later_each_time_and_poison_at_once() {
         delays,
         [1],
         "poison comes back at once, on its way to the DLQ"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_notification_is_recorded_under_its_amazon_order_and_resolved_by_the_capture() {
+    let w = world().await;
+    let body = notification(|_| {});
+    w.channels.down.store(true, Ordering::SeqCst);
+    let response = w.consumer.process(batch(&w, &[(&body, 1)])).await;
+    assert_eq!(response.batch_item_failures.len(), 1);
+    let key = FailureKey::new("amazon-notifications", "amazon:111-0000001-0000001");
+    let open = w
+        .failures
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("recorded by order");
+    assert!(open.is_open());
+    assert_eq!(open.class, FailureClass::Transient);
+    assert!(open.error.contains("rate exceeded"), "{}", open.error);
+
+    w.channels.down.store(false, Ordering::SeqCst);
+    let response = w.consumer.process(batch(&w, &[(&body, 2)])).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let settled = w.failures.get(&key).await.unwrap().unwrap();
+    assert_eq!(settled.attempts, 1);
+    assert_eq!(
+        settled.resolution.map(|r| r.how).as_deref(),
+        Some("captured")
     );
 }

@@ -81,11 +81,20 @@ impl FailureKey {
 }
 
 /// The business subject of a queue message body: the order it is about (`payload.order_id`,
-/// `payload.order.id`), else its flow's correlation id, else its envelope id; for a body that is
-/// no envelope at all, a hash of the bytes (stable across redrives, unlike the SQS message id).
-/// EventBridge-delivered bodies carry the envelope in `detail`.
+/// `payload.order.id`), else its flow's correlation id, else its envelope id; for an Amazon
+/// order-change notification, `amazon:<AmazonOrderId>` (every notification about one order is
+/// one piece of work); for a body that is none of these, a hash of the bytes (stable across
+/// redrives, unlike the SQS message id). EventBridge-delivered bodies carry the envelope in
+/// `detail`.
 pub fn subject_of(body: &str) -> String {
     let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    if let Some(amazon) = parsed
+        .as_ref()
+        .and_then(|v| v.pointer("/Payload/OrderChangeNotification/AmazonOrderId"))
+        .and_then(|v| v.as_str())
+    {
+        return format!("amazon:{amazon}");
+    }
     let envelope = parsed.as_ref().map(|v| v.get("detail").unwrap_or(v));
     let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
     envelope
@@ -242,6 +251,8 @@ mod tests {
         assert_eq!(subject_of(cancel), "O2");
         let bus = r#"{"detail-type":"InventoryChanged","detail":{"id":"E3","correlation_id":"WIDGET-S","payload":{}}}"#;
         assert_eq!(subject_of(bus), "WIDGET-S");
+        let amazon = r#"{"NotificationType":"ORDER_CHANGE","Payload":{"OrderChangeNotification":{"AmazonOrderId":"111-1"}}}"#;
+        assert_eq!(subject_of(amazon), "amazon:111-1");
         let garbage = subject_of("{not json");
         assert!(garbage.starts_with("body:"));
         assert_eq!(
