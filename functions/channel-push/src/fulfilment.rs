@@ -9,11 +9,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use switchyard_channels::{Channel, ChannelDirectory, ChannelKind};
 use switchyard_events::BusEvent;
+use switchyard_failures::{Classify, FailureClass, FailureRecorder, each_message};
 use switchyard_fulfilment::{ChannelFulfilment, ChannelShipment, FulfilledLine, PushError};
 use switchyard_model::envelope::Message;
 use switchyard_model::fulfilment_events::OrderShipped;
@@ -51,6 +52,16 @@ pub enum FulfilmentPushError {
     Refused(String),
 }
 
+impl Classify for FulfilmentPushError {
+    fn class(&self) -> FailureClass {
+        match self {
+            FulfilmentPushError::Unreadable(_) => FailureClass::Poison,
+            FulfilmentPushError::Transient(_) => FailureClass::Transient,
+            FulfilmentPushError::Refused(_) => FailureClass::Business,
+        }
+    }
+}
+
 impl From<ServiceError> for FulfilmentPushError {
     fn from(e: ServiceError) -> Self {
         FulfilmentPushError::Transient(e.to_string())
@@ -75,18 +86,20 @@ pub struct FulfilmentPusher {
     secrets: Arc<dyn SecretStore>,
     connector: Box<dyn Connector>,
     state: Arc<dyn ProjectionStore>,
+    failures: FailureRecorder,
     // Clients live while their channel's record is unchanged, so what they cache survives.
     clients: Mutex<HashMap<String, Client>>,
 }
 
 impl FulfilmentPusher {
-    /// A pusher for `kind`'s channels.
+    /// A pusher for `kind`'s channels, recording failures with `failures`.
     pub fn new(
         kind: ChannelKind,
         channels: Arc<dyn ChannelDirectory>,
         secrets: Arc<dyn SecretStore>,
         connector: Box<dyn Connector>,
         state: Arc<dyn ProjectionStore>,
+        failures: FailureRecorder,
     ) -> Self {
         Self {
             kind,
@@ -94,28 +107,18 @@ impl FulfilmentPusher {
             secrets,
             connector,
             state,
+            failures,
             clients: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Handles a batch; failed messages stay on the queue.
+    /// Handles a batch; failed messages stay on the queue, each recorded under its order; a
+    /// pushed (or already pushed) shipment resolves the order's open failure.
     pub async fn process(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for message in event.records {
-            let Some(id) = message.message_id else {
-                continue;
-            };
-            match self.push(message.body.as_deref().unwrap_or("")).await {
-                Ok(outcome) => tracing::info!(message_id = %id, ?outcome, "shipment pushed"),
-                Err(e) => {
-                    tracing::warn!(message_id = %id, error = %e, "shipment not pushed; will retry");
-                    let mut failure = BatchItemFailure::default();
-                    failure.item_identifier = id;
-                    response.batch_item_failures.push(failure);
-                }
-            }
-        }
-        response
+        each_message(event, &self.failures, |body| async move {
+            self.push(&body).await
+        })
+        .await
     }
 
     /// Handles one queue message body.
@@ -149,9 +152,12 @@ impl FulfilmentPusher {
             }
         };
         let shipment = channel_shipment(&shipped)?;
-        let outcome = client.fulfil(&shipment).await.map_err(|e| match e {
-            PushError::Refused(reason) => FulfilmentPushError::Refused(reason),
-            transient => FulfilmentPushError::Transient(transient.to_string()),
+        let outcome = client.fulfil(&shipment).await.map_err(|e| {
+            switchyard_platform::metrics::push_failure(channel.name.as_str());
+            match e {
+                PushError::Refused(reason) => FulfilmentPushError::Refused(reason),
+                transient => FulfilmentPushError::Transient(transient.to_string()),
+            }
         })?;
         let id = outcome.channel_fulfilment_id().to_string();
         self.state

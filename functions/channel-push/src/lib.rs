@@ -12,8 +12,9 @@ pub mod connect;
 pub mod fulfilment;
 mod targets;
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use switchyard_events::BusEvent;
+use switchyard_failures::{FailureRecorder, Received, item_failure};
 use switchyard_inventory::pusher::{Delivery, StockPusher};
 use switchyard_model::catalog_events::InventoryChanged;
 use switchyard_model::envelope::{Envelope, Message};
@@ -36,17 +37,16 @@ pub fn read_event(body: &str) -> Result<InventoryChanged, String> {
 pub async fn handle(pusher: &StockPusher, event: SqsEvent) -> SqsBatchResponse {
     let deliveries = event
         .records
-        .into_iter()
+        .iter()
         .filter_map(|m| {
+            let received = Received::of(m, "stock")?;
             Some(Delivery {
-                message_id: m.message_id?,
-                receipt_handle: m.receipt_handle.unwrap_or_default(),
-                receive_count: m
-                    .attributes
-                    .get("ApproximateReceiveCount")
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(1),
-                event: read_event(m.body.as_deref().unwrap_or_default()),
+                message_id: received.message_id.to_string(),
+                receipt_handle: received.receipt_handle.unwrap_or_default().to_string(),
+                receive_count: received.receive_count,
+                event: read_event(received.body),
+                body: received.body.to_string(),
+                queue: received.queue.to_string(),
             })
         })
         .collect();
@@ -60,12 +60,37 @@ pub async fn handle(pusher: &StockPusher, event: SqsEvent) -> SqsBatchResponse {
         "stock batch pushed"
     );
     let mut response = SqsBatchResponse::default();
-    for id in report.failed {
-        let mut failure = BatchItemFailure::default();
-        failure.item_identifier = id;
-        response.batch_item_failures.push(failure);
-    }
+    response.batch_item_failures = report.failed.iter().map(|id| item_failure(id)).collect();
     response
+}
+
+/// The short name of a pushed-to kind, as queue and function names spell it (`amazon`).
+pub fn kind_name(kind: switchyard_channels::ChannelKind) -> &'static str {
+    use switchyard_channels::ChannelKind;
+    match kind {
+        ChannelKind::Shopify => "shopify",
+        ChannelKind::Woocommerce => "woocommerce",
+        ChannelKind::AmazonSpApi => "amazon",
+        ChannelKind::Api => "api",
+        ChannelKind::StandardWebhooks => "standard-webhooks",
+        ChannelKind::X12 => "x12",
+    }
+}
+
+/// The failure recorder of `kind`'s pusher of `what` (`stock`, `fulfilment`): its flow is its
+/// queue's name without the stack prefix (`stock-shopify`), as the operator CLI derives it
+/// from the DLQ; its function is `stock-push-shopify`.
+fn recorder(
+    config: &aws_config::SdkConfig,
+    what: &str,
+    kind: switchyard_channels::ChannelKind,
+) -> anyhow::Result<FailureRecorder> {
+    let kind = kind_name(kind);
+    FailureRecorder::from_environment(
+        aws_sdk_dynamodb::Client::new(config),
+        &format!("{what}-{kind}"),
+        &format!("{what}-push-{kind}"),
+    )
 }
 
 /// Runs a pusher of `kind` as a Lambda function: the channel directory, the secret store, the
@@ -108,13 +133,14 @@ pub async fn run(
             base: Duration::from_secs(setting_or("SWITCHYARD_RETRY_BASE_SECONDS", 10)?),
             max: Duration::from_secs(setting_or("SWITCHYARD_RETRY_MAX_SECONDS", 900)?),
         },
+        recorder(&config, "stock", kind)?,
     );
     let pusher = &pusher;
-    lambda_runtime::run(lambda_runtime::service_fn(
+    switchyard_platform::lambda::run(
         move |event: lambda_runtime::LambdaEvent<SqsEvent>| async move {
             Ok::<SqsBatchResponse, lambda_runtime::Error>(handle(pusher, event.payload).await)
         },
-    ))
+    )
     .await
 }
 
@@ -145,12 +171,13 @@ pub async fn run_fulfilment(
             dynamodb,
             setting("SWITCHYARD_CATALOG_TABLE")?,
         )),
+        recorder(&config, "fulfilment", kind)?,
     );
     let pusher = &pusher;
-    lambda_runtime::run(lambda_runtime::service_fn(
+    switchyard_platform::lambda::run(
         move |event: lambda_runtime::LambdaEvent<SqsEvent>| async move {
             Ok::<SqsBatchResponse, lambda_runtime::Error>(pusher.process(event.payload).await)
         },
-    ))
+    )
     .await
 }

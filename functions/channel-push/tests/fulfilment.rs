@@ -64,6 +64,10 @@ async fn world() -> World {
         secrets,
         Box::new(channel_push::connect::Shopify),
         Arc::new(InMemoryProjectionStore::new()),
+        switchyard_failures::FailureRecorder::in_memory(
+            "fulfilment-shopify",
+            "fulfilment-push-shopify",
+        ),
     );
     World { shop, pusher }
 }

@@ -115,6 +115,7 @@ async fn a_batch_reaches_the_shopify_sandbox_as_each_channels_allocation() {
             base: Duration::from_secs(1),
             max: Duration::from_secs(10),
         },
+        switchyard_failures::FailureRecorder::in_memory("stock-shopify", "stock-push-shopify"),
     );
     let mut batch = SqsEvent::default();
     batch.records = vec![message(0, 250, 2), message(1, 100, 1), message(2, 250, 2)];

@@ -73,16 +73,50 @@ impl FailureRecorder {
             message_id,
             body,
         };
-        let last = receive_count >= self.max_receive_count;
-        if last {
+        self.record(Failure::of_message(
+            &delivery,
+            class,
+            error,
+            self.is_last(receive_count),
+        ))
+        .await;
+    }
+
+    fn is_last(&self, receive_count: u32) -> bool {
+        receive_count >= self.max_receive_count
+    }
+
+    async fn record(&self, failure: Failure) {
+        if failure.dead_lettered {
             switchyard_platform::metrics::dlq_arrival(&self.flow);
         } else {
             switchyard_platform::metrics::retry(&self.flow);
         }
-        let failure = Failure::of_message(&delivery, class, error, last);
         if let Err(e) = self.store.record(&failure).await {
             tracing::warn!(error = %e, key = ?failure.key, "could not record the failure");
         }
+    }
+
+    /// Records that `message` failed on its way to `channel` (a pusher's message names the
+    /// ERP as its channel; the record should name the channel that refused it).
+    pub async fn failed_on_channel(
+        &self,
+        message: &Received<'_>,
+        channel: &str,
+        class: FailureClass,
+        error: &str,
+    ) {
+        let delivery = Delivery {
+            flow: &self.flow,
+            function: &self.function,
+            queue: message.queue,
+            message_id: Some(message.message_id),
+            body: message.body,
+        };
+        let mut failure =
+            Failure::of_message(&delivery, class, error, self.is_last(message.receive_count));
+        failure.channel = Some(channel.to_string());
+        self.record(failure).await;
     }
 
     /// Records that `message` failed this delivery.
@@ -100,7 +134,14 @@ impl FailureRecorder {
 
     /// Resolves the work's open failure, if it has one, saying `how`.
     pub async fn succeeded(&self, body: &str, how: &str) {
-        let key = FailureKey::new(self.flow.clone(), subject_of(body));
+        self.settled(&subject_of(body), how).await;
+    }
+
+    /// Resolves the open failure of `subject` (in this flow), if it has one, saying `how`: for
+    /// consumers that know the work by name rather than by a message body (a pusher that
+    /// reached a channel with a newer level of the SKU).
+    pub async fn settled(&self, subject: &str, how: &str) {
+        let key = FailureKey::new(self.flow.clone(), subject);
         match self.store.resolve(&key, how, Utc::now()).await {
             Ok(true) => tracing::info!(?key, %how, "failure resolved"),
             Ok(false) => {}

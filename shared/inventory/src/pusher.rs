@@ -18,6 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchyard_channels::{Allocation, Channel};
+use switchyard_failures::{FailureClass, FailureRecorder, Received};
 use switchyard_model::catalog_events::InventoryChanged;
 use switchyard_orders::RetryScheduler;
 use switchyard_platform::ServiceError;
@@ -36,6 +37,22 @@ pub struct Delivery {
     pub receive_count: u32,
     /// The event, or why it could not be read.
     pub event: Result<InventoryChanged, String>,
+    /// The body as received (what its failure record is keyed by).
+    pub body: String,
+    /// The queue it came from (its ARN).
+    pub queue: String,
+}
+
+impl Delivery {
+    fn received(&self) -> Received<'_> {
+        Received {
+            message_id: &self.message_id,
+            body: &self.body,
+            receipt_handle: Some(&self.receipt_handle),
+            receive_count: self.receive_count,
+            queue: &self.queue,
+        }
+    }
 }
 
 /// A channel and the client that reaches it.
@@ -139,21 +156,25 @@ pub struct StockPusher {
     state: Arc<dyn ProjectionStore>,
     retries: Arc<dyn RetryScheduler>,
     backoff: Backoff,
+    failures: FailureRecorder,
 }
 
 impl StockPusher {
-    /// A pusher over its targets, the push-state store and its queue.
+    /// A pusher over its targets, the push-state store and its queue, recording failures (by
+    /// SKU) with `failures`.
     pub fn new(
         targets: Arc<dyn PushTargets>,
         state: Arc<dyn ProjectionStore>,
         retries: Arc<dyn RetryScheduler>,
         backoff: Backoff,
+        failures: FailureRecorder,
     ) -> Self {
         Self {
             targets,
             state,
             retries,
             backoff,
+            failures,
         }
     }
 
@@ -177,6 +198,9 @@ impl StockPusher {
                 }
                 Err(reason) => {
                     tracing::warn!(message_id = %delivery.message_id, %reason, "unreadable stock event; left for the DLQ");
+                    self.failures
+                        .failed_message(&delivery.received(), FailureClass::Poison, reason)
+                        .await;
                     report.failed.push(delivery.message_id.clone());
                 }
             }
@@ -196,6 +220,7 @@ impl StockPusher {
             }
         };
         let mut failed: HashSet<String> = HashSet::new();
+        let mut failed_skus: HashSet<String> = HashSet::new();
         for (channel, client) in &targets {
             match self
                 .push_channel(channel, client.as_ref(), &newest, &mut report)
@@ -209,7 +234,19 @@ impl StockPusher {
                         .collect();
                     self.failed(channel, &error, &deliveries).await;
                     failed.extend(deliveries.iter().map(|d| d.message_id.clone()));
+                    failed_skus.extend(skus);
                 }
+            }
+        }
+        // A SKU every channel now has (this level or a newer one) settles its open failure,
+        // however old the level that failed was: the newer level won.
+        for (sku, level) in &newest {
+            if !failed_skus.contains(sku) {
+                let how = format!(
+                    "every channel has ERP version {} of the level (or a newer one)",
+                    level.erp_version
+                );
+                self.failures.settled(sku, &how).await;
             }
         }
         report.failed.extend(failed);
@@ -309,6 +346,9 @@ impl StockPusher {
             summary.last_push_at = Some(now);
             summary.last_lag_ms = Some((now - level.as_of).num_milliseconds());
             summary.last_failure = None;
+            if let Some(lag) = summary.last_lag_ms {
+                switchyard_platform::metrics::inventory_lag(&name, lag);
+            }
             tracing::info!(channel = %name, levels = acknowledged, lag_ms = summary.last_lag_ms, "stock pushed");
         }
         self.save_summary(&name, &summary).await;
@@ -336,7 +376,20 @@ impl StockPusher {
             attempt,
         });
         self.save_summary(&name, &summary).await;
+        switchyard_platform::metrics::push_failure(&name);
+        let failure_class = match error {
+            PushError::Throttled { .. } | PushError::Unavailable(_) => FailureClass::Transient,
+            PushError::Refused(_) => FailureClass::Business,
+        };
         for delivery in deliveries {
+            self.failures
+                .failed_on_channel(
+                    &delivery.received(),
+                    &name,
+                    failure_class,
+                    &error.to_string(),
+                )
+                .await;
             let delay = match error {
                 PushError::Throttled { retry_after } => *retry_after,
                 _ => self.backoff.delay(delivery.receive_count),

@@ -8,11 +8,15 @@ use std::time::Duration;
 use chrono::Utc;
 use rust_decimal::Decimal;
 use switchyard_channels::{Allocation, Channel, ChannelKind};
+use switchyard_failures::{
+    FailureClass, FailureKey, FailureRecorder, FailureStore, InMemoryFailureStore,
+};
 use switchyard_inventory::pusher::{
     Backoff, Delivery, PushSummary, PushTargets, StockPusher, summary_key,
 };
 use switchyard_inventory::{ChannelStock, InMemoryChannelStock, PushError};
-use switchyard_model::catalog_events::{InventoryChanged, WarehouseLevel};
+use switchyard_model::catalog_events::{ERP_CHANNEL, InventoryChanged, WarehouseLevel};
+use switchyard_model::envelope::Envelope;
 use switchyard_model::{ChannelName, Sku};
 use switchyard_orders::InMemoryQueue;
 use switchyard_platform::ServiceError;
@@ -78,6 +82,7 @@ struct World {
     state: Arc<InMemoryProjectionStore>,
     shop: Arc<InMemoryChannelStock>,
     market: Arc<InMemoryChannelStock>,
+    failures: Arc<InMemoryFailureStore>,
     targets: Arc<Targets>,
 }
 
@@ -95,6 +100,7 @@ fn world() -> World {
     ])));
     let queue = Arc::new(InMemoryQueue::new());
     let state = Arc::new(InMemoryProjectionStore::new());
+    let failures = Arc::new(InMemoryFailureStore::new());
     let pusher = StockPusher::new(
         targets.clone(),
         state.clone(),
@@ -103,6 +109,7 @@ fn world() -> World {
             base: Duration::from_secs(1),
             max: Duration::from_secs(30),
         },
+        FailureRecorder::new(failures.clone(), "stock-shopify", "stock-push-shopify", 3),
     );
     World {
         pusher,
@@ -110,6 +117,7 @@ fn world() -> World {
         state,
         shop,
         market,
+        failures,
         targets,
     }
 }
@@ -120,12 +128,20 @@ impl World {
             .iter()
             .enumerate()
             .map(|(n, level)| {
-                let queued = self.queue.deliver(serde_json::to_string(level).unwrap());
+                // What the EventBridge rule delivers: the feed's envelope, keyed by the SKU.
+                let body = serde_json::json!({
+                    "detail-type": "InventoryChanged",
+                    "detail": Envelope::new(ERP_CHANNEL, level.sku.to_string(), level.clone()),
+                })
+                .to_string();
+                let queued = self.queue.deliver(body.clone());
                 Delivery {
                     message_id: format!("m{n}"),
                     receipt_handle: queued.receipt_handle,
                     receive_count: 1,
                     event: Ok(level.clone()),
+                    body,
+                    queue: "stock-shopify".into(),
                 }
             })
             .collect()
@@ -260,8 +276,63 @@ async fn an_unreadable_message_fails_alone() {
         receipt_handle: "r".into(),
         receive_count: 1,
         event: Err("not an InventoryChanged".into()),
+        body: "{}".into(),
+        queue: "stock-shopify".into(),
     });
     let report = w.pusher.push(deliveries).await;
     assert_eq!(report.failed, vec!["bad".to_string()]);
     assert_eq!(w.shop.quantity("WIDGET-S"), Some(9));
+}
+
+#[tokio::test]
+async fn a_failed_push_is_recorded_by_sku_and_channel_and_a_newer_level_reaching_every_channel_resolves_it()
+ {
+    let w = world();
+    let key = FailureKey::new("stock-shopify", "WIDGET-S");
+    w.market
+        .fail_next([PushError::Unavailable("503 from the sandbox".into())]);
+    let older = w.deliveries(&[level("WIDGET-S", 50, 3)]);
+    assert_eq!(w.pusher.push(older).await.failed, vec!["m0".to_string()]);
+    let open = w
+        .failures
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("recorded by SKU");
+    assert!(open.is_open());
+    assert_eq!(
+        open.channel.as_deref(),
+        Some("market"),
+        "the channel that refused it"
+    );
+    assert_eq!(open.class, FailureClass::Transient);
+
+    // The older level's message is still on its way back; a newer level arrives first and
+    // reaches both channels: the failure is settled by the newer level.
+    let newer = w.deliveries(&[level("WIDGET-S", 20, 4)]);
+    assert!(w.pusher.push(newer).await.failed.is_empty());
+    assert_eq!(w.market.quantity("WIDGET-S"), Some(16));
+    let settled = w.failures.get(&key).await.unwrap().unwrap();
+    let how = settled.resolution.expect("resolved").how;
+    assert!(how.contains("ERP version 4"), "{how}");
+}
+
+#[tokio::test]
+async fn a_sku_still_failing_on_one_channel_stays_open_even_if_another_channel_took_it() {
+    let w = world();
+    w.market.fail_next([
+        PushError::Refused("listing is locked".into()),
+        PushError::Refused("listing is locked".into()),
+    ]);
+    let key = FailureKey::new("stock-shopify", "WIDGET-S");
+    w.pusher
+        .push(w.deliveries(&[level("WIDGET-S", 50, 3)]))
+        .await;
+    w.pusher
+        .push(w.deliveries(&[level("WIDGET-S", 50, 3)]))
+        .await;
+    let record = w.failures.get(&key).await.unwrap().unwrap();
+    assert!(record.is_open(), "the shop has it, the market does not");
+    assert_eq!(record.attempts, 2);
+    assert_eq!(record.class, FailureClass::Business);
 }
