@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use switchyard_erp_feed::{PollError, PollReport, Poller};
+use switchyard_failures::{FailureClass, FailureRecorder};
 
 /// What an invocation asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -34,19 +35,42 @@ pub struct ResyncRequest {
     pub skus: Option<Vec<String>>,
 }
 
-/// Serves one invocation; the answer says what was published.
+/// The flow this function's failure records are filed under.
+pub const FLOW: &str = "erp-changes";
+
+/// The subject of its failure record: the ERP's change feed (one piece of work, run on a
+/// schedule; a failed run is retried by the next).
+pub const FEED: &str = "feed";
+
+/// Serves one invocation; the answer says what was published. A failed run is recorded (the
+/// ERP or the bus was unreachable) and the next successful one settles it.
 pub async fn handle(
     poller: &Poller,
+    failures: &FailureRecorder,
     event: Value,
     deadline: SystemTime,
 ) -> Result<Value, PollError> {
     let request: Request = serde_json::from_value(event.clone()).unwrap_or(Request::Poll(event));
-    let (kind, report) = match request {
-        Request::Resync { resync } => ("resync", poller.resync(resync.skus).await?),
-        Request::Poll(_) => ("poll", poller.poll(deadline).await?),
+    let (kind, ran) = match request {
+        Request::Resync { resync } => ("resync", poller.resync(resync.skus).await),
+        Request::Poll(_) => ("poll", poller.poll(deadline).await),
     };
-    log(kind, &report);
-    Ok(answer(kind, &report))
+    match ran {
+        Ok(report) => {
+            failures
+                .settled(FEED, &format!("a later {kind} published the changes"))
+                .await;
+            log(kind, &report);
+            Ok(answer(kind, &report))
+        }
+        Err(e) => {
+            tracing::warn!(kind, error = %e, "erp changes not published; the next run retries");
+            failures
+                .run_failed(FEED, FailureClass::Transient, &e.to_string())
+                .await;
+            Err(e)
+        }
+    }
 }
 
 fn log(kind: &str, report: &PollReport) {

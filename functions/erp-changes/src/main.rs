@@ -3,10 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use switchyard_erp::{TrytonClient, TrytonConfig};
 use switchyard_erp_feed::{CursorStore, Poller};
 use switchyard_events::EventBridgePublisher;
+use switchyard_failures::FailureRecorder;
 use switchyard_platform::aws::{load_config, setting};
 use switchyard_projections::DynamoDbProjectionStore;
 use switchyard_secrets::{SsmSecretStore, secret_setting};
@@ -32,14 +33,17 @@ async fn main() -> Result<(), Error> {
         cursors,
         "tryton",
     );
-    lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| {
-        let poller = poller.clone();
-        async move {
-            let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
-            erp_changes::handle(&poller, event.payload, deadline)
-                .await
-                .map_err(Error::from)
-        }
-    }))
+    let failures = FailureRecorder::from_environment(
+        aws_sdk_dynamodb::Client::new(&config),
+        erp_changes::FLOW,
+        "erp-changes",
+    )?;
+    let (poller, failures) = (&poller, &failures);
+    switchyard_platform::lambda::run(move |event: LambdaEvent<serde_json::Value>| async move {
+        let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
+        erp_changes::handle(poller, failures, event.payload, deadline)
+            .await
+            .map_err(Error::from)
+    })
     .await
 }

@@ -97,6 +97,24 @@ impl FailureRecorder {
         }
     }
 
+    /// Records that a scheduled run about `subject` failed. There is no message and no DLQ: the
+    /// schedule runs it again, and its next success settles the record.
+    pub async fn run_failed(&self, subject: &str, class: FailureClass, error: &str) {
+        self.record(Failure {
+            key: FailureKey::new(self.flow.clone(), subject),
+            class,
+            error: error.to_string(),
+            function: self.function.clone(),
+            queue: "schedule".into(),
+            correlation_id: None,
+            channel: None,
+            message_id: None,
+            dead_lettered: false,
+            at: Utc::now(),
+        })
+        .await;
+    }
+
     /// Records that `message` failed on its way to `channel` (a pusher's message names the
     /// ERP as its channel; the record should name the channel that refused it).
     pub async fn failed_on_channel(

@@ -15,10 +15,10 @@ use serde::de::DeserializeOwned;
 /// Installs the EMF recorder (once per process) and serves `handler` until the runtime stops.
 pub async fn run<E, R, F, Fut>(handler: F) -> Result<(), Error>
 where
-    E: DeserializeOwned + Send + 'static,
-    R: Serialize + Send + 'static,
-    F: Fn(LambdaEvent<E>) -> Fut + Send + Sync,
-    Fut: Future<Output = Result<R, Error>> + Send,
+    E: DeserializeOwned,
+    R: Serialize,
+    F: Fn(LambdaEvent<E>) -> Fut,
+    Fut: Future<Output = Result<R, Error>>,
 {
     let collector = metrics_cloudwatch_embedded::Builder::new()
         .cloudwatch_namespace(crate::metrics::NAMESPACE)
