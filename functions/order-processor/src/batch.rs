@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use sha2::{Digest, Sha256};
 use switchyard_events::EventPublisher;
 use switchyard_idempotency::{Claim, IdempotencyStore, NextAction};
@@ -12,9 +12,10 @@ use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::returns::ReturnRequested;
 use switchyard_orders::OrderStore;
 use switchyard_orders::RetryScheduler;
+use tracing::Instrument;
 
 use crate::posting::{Posted, Poster, PostingError};
-use switchyard_failures::{FailureClass, FailureRecorder, FailureStore};
+use switchyard_failures::{FailureClass, FailureRecorder, FailureStore, item_failure};
 
 /// The flow failure records of this consumer are filed under.
 pub const FLOW: &str = "orders";
@@ -97,50 +98,64 @@ impl BatchProcessor {
             let Some(id) = message.message_id.clone() else {
                 continue;
             };
-            let out_of_time = deadline
-                .duration_since(SystemTime::now())
-                .map(|left| left < DEADLINE_RESERVE)
-                .unwrap_or(true);
-            let outcome = if out_of_time {
-                MessageOutcome::Retry {
-                    reason: "invocation out of time".into(),
-                    delay: Duration::ZERO,
-                }
-            } else {
-                self.process_message(message, deadline).await
-            };
-            self.note(message, &outcome).await;
-            match &outcome {
-                MessageOutcome::Done(_) => continue,
-                MessageOutcome::Retry { reason, delay } => {
-                    tracing::warn!(message_id = %id, reason = %reason, delay_s = delay.as_secs(), "will retry");
-                    if let Some(handle) = &message.receipt_handle
-                        && !delay.is_zero()
-                        && let Err(e) = self.ports.retries.retry_after(handle, *delay).await
-                    {
-                        tracing::warn!(message_id = %id, error = %e, "could not delay the retry");
-                    }
-                }
-                MessageOutcome::Poison(reason) => {
-                    tracing::error!(message_id = %id, reason = %reason, "message can never succeed; sending it on to the dead-letter queue");
-                    // Waiting would not help: let the queue redeliver at once until maxReceiveCount
-                    // moves it to the DLQ, where an operator sees it within seconds.
-                    if let Some(handle) = &message.receipt_handle
-                        && let Err(e) = self
-                            .ports
-                            .retries
-                            .retry_after(handle, POISON_REDELIVERY)
-                            .await
-                    {
-                        tracing::warn!(message_id = %id, error = %e, "could not speed up the redelivery");
-                    }
-                }
+            let span = switchyard_platform::telemetry::message_span(
+                &id,
+                message.body.as_deref().unwrap_or_default(),
+            );
+            if self
+                .process_one(message, deadline)
+                .instrument(span)
+                .await
+                .is_err()
+            {
+                response.batch_item_failures.push(item_failure(&id));
             }
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = id;
-            response.batch_item_failures.push(failure);
         }
         response
+    }
+
+    /// Processes one message of the batch; `Err` leaves it on the queue.
+    async fn process_one(&self, message: &SqsMessage, deadline: SystemTime) -> Result<(), ()> {
+        let out_of_time = deadline
+            .duration_since(SystemTime::now())
+            .map(|left| left < DEADLINE_RESERVE)
+            .unwrap_or(true);
+        let outcome = if out_of_time {
+            MessageOutcome::Retry {
+                reason: "invocation out of time".into(),
+                delay: Duration::ZERO,
+            }
+        } else {
+            self.process_message(message, deadline).await
+        };
+        self.note(message, &outcome).await;
+        match &outcome {
+            MessageOutcome::Done(_) => return Ok(()),
+            MessageOutcome::Retry { reason, delay } => {
+                tracing::warn!(reason = %reason, delay_s = delay.as_secs(), "will retry");
+                if let Some(handle) = &message.receipt_handle
+                    && !delay.is_zero()
+                    && let Err(e) = self.ports.retries.retry_after(handle, *delay).await
+                {
+                    tracing::warn!(error = %e, "could not delay the retry");
+                }
+            }
+            MessageOutcome::Poison(reason) => {
+                tracing::error!(reason = %reason, "message can never succeed; sending it on to the dead-letter queue");
+                // Waiting would not help: let the queue redeliver at once until maxReceiveCount
+                // moves it to the DLQ, where an operator sees it within seconds.
+                if let Some(handle) = &message.receipt_handle
+                    && let Err(e) = self
+                        .ports
+                        .retries
+                        .retry_after(handle, POISON_REDELIVERY)
+                        .await
+                {
+                    tracing::warn!(error = %e, "could not speed up the redelivery");
+                }
+            }
+        }
+        Err(())
     }
 
     /// Records a failed delivery for operators, or resolves the work's open failure once it
@@ -249,8 +264,20 @@ impl BatchProcessor {
             Err(e) => return self.retry(order, receive_count, e.to_string()).await,
         };
 
-        match self.poster.post(order).await {
+        let started = std::time::Instant::now();
+        let posting = self.poster.post(order).await;
+        switchyard_platform::metrics::erp_posting(started.elapsed());
+        match posting {
             Ok(posted) => {
+                match &posted {
+                    Posted::Accepted { .. } | Posted::CancellationNeedsAttention { .. } => {
+                        switchyard_platform::metrics::order_accepted(order.channel.as_str())
+                    }
+                    Posted::Rejected { .. } => {
+                        switchyard_platform::metrics::order_rejected(order.channel.as_str())
+                    }
+                    _ => {}
+                }
                 let result = serde_json::to_value(&posted).expect("outcomes serialise");
                 if let Err(e) = self
                     .ports

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_erp::{TrytonClient, TrytonConfig};
 use switchyard_events::EventBridgePublisher;
@@ -53,12 +53,12 @@ async fn main() -> Result<(), Error> {
         max_receive_count: setting_or("SWITCHYARD_MAX_RECEIVE_COUNT", 10)?,
     };
     let processor = BatchProcessor::new(ports, policy);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+    switchyard_platform::lambda::run(|event: LambdaEvent<SqsEvent>| {
         let processor = processor.clone();
         async move {
             let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
             Ok::<SqsBatchResponse, Error>(processor.process(event.payload, deadline).await)
         }
-    }))
+    })
     .await
 }

@@ -139,6 +139,7 @@ impl WebhooksApi {
             Err(VerifyError::Store(e)) => return Err(unavailable(e)),
             Err(e) => {
                 tracing::warn!(channel = %channel.name, error = %e, "webhook signature refused");
+                switchyard_platform::metrics::signature_failure(channel.name.as_str());
                 return Err(Problem::new(
                     401,
                     "invalid-signature",

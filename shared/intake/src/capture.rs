@@ -107,6 +107,8 @@ impl Intake {
         let lease = match self.idempotency.claim(claim).await.map_err(unavailable)? {
             NextAction::Proceed(lease) => lease,
             NextAction::Replay(stored) => {
+                let channel = once.key.split('#').nth(1).unwrap_or_default();
+                switchyard_platform::metrics::idempotent_replay(channel);
                 let response: HttpResponse = serde_json::from_value(stored).map_err(unavailable)?;
                 return Ok(response.with_header("idempotent-replayed", "true"));
             }
@@ -193,6 +195,7 @@ impl Intake {
             OrderSubmitted { order },
         );
         self.queue.submit(&envelope).await.map_err(unavailable)?;
+        switchyard_platform::metrics::order_received(&envelope.channel);
         tracing::info!(order_id = %id, channel = %envelope.channel, "order received");
         Ok(Captured::Queued(id))
     }

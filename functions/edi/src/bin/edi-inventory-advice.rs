@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use edi::inventory_advice::{InventoryAdviser, handle};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent};
 use switchyard_channels::DynamoDbChannelDirectory;
 use switchyard_edi_outbox::DynamoDbEdiStore;
 use switchyard_platform::aws::{load_config, setting};
@@ -29,13 +29,13 @@ async fn main() -> Result<(), Error> {
             setting("SWITCHYARD_CATALOG_TABLE")?,
         )),
     );
-    lambda_runtime::run(service_fn(|event: LambdaEvent<EventBridgeEvent>| {
+    switchyard_platform::lambda::run(|event: LambdaEvent<EventBridgeEvent>| {
         let adviser = adviser.clone();
         async move {
             handle(&adviser, &event.payload, chrono::Utc::now())
                 .await
                 .map_err(Error::from)
         }
-    }))
+    })
     .await
 }
