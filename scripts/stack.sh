@@ -32,6 +32,9 @@ case $STACK in
     *) echo "stack.sh: STACK must be dev or test" >&2; exit 2 ;;
 esac
 RUN=$ROOT/.switchyard/$STACK
+# People read the dev stack's log; the test stack logs JSON lines, as the functions do on AWS,
+# so tests read what CloudWatch would keep.
+if [[ $STACK == test ]]; then LOG_FORMAT=json; else LOG_FORMAT=text; fi
 LOGS=$RUN/logs
 BIN=$RUN/bin
 VENV=$ROOT/.switchyard/venv
@@ -187,7 +190,7 @@ start_stack() {
 
     say "starting the functions behind the local runner on 127.0.0.1:$API_PORT"
     SWITCHYARD_ERP_PASSWORD=$SWITCHYARD_ERP_PASSWORD SWITCHYARD_PUBLIC_BASE_URL=http://127.0.0.1:$API_PORT \
-        SWITCHYARD_LOG_FORMAT=text RUST_LOG=${RUST_LOG:-info} \
+        SWITCHYARD_LOG_FORMAT=${SWITCHYARD_LOG_FORMAT:-$LOG_FORMAT} RUST_LOG=${RUST_LOG:-info} \
         "$BIN/switchyard-local" --config "$RUN/runner.json" --listen "127.0.0.1:$API_PORT" \
         --bin-dir "$BIN" --ready-file "$RUN/runner.ready" >"$LOGS/runner.log" 2>&1 &
     echo $! >"$RUN/runner.pid"

@@ -20,6 +20,7 @@ pub fn init() {
             .with_env_filter(filter)
             .with_target(false)
             .without_time()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
             .with_writer(|| Redacting(std::io::stdout()))
             .try_init();
     } else {

@@ -315,3 +315,87 @@ async fn a_channel_never_sees_another_channels_order() {
     assert_eq!(foreign.status, 404);
     assert_eq!(foreign.body["type"], "/problems/order-not-found");
 }
+
+/// The JSON documents `function` wrote to the runner's log (its lines are `[function#n] …`).
+fn documents_of(function: &str) -> Vec<serde_json::Value> {
+    let prefix = format!("[{function}#");
+    switchyard_e2e::runner_log()
+        .lines()
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
+        .filter_map(|l| l.split_once("] ").map(|(_, rest)| rest))
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_accepted_order_is_counted_in_the_metrics_and_named_in_every_log_line_about_it() {
+    let stack = Stack::from_env();
+    let external_id = unique("PO");
+    let mut body = order(&external_id, &[("WIDGET-S", 1, "9.25")]);
+    // Personal data unique to this order, to look for in the logs afterwards.
+    let email = format!("{}@buyer.example", unique("jane").to_lowercase());
+    let street = format!("{} Elm Street", unique("No"));
+    let person = unique("Jane Roe");
+    body["customer"]["email"] = email.clone().into();
+    body["ship_to"]["line1"] = street.clone().into();
+    body["ship_to"]["name"] = person.clone().into();
+    let answer = stack.submit(&stack.demo_key, &unique("key"), &body).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let id = answer.body["id"].as_str().unwrap().to_string();
+    let view = stack.wait_final(&id, FINAL_WITHIN).await;
+    assert_eq!(view["status"], "ACCEPTED", "{view}");
+
+    // The processor handled the order's message inside a span naming the order, its channel
+    // and its correlation id, so one query finds every line about it.
+    let id = id.as_str();
+    let line = switchyard_e2e::wait_until(
+        FINAL_WITHIN,
+        "an order-processor log line naming the order",
+        || async move {
+            documents_of("order-processor")
+                .into_iter()
+                .find(|d| d["span"]["order_id"] == id)
+        },
+    )
+    .await;
+    assert_eq!(line["span"]["channel"], "demo-shop", "{line}");
+    assert_eq!(line["span"]["correlation_id"], id, "{line}");
+
+    // CloudWatch Embedded Metric Format documents, as CloudWatch Logs would extract them.
+    let emf = |function: &'static str, metric: &'static str| async move {
+        documents_of(function).into_iter().find(|d| {
+            d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Switchyard"
+                && d.get(metric).is_some()
+                && d.get("channel").is_none_or(|c| c == "demo-shop")
+        })
+    };
+    let received = switchyard_e2e::wait_until(FINAL_WITHIN, "OrdersReceived from orders-api", || {
+        emf("orders-api", "OrdersReceived")
+    })
+    .await;
+    assert_eq!(received["channel"], "demo-shop", "{received}");
+    let accepted = switchyard_e2e::wait_until(
+        FINAL_WITHIN,
+        "OrdersAccepted from order-processor",
+        || emf("order-processor", "OrdersAccepted"),
+    )
+    .await;
+    assert!(accepted["OrdersAccepted"].as_u64() >= Some(1), "{accepted}");
+    let latency = switchyard_e2e::wait_until(
+        FINAL_WITHIN,
+        "ErpPostingLatency from order-processor",
+        || emf("order-processor", "ErpPostingLatency"),
+    )
+    .await;
+    assert_eq!(
+        latency["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"],
+        "Milliseconds",
+        "{latency}"
+    );
+
+    // Nothing personal reached any function's log.
+    let log = switchyard_e2e::runner_log();
+    for personal in [&email, &street, &person] {
+        assert!(!log.contains(personal.as_str()), "{personal} was logged");
+    }
+}
