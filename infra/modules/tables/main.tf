@@ -36,6 +36,27 @@ resource "aws_dynamodb_table" "this" {
     }
   }
 
+  # Orders by status and when they entered it (switchyard_orders::dynamodb::STATUS_INDEX):
+  # reconciliation finds orders stuck RECEIVED and recently ACCEPTED without a scan.
+  dynamic "attribute" {
+    for_each = each.key == "orders" ? ["status_shard", "status_at"] : []
+    content {
+      name = attribute.value
+      type = "S"
+    }
+  }
+
+  dynamic "global_secondary_index" {
+    for_each = each.key == "orders" ? ["by-status"] : []
+    content {
+      name               = global_secondary_index.value
+      hash_key           = "status_shard"
+      range_key          = "status_at"
+      projection_type    = "INCLUDE"
+      non_key_attributes = ["channel"]
+    }
+  }
+
   dynamic "ttl" {
     for_each = each.value.ttl_attribute == null ? [] : [each.value.ttl_attribute]
     content {

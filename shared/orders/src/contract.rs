@@ -176,7 +176,8 @@ macro_rules! order_store_contract_tests {
             a_save_from_a_stale_version_conflicts,
             saving_a_record_never_created_conflicts,
             of_two_concurrent_saves_exactly_one_wins,
-            of_concurrent_creates_of_one_external_id_exactly_one_is_new);
+            of_concurrent_creates_of_one_external_id_exactly_one_is_new,
+            orders_are_found_by_their_status_and_when_they_entered_it);
     };
     (@cases $store:expr; $($case:ident),*) => {
         $(
@@ -187,6 +188,63 @@ macro_rules! order_store_contract_tests {
             }
         )*
     };
+}
+
+/// `in_status` finds the orders now in a status that entered it within the window, those that
+/// entered it first first, up to the limit; an order that moved on is found under its new status
+/// only.
+pub async fn orders_are_found_by_their_status_and_when_they_entered_it(store: &dyn OrderStore) {
+    use chrono::Duration as Span;
+    use switchyard_model::OrderStatus;
+    let t0 = Utc::now() - Span::hours(2);
+    let mut stuck = received("shop-a", "PO-S1", "key-s1");
+    stuck.history[0].at = t0;
+    let mut newer = received("shop-b", "PO-S2", "key-s2");
+    newer.history[0].at = t0 + Span::minutes(30);
+    let mut decided = received("shop-a", "PO-S3", "key-s3");
+    decided.history[0].at = t0;
+    for record in [&stuck, &newer, &decided] {
+        assert_eq!(store.create(record).await.unwrap(), Created::New);
+    }
+    decided.accept("SO-9", t0 + Span::minutes(90)).unwrap();
+    store.save(&decided, 1).await.unwrap();
+
+    let ids =
+        |found: Vec<crate::StatusEntry>| found.into_iter().map(|e| e.order_id).collect::<Vec<_>>();
+    let everything = t0 - Span::hours(1)..=Utc::now();
+    assert_eq!(
+        ids(store
+            .in_status(OrderStatus::Received, everything.clone(), 10)
+            .await
+            .unwrap()),
+        [stuck.order.id, newer.order.id],
+        "oldest first; the accepted one is no longer RECEIVED"
+    );
+    assert_eq!(
+        ids(store
+            .in_status(OrderStatus::Received, everything.clone(), 1)
+            .await
+            .unwrap()),
+        [stuck.order.id]
+    );
+    let before_the_newer = t0 - Span::hours(1)..=t0 + Span::minutes(10);
+    let found = store
+        .in_status(OrderStatus::Received, before_the_newer, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].channel.as_str(), "shop-a");
+    assert_eq!(
+        found[0].entered_at.timestamp_millis(),
+        t0.timestamp_millis()
+    );
+    assert_eq!(
+        ids(store
+            .in_status(OrderStatus::Accepted, everything, 10)
+            .await
+            .unwrap()),
+        [decided.order.id]
+    );
 }
 
 /// A message as the consumer of the orders queue receives it.

@@ -8,11 +8,19 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use switchyard_model::{ChannelName, ExternalId, OrderId};
 use switchyard_platform::ServiceError;
 
-use crate::store::{external_key, external_pk, order_pk};
+use chrono::{DateTime, SecondsFormat, Utc};
+use switchyard_model::OrderStatus;
+
+use crate::store::{StatusEntry, external_key, external_pk, order_pk, status_entered_at};
 use crate::{Created, OrderRecord, OrderStore, OrderStoreError, Versioned};
 
 /// Order records in one DynamoDB table (hash key `pk`): `ORDER#<id>` holds the record as JSON with
 /// a version; `EXTREF#<channel>#<external id>` makes the external id unique per channel.
+///
+/// Each order item also carries `status_shard` (`<STATUS>#<0..7>`) and `status_at` (when it
+/// entered that status, RFC 3339 to the millisecond, which sorts as time): the keys of the
+/// [`STATUS_INDEX`] global secondary index that [`OrderStore::in_status`] queries. Eight shards
+/// per status keep one status from being one hot index partition at peak intake.
 #[derive(Debug, Clone)]
 pub struct DynamoDbOrderStore {
     client: Client,
@@ -44,8 +52,41 @@ impl DynamoDbOrderStore {
                 "channel".into(),
                 AttributeValue::S(record.order.channel.to_string()),
             ),
+            (
+                STATUS_SHARD.into(),
+                AttributeValue::S(status_shard(record.status, shard_of(record.order.id))),
+            ),
+            (
+                STATUS_AT.into(),
+                AttributeValue::S(sortable_time(status_entered_at(record))),
+            ),
         ])
     }
+}
+
+/// The global secondary index over (`status_shard`, `status_at`); Terraform creates it
+/// (`infra/modules/tables`), projecting `channel`.
+pub const STATUS_INDEX: &str = "by-status";
+/// The index's hash key attribute.
+pub const STATUS_SHARD: &str = "status_shard";
+/// The index's range key attribute.
+pub const STATUS_AT: &str = "status_at";
+/// Shards per status.
+pub const STATUS_SHARDS: u32 = 8;
+
+fn shard_of(id: OrderId) -> u32 {
+    id.to_string()
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % STATUS_SHARDS
+}
+
+fn status_shard(status: OrderStatus, shard: u32) -> String {
+    format!("{}#{shard}", status.as_str())
+}
+
+fn sortable_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn dynamo_err(e: impl std::error::Error + 'static) -> OrderStoreError {
@@ -200,4 +241,67 @@ impl OrderStore for DynamoDbOrderStore {
             Err(e) => Err(dynamo_err(e)),
         }
     }
+
+    async fn in_status(
+        &self,
+        status: OrderStatus,
+        entered: std::ops::RangeInclusive<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StatusEntry>, OrderStoreError> {
+        let mut found = vec![];
+        for shard in 0..STATUS_SHARDS {
+            let mut pages = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(STATUS_INDEX)
+                .key_condition_expression("#shard = :shard AND #at BETWEEN :from AND :to")
+                .expression_attribute_names("#shard", STATUS_SHARD)
+                .expression_attribute_names("#at", STATUS_AT)
+                .expression_attribute_values(
+                    ":shard",
+                    AttributeValue::S(status_shard(status, shard)),
+                )
+                .expression_attribute_values(
+                    ":from",
+                    AttributeValue::S(sortable_time(*entered.start())),
+                )
+                .expression_attribute_values(
+                    ":to",
+                    AttributeValue::S(sortable_time(*entered.end())),
+                )
+                .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000))
+                .into_paginator()
+                .items()
+                .send();
+            let mut in_shard = 0;
+            while in_shard < limit {
+                let Some(item) = pages.next().await else {
+                    break;
+                };
+                let item = item.map_err(dynamo_err)?;
+                in_shard += 1;
+                found.push(status_entry(&item).ok_or_else(|| {
+                    OrderStoreError::Service(ServiceError::new(
+                        "dynamodb",
+                        "an order index entry without pk, channel or status_at",
+                    ))
+                })?);
+            }
+        }
+        found.sort_by_key(|e| (e.entered_at, e.order_id.to_string()));
+        found.truncate(limit);
+        Ok(found)
+    }
+}
+
+fn status_entry(item: &HashMap<String, AttributeValue>) -> Option<StatusEntry> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+    Some(StatusEntry {
+        order_id: text("pk")?.strip_prefix("ORDER#")?.parse().ok()?,
+        channel: ChannelName::try_from(text("channel")?.as_str()).ok()?,
+        entered_at: DateTime::parse_from_rfc3339(text(STATUS_AT)?)
+            .ok()?
+            .with_timezone(&Utc),
+    })
 }

@@ -19,7 +19,7 @@ mod returns;
 mod store;
 
 #[cfg(feature = "dynamodb")]
-mod dynamodb;
+pub mod dynamodb;
 #[cfg(feature = "sqs")]
 mod sqs;
 
@@ -34,4 +34,4 @@ pub use retry::{POISON_REDELIVERY, RetryPolicy};
 pub use returns::RequestedReturn;
 #[cfg(feature = "sqs")]
 pub use sqs::SqsQueue;
-pub use store::{Created, OrderStore, OrderStoreError, Versioned};
+pub use store::{Created, OrderStore, OrderStoreError, StatusEntry, Versioned, status_entered_at};

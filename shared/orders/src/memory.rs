@@ -5,7 +5,10 @@ use std::sync::Mutex;
 
 use switchyard_model::{ChannelName, ExternalId, OrderId};
 
-use crate::store::{external_key, external_pk};
+use chrono::{DateTime, Utc};
+use switchyard_model::OrderStatus;
+
+use crate::store::{StatusEntry, external_key, external_pk, status_entered_at};
 use crate::{Created, OrderRecord, OrderStore, OrderStoreError, Versioned};
 
 /// Order records in memory, same rules as DynamoDB.
@@ -89,5 +92,29 @@ impl OrderStore for InMemoryOrderStore {
             }
             _ => Err(OrderStoreError::VersionConflict),
         }
+    }
+
+    async fn in_status(
+        &self,
+        status: OrderStatus,
+        entered: std::ops::RangeInclusive<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StatusEntry>, OrderStoreError> {
+        let mut found: Vec<StatusEntry> = self
+            .records
+            .lock()
+            .unwrap()
+            .values()
+            .map(|v| &v.value)
+            .filter(|r| r.status == status && entered.contains(&status_entered_at(r)))
+            .map(|r| StatusEntry {
+                order_id: r.order.id,
+                channel: r.order.channel.clone(),
+                entered_at: status_entered_at(r),
+            })
+            .collect();
+        found.sort_by_key(|e| (e.entered_at, e.order_id.to_string()));
+        found.truncate(limit);
+        Ok(found)
     }
 }

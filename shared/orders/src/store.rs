@@ -1,5 +1,7 @@
 //! The port order records are kept behind.
 
+use chrono::{DateTime, Utc};
+use switchyard_model::OrderStatus;
 use switchyard_model::{ChannelName, ExternalId, OrderId};
 use switchyard_platform::ServiceError;
 
@@ -58,6 +60,36 @@ pub trait OrderStore: Send + Sync {
         record: &OrderRecord,
         expected_version: u64,
     ) -> Result<(), OrderStoreError>;
+    /// Orders now in `status` that entered it within `entered` (inclusive), those that entered
+    /// it first first, at most `limit`: what reconciliation and the ops page scan (orders
+    /// stuck `RECEIVED`, recently `ACCEPTED`) without reading the whole table.
+    async fn in_status(
+        &self,
+        status: OrderStatus,
+        entered: std::ops::RangeInclusive<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StatusEntry>, OrderStoreError>;
+}
+
+/// An order found by [`OrderStore::in_status`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    /// The order.
+    pub order_id: OrderId,
+    /// Its channel.
+    pub channel: ChannelName,
+    /// When it entered its current status.
+    pub entered_at: DateTime<Utc>,
+}
+
+/// When `record` entered its current status (its last history entry; every record has one,
+/// from its receipt).
+pub fn status_entered_at(record: &OrderRecord) -> DateTime<Utc> {
+    record
+        .history
+        .last()
+        .map(|change| change.at)
+        .unwrap_or_default()
 }
 
 #[cfg(feature = "dynamodb")]

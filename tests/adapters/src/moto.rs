@@ -26,6 +26,57 @@ pub async fn create_table(
     create_keyed_table(config, prefix, &[("pk", KeyType::Hash)]).await
 }
 
+/// Creates a fresh orders table as Terraform does (`infra/modules/tables`): hash key `pk` and
+/// the `by-status` index over (`status_shard`, `status_at`) projecting `channel`.
+pub async fn create_orders_table(
+    config: &aws_config::SdkConfig,
+) -> (aws_sdk_dynamodb::Client, String) {
+    use aws_sdk_dynamodb::types::{GlobalSecondaryIndex, Projection, ProjectionType};
+    use switchyard_orders::dynamodb::{STATUS_AT, STATUS_INDEX, STATUS_SHARD};
+    let client = aws_sdk_dynamodb::Client::new(config);
+    let name = unique_name("orders");
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .expect("attribute is complete")
+    };
+    let key = |name: &str, key_type: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+            .expect("key is complete")
+    };
+    client
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("pk"))
+        .attribute_definitions(attribute(STATUS_SHARD))
+        .attribute_definitions(attribute(STATUS_AT))
+        .key_schema(key("pk", KeyType::Hash))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(STATUS_INDEX)
+                .key_schema(key(STATUS_SHARD, KeyType::Hash))
+                .key_schema(key(STATUS_AT, KeyType::Range))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::Include)
+                        .non_key_attributes("channel")
+                        .build(),
+                )
+                .build()
+                .expect("index is complete"),
+        )
+        .send()
+        .await
+        .expect("create an orders table on moto");
+    (client, name)
+}
+
 /// Creates a fresh table shaped like the EDI table (string keys `pk` and `sk`).
 pub async fn create_sorted_table(
     config: &aws_config::SdkConfig,

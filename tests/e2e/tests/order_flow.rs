@@ -369,17 +369,17 @@ async fn an_accepted_order_is_counted_in_the_metrics_and_named_in_every_log_line
                 && d.get("channel").is_none_or(|c| c == "demo-shop")
         })
     };
-    let received = switchyard_e2e::wait_until(FINAL_WITHIN, "OrdersReceived from orders-api", || {
-        emf("orders-api", "OrdersReceived")
-    })
-    .await;
+    let received =
+        switchyard_e2e::wait_until(FINAL_WITHIN, "OrdersReceived from orders-api", || {
+            emf("orders-api", "OrdersReceived")
+        })
+        .await;
     assert_eq!(received["channel"], "demo-shop", "{received}");
-    let accepted = switchyard_e2e::wait_until(
-        FINAL_WITHIN,
-        "OrdersAccepted from order-processor",
-        || emf("order-processor", "OrdersAccepted"),
-    )
-    .await;
+    let accepted =
+        switchyard_e2e::wait_until(FINAL_WITHIN, "OrdersAccepted from order-processor", || {
+            emf("order-processor", "OrdersAccepted")
+        })
+        .await;
     assert!(accepted["OrdersAccepted"].as_u64() >= Some(1), "{accepted}");
     let latency = switchyard_e2e::wait_until(
         FINAL_WITHIN,
@@ -388,8 +388,7 @@ async fn an_accepted_order_is_counted_in_the_metrics_and_named_in_every_log_line
     )
     .await;
     assert_eq!(
-        latency["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"],
-        "Milliseconds",
+        latency["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "Milliseconds",
         "{latency}"
     );
 

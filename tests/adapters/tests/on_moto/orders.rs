@@ -3,14 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchyard_adapter_tests::moto::{create_queue, create_table, moto_config};
+use switchyard_adapter_tests::moto::{create_orders_table, create_queue, moto_config};
 use switchyard_orders::contract::{QueueConsumer, QueueUnderTest, Received};
 use switchyard_orders::{DynamoDbOrderStore, SqsQueue};
 
 mod order_store {
     switchyard_orders::order_store_contract_tests!({
         let config = super::moto_config().await;
-        let (client, table) = super::create_table(&config, "orders").await;
+        let (client, table) = super::create_orders_table(&config).await;
         super::DynamoDbOrderStore::new(client, table)
     });
 }
