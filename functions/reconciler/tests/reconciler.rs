@@ -169,7 +169,8 @@ async fn inventory_that_drifted_from_the_erp_is_reported_and_republished_until_i
 
     // Project what was republished, as the catalog projector does, then move one level in the
     // ERP behind the feed's back: only that SKU drifts.
-    for (_, envelope) in w.events.published.lock().unwrap().iter() {
+    let published = w.events.published.lock().unwrap().clone();
+    for (_, envelope) in &published {
         if envelope.kind == "InventoryChanged" {
             let level = serde_json::from_value(envelope.payload.clone()).unwrap();
             switchyard_inventory::stock::project_stock(w.projections.as_ref(), &level)
