@@ -76,6 +76,9 @@ pub struct Settings {
     /// How far back accepted orders are checked each run (default 30 minutes: two runs of
     /// the AWS schedule, so each order is checked about twice).
     pub accepted_window: Duration,
+    /// A SKU whose ERP level changed within this long is not judged yet: the change feed may
+    /// not have carried it to the projection (default 5 minutes).
+    pub drift_grace: Duration,
     /// At most this many orders of each kind per run, so one run stays short and the ERP is
     /// not flooded (default 200).
     pub limit: usize,
@@ -87,6 +90,7 @@ impl Default for Settings {
             stuck_after: Duration::from_secs(15 * 60),
             retrying_within: Duration::from_secs(30 * 60),
             accepted_window: Duration::from_secs(30 * 60),
+            drift_grace: Duration::from_secs(5 * 60),
             limit: 200,
         }
     }
@@ -154,7 +158,7 @@ impl Reconciler {
         let mut report = Report::default();
         self.stuck_orders(now, &mut report).await?;
         self.accepted_orders(now, &mut report).await?;
-        self.inventory(&mut report).await?;
+        self.inventory(now, &mut report).await?;
         tracing::info!(
             requeued = report.requeued.len(),
             retrying = report.retrying.len(),
@@ -296,7 +300,12 @@ impl Reconciler {
         Ok(())
     }
 
-    async fn inventory(&self, report: &mut Report) -> Result<(), ReconcileError> {
+    async fn inventory(
+        &self,
+        now: DateTime<Utc>,
+        report: &mut Report,
+    ) -> Result<(), ReconcileError> {
+        let settled_before = now - span(self.settings.drift_grace);
         let skus = self.ports.erp.catalog_skus().await.map_err(unavailable)?;
         let mut drifting = vec![];
         for chunk in skus.chunks(READ_CHUNK) {
@@ -313,6 +322,9 @@ impl Reconciler {
                     .await
                     .map_err(unavailable)?;
             for (level, projected) in erp.iter().zip(projected) {
+                if level.as_of > settled_before {
+                    continue;
+                }
                 report.skus_checked += 1;
                 let shown = projected.as_ref().map(|p| p.available);
                 if shown != Some(level.available) {

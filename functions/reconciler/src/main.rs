@@ -53,14 +53,28 @@ async fn main() -> Result<(), Error> {
             "tryton",
         ),
     };
-    let minutes = |name: &str, default: u64| -> Result<Duration, Error> {
-        Ok(Duration::from_secs(60 * setting_or(name, default)?))
+    let defaults = Settings::default();
+    let seconds = |name: &str, default: Duration| -> Result<Duration, Error> {
+        Ok(Duration::from_secs(setting_or(name, default.as_secs())?))
     };
     let settings = Settings {
-        stuck_after: minutes("SWITCHYARD_RECONCILE_STUCK_AFTER_MINUTES", 15)?,
-        retrying_within: minutes("SWITCHYARD_RECONCILE_RETRYING_WITHIN_MINUTES", 30)?,
-        accepted_window: minutes("SWITCHYARD_RECONCILE_ACCEPTED_WINDOW_MINUTES", 30)?,
-        limit: setting_or("SWITCHYARD_RECONCILE_LIMIT", 200)?,
+        stuck_after: seconds(
+            "SWITCHYARD_RECONCILE_STUCK_AFTER_SECONDS",
+            defaults.stuck_after,
+        )?,
+        retrying_within: seconds(
+            "SWITCHYARD_RECONCILE_RETRYING_WITHIN_SECONDS",
+            defaults.retrying_within,
+        )?,
+        accepted_window: seconds(
+            "SWITCHYARD_RECONCILE_ACCEPTED_WINDOW_SECONDS",
+            defaults.accepted_window,
+        )?,
+        drift_grace: seconds(
+            "SWITCHYARD_RECONCILE_DRIFT_GRACE_SECONDS",
+            defaults.drift_grace,
+        )?,
+        limit: setting_or("SWITCHYARD_RECONCILE_LIMIT", defaults.limit)?,
     };
     let reconciler = &Reconciler::new(ports, settings);
     switchyard_platform::lambda::run(move |_: LambdaEvent<serde_json::Value>| async move {

@@ -25,6 +25,10 @@ struct World {
 }
 
 fn world() -> World {
+    world_with(Settings::default())
+}
+
+fn world_with(settings: Settings) -> World {
     let orders = Arc::new(InMemoryOrderStore::new());
     let queue = Arc::new(InMemoryQueue::new());
     let failures = Arc::new(InMemoryFailureStore::new());
@@ -45,7 +49,7 @@ fn world() -> World {
         ),
     };
     World {
-        reconciler: Reconciler::new(ports, Settings::default()),
+        reconciler: Reconciler::new(ports, settings),
         orders,
         queue,
         failures,
@@ -159,7 +163,11 @@ async fn an_accepted_order_the_erp_has_no_sale_for_gets_a_failure_record_until_t
 
 #[tokio::test]
 async fn inventory_that_drifted_from_the_erp_is_reported_and_republished_until_it_matches() {
-    let w = world();
+    // The twin's levels all changed just now: judge them at once.
+    let w = world_with(Settings {
+        drift_grace: std::time::Duration::ZERO,
+        ..Settings::default()
+    });
     // Nothing projected yet: every SKU drifted.
     let report = w.reconciler.run(Utc::now()).await.unwrap();
     assert_eq!(report.skus_checked, 3);
@@ -205,4 +213,13 @@ async fn orders_that_were_posted_are_neither_queued_again_nor_flagged() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn a_level_that_changed_within_the_grace_is_not_called_drift_yet() {
+    let w = world();
+    let report = w.reconciler.run(Utc::now()).await.unwrap();
+    assert_eq!(report.skus_checked, 0, "the twin's levels changed just now");
+    assert!(report.drift.is_empty());
+    assert!(w.events.published.lock().unwrap().is_empty());
 }
