@@ -72,6 +72,12 @@ locals {
       memory_mb            = 256
       reserved_concurrency = 1
     }
+    # One run at a time: two would queue the same stuck order twice.
+    "reconciler" = {
+      timeout_seconds      = 120
+      memory_mb            = 256
+      reserved_concurrency = 1
+    }
     "catalog-projector" = {
       timeout_seconds      = 30
       memory_mb            = 256
@@ -116,6 +122,7 @@ locals {
     })
     "order-processor"      = merge(local.common_environment, local.erp_environment)
     "erp-changes"          = merge(local.common_environment, local.erp_environment)
+    "reconciler"           = merge(local.common_environment, local.erp_environment)
     "catalog-projector"    = local.common_environment
     "edi-inventory-advice" = local.common_environment
     "order-tracker"        = local.common_environment
@@ -291,6 +298,22 @@ locals {
       local.publish_statement,
       local.erp_password_statement,
       local.ops_failures_statement,
+    ]
+    "reconciler" = [
+      local.catalog_read_statement,
+      local.publish_statement,
+      local.erp_password_statement,
+      local.ops_failures_statement,
+      {
+        sid       = "OrdersByStatus"
+        actions   = ["dynamodb:Query", "dynamodb:GetItem"]
+        resources = [module.tables.orders_table_arn, "${module.tables.orders_table_arn}/index/by-status"]
+      },
+      {
+        sid       = "RequeueStuckOrders"
+        actions   = ["sqs:SendMessage"]
+        resources = [module.orders_queue.queue_arn]
+      },
     ]
     "catalog-projector" = [
       local.catalog_read_statement,
@@ -513,16 +536,17 @@ module "catalog_events_queue" {
 # Tryton has no outbound webhooks; edi-inventory-advice writes the X12 846s that are due.
 locals {
   schedules = {
-    "erp-changes"          = "Polls the ERP change feed (stock moves, price lists) every minute."
-    "edi-inventory-advice" = "Writes due X12 846 inventory advices into the partners' outboxes."
+    "erp-changes"          = { rate = "rate(1 minute)", description = "Polls the ERP change feed (stock moves, price lists) every minute." }
+    "edi-inventory-advice" = { rate = "rate(1 minute)", description = "Writes due X12 846 inventory advices into the partners' outboxes." }
+    "reconciler"           = { rate = "rate(5 minutes)", description = "Re-queues orders stuck RECEIVED, flags accepted orders without an ERP sale, repairs inventory drift." }
   }
 }
 
 resource "aws_cloudwatch_event_rule" "schedule" {
   for_each            = local.schedules
   name                = "${var.prefix}-${each.key}"
-  description         = each.value
-  schedule_expression = "rate(1 minute)"
+  description         = each.value.description
+  schedule_expression = each.value.rate
 }
 
 resource "aws_cloudwatch_event_target" "schedule" {
@@ -585,7 +609,7 @@ module "function" {
   reserved_concurrency = each.value.reserved_concurrency
   environment          = local.all_environment[each.key]
   log_retention_days   = var.log_retention_days
-  policy_statements    = concat(local.all_policy_statements[each.key], contains(["order-processor", "erp-changes"], each.key) ? local.kms_statements : [])
+  policy_statements    = concat(local.all_policy_statements[each.key], contains(["order-processor", "erp-changes", "reconciler"], each.key) ? local.kms_statements : [])
 }
 
 module "http_api" {

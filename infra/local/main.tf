@@ -51,6 +51,13 @@ locals {
       memory_mb       = 256
       concurrency     = 1
     }
+    # One run at a time: two would queue the same stuck order twice.
+    "reconciler" = {
+      binary          = "reconciler"
+      timeout_seconds = 60
+      memory_mb       = 256
+      concurrency     = 1
+    }
     "catalog-projector" = {
       binary          = "catalog-projector"
       timeout_seconds = 30
@@ -130,6 +137,7 @@ locals {
     })
     "order-processor"      = merge(local.common_environment, local.erp_environment)
     "erp-changes"          = merge(local.common_environment, local.erp_environment)
+    "reconciler"           = merge(local.common_environment, local.erp_environment, local.reconcile_environment)
     "catalog-projector"    = local.common_environment
     "edi-inventory-advice" = local.common_environment
     "order-tracker"        = local.common_environment
@@ -146,6 +154,14 @@ locals {
     SWITCHYARD_ERP_URL  = var.erp_url
     SWITCHYARD_ERP_DB   = var.erp_db
     SWITCHYARD_ERP_USER = var.erp_user
+  }
+
+  # Locally an order counts as stuck after a minute, not fifteen, so a lost message is found
+  # while someone is watching; the retry window stays above the local backoff.
+  reconcile_environment = {
+    SWITCHYARD_RECONCILE_STUCK_AFTER_SECONDS     = tostring(var.reconcile_stuck_after_seconds)
+    SWITCHYARD_RECONCILE_RETRYING_WITHIN_SECONDS = "120"
+    SWITCHYARD_RECONCILE_DRIFT_GRACE_SECONDS     = "60"
   }
 
   routes = [
@@ -238,6 +254,7 @@ locals {
   # EventBridge schedules, played by the runner (AWS: every minute; here every few seconds).
   schedules = [
     { name = "${var.prefix}-erp-changes", function = "erp-changes", every_seconds = var.erp_changes_every_seconds },
+    { name = "${var.prefix}-reconciler", function = "reconciler", every_seconds = var.reconcile_every_seconds },
     # Partners' periods are whole minutes; a tick every few seconds only makes the advice prompt.
     { name = "${var.prefix}-edi-inventory-advice", function = "edi-inventory-advice", every_seconds = 5 },
   ]

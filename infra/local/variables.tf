@@ -57,3 +57,15 @@ variable "erp_changes_every_seconds" {
   type        = number
   default     = 2
 }
+
+variable "reconcile_every_seconds" {
+  description = "How often the local runner plays the reconciler's schedule (AWS: every five minutes)."
+  type        = number
+  default     = 10
+}
+
+variable "reconcile_stuck_after_seconds" {
+  description = "How long an order may stay RECEIVED with nothing in flight before the reconciler queues it again (AWS: 15 minutes)."
+  type        = number
+  default     = 60
+}
