@@ -9,6 +9,7 @@
 
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod activity;
 mod fulfilment;
 mod memory;
 mod outbox;
@@ -25,6 +26,7 @@ mod sqs;
 
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbOrderStore;
+pub use activity::OrderActivity;
 pub use fulfilment::{Applied, FulfilmentError};
 pub use memory::InMemoryOrderStore;
 pub use outbox::{FlushError, flush_outbox};
