@@ -31,7 +31,11 @@ fn request(path: &str, authorization: Option<&str>) -> HttpRequest {
     }
 }
 
-fn record(channel: &str, received_ago: Duration, answered_after_ms: Option<(i64, bool)>) -> OrderRecord {
+fn record(
+    channel: &str,
+    received_ago: Duration,
+    answered_after_ms: Option<(i64, bool)>,
+) -> OrderRecord {
     let body = json!({"external_id": format!("PO-{}", ulid::Ulid::new()), "currency": "USD",
         "customer": {"name": "Acme"}, "ship_to": {"line1": "1 Main St", "city": "Solon", "country": "US"},
         "lines": [{"sku": "WIDGET-S", "quantity": 1, "unit_price": "9.25"}]});
@@ -43,9 +47,15 @@ fn record(channel: &str, received_ago: Duration, answered_after_ms: Option<(i64,
     let at = Utc::now() - received_ago;
     let mut record = OrderRecord::received(parse_order(&body, &ctx).unwrap(), "k", at);
     match answered_after_ms {
-        Some((ms, true)) => record.accept("SO1", at + Duration::milliseconds(ms)).unwrap(),
+        Some((ms, true)) => record
+            .accept("SO1", at + Duration::milliseconds(ms))
+            .unwrap(),
         Some((ms, false)) => record
-            .reject("unknown_customer", "no such customer", at + Duration::milliseconds(ms))
+            .reject(
+                "unknown_customer",
+                "no such customer",
+                at + Duration::milliseconds(ms),
+            )
             .unwrap(),
         None => {}
     }
@@ -93,8 +103,14 @@ impl World {
     }
 }
 
-async fn get(api: &OpsApi, path: &str, authorization: Option<&str>) -> (u16, Value, Vec<(String, String)>) {
-    let response = api.handle(&request(path, authorization), SystemTime::now()).await;
+async fn get(
+    api: &OpsApi,
+    path: &str,
+    authorization: Option<&str>,
+) -> (u16, Value, Vec<(String, String)>) {
+    let response = api
+        .handle(&request(path, authorization), SystemTime::now())
+        .await;
     let body = serde_json::from_str(&response.body).unwrap_or(Value::String(response.body.clone()));
     (response.status, body, response.headers)
 }
@@ -103,12 +119,24 @@ async fn get(api: &OpsApi, path: &str, authorization: Option<&str>) -> (u16, Val
 async fn without_the_token_or_with_a_wrong_one_the_api_answers_401_problem_json() {
     let world = World::new();
     let api = world.api(OpsToken::required(TOKEN));
-    for authorization in [None, Some("Bearer wrong"), Some("Bearer s3cret-ops-token-and-more"), Some(TOKEN)] {
+    for authorization in [
+        None,
+        Some("Bearer wrong"),
+        Some("Bearer s3cret-ops-token-and-more"),
+        Some(TOKEN),
+    ] {
         let (status, body, headers) = get(&api, "/ops/health", authorization).await;
         assert_eq!(status, 401, "{authorization:?}: {body}");
         assert_eq!(body["type"], "/problems/unauthorized");
-        assert!(headers.iter().any(|(k, v)| k == "content-type" && v == "application/problem+json"));
-        assert!(!body.to_string().contains(TOKEN), "the answer never echoes the token");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v == "application/problem+json")
+        );
+        assert!(
+            !body.to_string().contains(TOKEN),
+            "the answer never echoes the token"
+        );
     }
     let (status, body, _) = get(&api, "/ops/health", Some(&format!("Bearer {TOKEN}"))).await;
     assert_eq!(status, 200, "{body}");
@@ -116,8 +144,16 @@ async fn without_the_token_or_with_a_wrong_one_the_api_answers_401_problem_json(
     let (status, page, headers) = get(&api, "/ops", None).await;
     assert_eq!(status, 200);
     assert!(page.as_str().unwrap().contains("Switchyard ops"));
-    assert!(headers.iter().any(|(k, v)| k == "content-type" && v.starts_with("text/html")));
-    assert!(format!("{:?}", OpsToken::required(TOKEN)).find(TOKEN).is_none());
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("text/html"))
+    );
+    assert!(
+        format!("{:?}", OpsToken::required(TOKEN))
+            .find(TOKEN)
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -129,7 +165,11 @@ async fn the_orders_route_counts_the_last_hour_per_channel_with_erp_latency_perc
         world.orders.create(&order).await.unwrap();
     }
     // shop-b: one still waiting; one received and accepted two hours ago (outside the hour).
-    world.orders.create(&record("shop-b", Duration::minutes(5), None)).await.unwrap();
+    world
+        .orders
+        .create(&record("shop-b", Duration::minutes(5), None))
+        .await
+        .unwrap();
     world
         .orders
         .create(&record("shop-b", Duration::hours(2), Some((50, true))))

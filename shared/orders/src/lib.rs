@@ -7,9 +7,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod activity;
 #[cfg(feature = "contract")]
 pub mod contract;
-pub mod activity;
 mod fulfilment;
 mod memory;
 mod outbox;
@@ -24,9 +24,9 @@ mod dynamodb;
 #[cfg(feature = "sqs")]
 mod sqs;
 
+pub use activity::OrderActivity;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbOrderStore;
-pub use activity::OrderActivity;
 pub use fulfilment::{Applied, FulfilmentError};
 pub use memory::InMemoryOrderStore;
 pub use outbox::{FlushError, flush_outbox};

@@ -62,7 +62,10 @@ fn rows<'a>(dom: &'a str, id: &str) -> Vec<&'a str> {
     };
     let table = &dom[start..];
     let table = &table[..table.find("</table>").unwrap_or(table.len())];
-    table.match_indices("<tr ").map(|(i, _)| &table[i..]).collect()
+    table
+        .match_indices("<tr ")
+        .map(|(i, _)| &table[i..])
+        .collect()
 }
 
 /// The page as headless Chromium renders it, the token in the fragment as `make up` prints it.
@@ -135,14 +138,21 @@ async fn the_ops_api_and_page_show_accepted_orders_and_why_a_message_was_dead_le
         "the accepted order and the dead-lettered message on /ops/health",
         || async move {
             let (status, health) = ops(stack_ref, "/ops/health", Some(bearer_ref)).await;
-            match (status, accepted_of(&health, "demo-shop"), reason_of(&health, subject_ref)) {
+            match (
+                status,
+                accepted_of(&health, "demo-shop"),
+                reason_of(&health, subject_ref),
+            ) {
                 (200, Some(accepted), Some(reason)) if accepted >= 1 => Ok((accepted, reason)),
                 _ => Err(format!("{status}: {health}")),
             }
         },
     )
     .await;
-    assert!(!reason.is_empty(), "the DLQ message carries its failure's reason");
+    assert!(
+        !reason.is_empty(),
+        "the DLQ message carries its failure's reason"
+    );
     let (_, failures) = ops(&stack, "/ops/failures", Some(&bearer)).await;
     assert!(
         failures["failures"]
@@ -195,7 +205,10 @@ async fn the_ops_api_and_page_show_accepted_orders_and_why_a_message_was_dead_le
         .into_iter()
         .find(|row| attribute(row, "data-subject").as_deref() == Some(subject.as_str()))
         .unwrap();
-    assert_eq!(attribute(row, "data-reason").as_deref(), Some(reason.as_str()));
+    assert_eq!(
+        attribute(row, "data-reason").as_deref(),
+        Some(reason.as_str())
+    );
     assert!(
         !dom.contains(&token),
         "the token is kept in sessionStorage, not left in the page"
@@ -205,27 +218,31 @@ async fn the_ops_api_and_page_show_accepted_orders_and_why_a_message_was_dead_le
     let sqs = aws_sdk_sqs::Client::new(&aws().await);
     let dlq = setting("SWITCHYARD_ORDERS_DLQ_URL");
     let (sqs, dlq, poison) = (&sqs, &dlq, &poison);
-    wait_until(Duration::from_secs(30), "the poison message deleted", || async move {
-        let received = sqs
-            .receive_message()
-            .queue_url(dlq)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        for message in received.messages() {
-            if message.body() == Some(poison.as_str()) {
-                sqs.delete_message()
-                    .queue_url(dlq)
-                    .set_receipt_handle(message.receipt_handle().map(str::to_string))
-                    .send()
-                    .await
-                    .unwrap();
-                return true;
+    wait_until(
+        Duration::from_secs(30),
+        "the poison message deleted",
+        || async move {
+            let received = sqs
+                .receive_message()
+                .queue_url(dlq)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap();
+            for message in received.messages() {
+                if message.body() == Some(poison.as_str()) {
+                    sqs.delete_message()
+                        .queue_url(dlq)
+                        .set_receipt_handle(message.receipt_handle().map(str::to_string))
+                        .send()
+                        .await
+                        .unwrap();
+                    return true;
+                }
             }
-        }
-        false
-    })
+            false
+        },
+    )
     .await;
 }
