@@ -30,7 +30,7 @@ fmt:
 ## Release zips for AWS (arm64), into target/lambda/<function>/bootstrap.zip.
 package:
 	@scripts/bootstrap.sh
-	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor -p webhooks -p edi -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker
+	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor -p webhooks -p edi -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker -p ops-api
 
 ## CPU cost per connector delivery against a same-run baseline (release build; prints a table).
 bench:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the local stack's tools into project-local folders, nothing global:
 # a Python venv (.switchyard/venv) with the pinned moto, Tryton and cargo-lambda from
-# local/requirements.txt. Re-runs are no-ops until the requirements change.
+# local/requirements.txt. Re-runs are no-ops until the requirements change. Also Debian's
+# chromium (system package, installed only when missing) for the ops page's browser test.
 #
 # Several stacks (make up and make test, or checkouts whose .switchyard/venv is a symlink to one
 # venv) may bootstrap at the same moment: an install runs under a lock beside the venv's real
@@ -16,6 +17,17 @@ want=$(sha256sum local/requirements.txt | cut -d' ' -f1)
 command -v python3 >/dev/null || { echo "bootstrap: python3 (3.11+) is required" >&2; exit 1; }
 command -v cargo >/dev/null || { echo "bootstrap: cargo (Rust 1.94+) is required" >&2; exit 1; }
 command -v terraform >/dev/null || { echo "bootstrap: terraform (1.11) is required" >&2; exit 1; }
+
+# Debian's headless Chromium renders the ops page in the end-to-end test (tests/e2e/tests/ops_page.rs).
+# System-wide, so only when missing; apt waits for another install's lock instead of failing.
+if ! command -v chromium >/dev/null; then
+    echo "==> installing Debian's chromium (headless; the ops page test drives it)"
+    sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
+    apt_get() { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
+    apt_get install -y --no-install-recommends chromium >/dev/null \
+        || { apt_get update >/dev/null && apt_get install -y --no-install-recommends chromium >/dev/null; } \
+        || { echo "bootstrap: could not install chromium (apt-get install chromium)" >&2; exit 1; }
+fi
 
 ready() { [[ -f $STAMP && $(cat "$STAMP") == "$want" && -x $VENV/bin/moto_server ]]; }
 ready && exit 0

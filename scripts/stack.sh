@@ -104,8 +104,9 @@ start_stack() {
     scripts/bootstrap.sh
     say "building the functions and tools (cargo build)"
     cargo build --quiet --bins -p orders-api -p order-processor -p webhooks -p edi \
-        -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker -p reconciler \
-        -p switchyard-local -p switchyard -p sp-api-sandbox -p shopify-sandbox -p woo-sandbox
+        -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker \
+        -p reconciler -p ops-api -p switchyard-local -p switchyard -p sp-api-sandbox -p shopify-sandbox \
+        -p woo-sandbox
     rm -rf "$BIN"
     take_bins switchyard-local switchyard sp-api-sandbox shopify-sandbox woo-sandbox
 
@@ -140,8 +141,11 @@ start_stack() {
 
     export AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
     export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+    # The ops API's operator token, new for every stack: Terraform hands it to that function
+    # alone (infra/local, sensitive), and local.env gives it to the operator.
+    OPS_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     say "provisioning queues, tables and the event bus with Terraform (infra/local; ~1-2 min)"
-    TF_VAR_erp_url=$SWITCHYARD_ERP_URL TF_VAR_eventbridge_queue_policy=false \
+    TF_VAR_erp_url=$SWITCHYARD_ERP_URL TF_VAR_eventbridge_queue_policy=false TF_VAR_ops_token=$OPS_TOKEN \
         scripts/infra.sh apply-local "$AWS_ENDPOINT_URL" "$RUN/runner.json"
     local outputs=$RUN/runner.outputs.json
     out() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['value'])" "$outputs" "$1"; }
@@ -222,6 +226,8 @@ SWITCHYARD_EDI_TABLE=$(out edi_table_name)
 SWITCHYARD_CATALOG_TABLE=$(out catalog_table_name)
 SWITCHYARD_OPS_TABLE=$(out ops_table_name)
 SWITCHYARD_PREFIX=switchyard
+SWITCHYARD_OPS_TOKEN=$OPS_TOKEN
+SWITCHYARD_OPS_URL=http://127.0.0.1:$API_PORT/ops#token=$OPS_TOKEN
 SWITCHYARD_CATALOG_EVENTS_QUEUE_URL=$(out catalog_events_queue_url)
 SWITCHYARD_CATALOG_EVENTS_DLQ_URL=$(out catalog_events_dlq_url)
 SWITCHYARD_CHANNELS_FILE=$channels_file
@@ -278,6 +284,8 @@ cmd_up() {
 
 Switchyard is running. Everything below is on 127.0.0.1 and stops with Ctrl-C.
   API (orders-api)     http://127.0.0.1:$API_PORT/v1/orders
+  ops page             http://127.0.0.1:$API_PORT/ops#token=$OPS_TOKEN
+                       (open it in a browser; the token is this stack's SWITCHYARD_OPS_TOKEN)
   Tryton (ERP)         http://127.0.0.1:$ERP_PORT  (db switchyard, user admin; password in $ENV_FILE)
   moto (AWS)           http://127.0.0.1:$MOTO_PORT
   SP-API sandbox       http://127.0.0.1:$SPAPI_PORT  (recorded Amazon orders, listings from local/sp-api)
@@ -288,6 +296,7 @@ Switchyard is running. Everything below is on 127.0.0.1 and stops with Ctrl-C.
   logs                 $LOGS/ (runner.log has every function's output)
 
 Try it:
+  curl -s http://127.0.0.1:$API_PORT/ops/health -H "Authorization: Bearer $OPS_TOKEN"   # the ops API
   set -a; source .switchyard/local.env; set +a   # exported: the CLI reads them too
   curl -s -X POST \$SWITCHYARD_API_URL/v1/orders -H "Authorization: Bearer \$SWITCHYARD_DEMO_API_KEY" \\
     -H 'Content-Type: application/json' -H "Idempotency-Key: \$(date +%s%N)" \\

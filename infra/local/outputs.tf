@@ -1,17 +1,19 @@
 output "runner_config" {
   description = "What the local runner needs to play Lambda, API Gateway and the SQS event source mappings."
+  # Sensitive: the ops API's environment holds the stack's operator token.
+  sensitive = true
   value = {
     region = local.region
     functions = {
-      for name, f in local.all_functions : name => {
+      for name, f in merge(local.all_functions, local.ops_api_functions) : name => {
         binary          = f.binary
         timeout_seconds = f.timeout_seconds
         memory_mb       = f.memory_mb
         concurrency     = f.concurrency
-        environment     = local.all_environment[name]
+        environment     = merge(local.all_environment, local.ops_api_environment)[name]
       }
     }
-    routes    = local.routes
+    routes    = concat(local.routes, local.ops_api_routes)
     sqs       = concat(local.sqs_mappings, local.pusher_mappings)
     schedules = local.schedules
   }

@@ -22,9 +22,10 @@ resource "aws_apigatewayv2_integration" "this" {
 resource "aws_apigatewayv2_route" "this" {
   for_each = var.routes
 
-  api_id    = aws_apigatewayv2_api.this.id
-  route_key = each.key
-  target    = "integrations/${aws_apigatewayv2_integration.this[each.value.function_name].id}"
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = each.key
+  target             = "integrations/${aws_apigatewayv2_integration.this[each.value.function_name].id}"
+  authorization_type = each.value.authorization_type
 }
 
 resource "aws_apigatewayv2_stage" "default" {

@@ -4,11 +4,17 @@ variable "name" {
 }
 
 variable "routes" {
-  description = "Route key (\"POST /v1/orders\") to the Lambda function that serves it."
+  description = "Route key (\"POST /v1/orders\") to the Lambda function that serves it, and the route's authorization (`NONE`, or `AWS_IAM`: callers sign with SigV4 and need execute-api:Invoke)."
   type = map(object({
-    function_name = string
-    invoke_arn    = string
+    function_name      = string
+    invoke_arn         = string
+    authorization_type = optional(string, "NONE")
   }))
+
+  validation {
+    condition     = alltrue([for r in values(var.routes) : contains(["NONE", "AWS_IAM"], r.authorization_type)])
+    error_message = "authorization_type is NONE or AWS_IAM."
+  }
 }
 
 variable "throttling_burst_limit" {

@@ -1,6 +1,8 @@
 //! What operators do, as a library. The `switchyard` CLI, the ops API and the `dlq-redrive`
-//! Lambda call these functions, so a redrive from a laptop and one inside AWS behave alike.
+//! Lambda call these functions, so a redrive from a laptop and one inside AWS behave alike;
+//! [`health`] holds the reads the ops API and page show.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod dlq;
+pub mod health;

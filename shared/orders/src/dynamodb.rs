@@ -36,6 +36,11 @@ impl DynamoDbOrderStore {
         }
     }
 
+    /// The client and table, for the read-only queries beside the port (`activity`).
+    pub(crate) fn parts(&self) -> (&Client, &str) {
+        (&self.client, &self.table)
+    }
+
     fn order_item(record: &OrderRecord, version: u64) -> HashMap<String, AttributeValue> {
         HashMap::from([
             ("pk".into(), AttributeValue::S(order_pk(record.order.id))),

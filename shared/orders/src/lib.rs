@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod activity;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod fulfilment;
@@ -23,6 +24,7 @@ pub mod dynamodb;
 #[cfg(feature = "sqs")]
 mod sqs;
 
+pub use activity::OrderActivity;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbOrderStore;
 pub use fulfilment::{Applied, FulfilmentError};
