@@ -4,3 +4,5 @@
 #![warn(missing_docs)]
 
 pub mod dlq;
+pub mod remote;
+pub mod replay;
