@@ -98,11 +98,13 @@ mod tests {
     #[test]
     fn the_request_reads_with_only_queue_and_actor() {
         let request: RedriveRequest =
-            serde_json::from_str(r#"{"queue":"q-dlq","actor":"arn:aws:iam::1:user/ann"}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"queue":"q-dlq","actor":"arn:aws:iam::1:user/ann"}"#).unwrap();
         assert_eq!(request.to, None);
         assert!(request.filters.is_empty());
-        assert!(!request.execute, "a request that does not say so is a dry run");
+        assert!(
+            !request.execute,
+            "a request that does not say so is a dry run"
+        );
         assert_eq!(
             remote_actor(&request.actor),
             "arn:aws:iam::1:user/ann via dlq-redrive"

@@ -103,6 +103,9 @@ pub struct ReplayPlan {
     pub types: Vec<String>,
     /// The rules that would receive the events.
     pub rules: Vec<RuleRoute>,
+    /// Types asked for that no rule names (only a rule routing by source could receive them:
+    /// a typo, or a type nothing consumes).
+    pub unnamed_types: Vec<String>,
 }
 
 /// What a replay did.
@@ -216,7 +219,10 @@ pub fn routes_for(rules: &[(String, String, Value)], types: &[String]) -> Vec<Ru
                     }
                     format!(
                         "routes {}",
-                        hit.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+                        hit.iter()
+                            .map(|t| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 }
                 (None, false) => format!(
@@ -259,10 +265,7 @@ pub async fn plan(
             .map_err(|e| eb_error("ListRules", e))?;
         for rule in page.rules() {
             // Managed rules (the archive's own) and disabled ones receive nothing from a replay.
-            let disabled = rule
-                .state
-                .as_ref()
-                .is_some_and(|s| s.as_str() != "ENABLED");
+            let disabled = rule.state.as_ref().is_some_and(|s| s.as_str() != "ENABLED");
             if rule.managed_by.is_some() || disabled {
                 continue;
             }
@@ -292,12 +295,19 @@ pub async fn plan(
             request.types.join(", ")
         )));
     }
+    let unnamed_types = request
+        .types
+        .iter()
+        .filter(|t| !routes.iter().any(|r| r.detail_types.contains(t)))
+        .cloned()
+        .collect();
     Ok(ReplayPlan {
         archive,
         from: request.from,
         to: request.to,
         types: request.types.clone(),
         rules: routes,
+        unnamed_types,
     })
 }
 
@@ -358,11 +368,8 @@ pub async fn execute(
         });
         let name = state.as_ref().map_or("STARTING", |s| s.as_str());
         progress.update(name, fraction);
-        match state {
-            Some(ReplayState::Completed | ReplayState::Failed | ReplayState::Cancelled) => {
-                break (name.to_string(), described.state_reason);
-            }
-            _ => {}
+        if let Some(ReplayState::Completed | ReplayState::Failed | ReplayState::Cancelled) = state {
+            break (name.to_string(), described.state_reason);
         }
         if progress.interrupted() && !cancelled {
             cancelled = true;

@@ -74,6 +74,18 @@ fn acknowledged(id: &str) -> usize {
         .count()
 }
 
+/// The demo channel's `GET /v1/inventory` for one SKU.
+async fn inventory(stack: &Stack, sku: &str) -> Answer {
+    stack
+        .send(
+            stack
+                .http
+                .get(format!("{}/v1/inventory?sku={sku}", stack.api))
+                .header("x-api-key", &stack.demo_key),
+        )
+        .await
+}
+
 fn rfc3339(at: chrono::DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -118,12 +130,21 @@ async fn a_replayed_order_acceptance_reaches_its_consumer_and_makes_no_second_sa
     // The dry run: the archive, the window, the rules that route OrderAccepted; nothing sent.
     let (from, to) = (rfc3339(from), rfc3339(to));
     let (code, dry) = cli(&[
-        "replay", "--from", &from, "--to", &to, "--type", "OrderAccepted",
+        "replay",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--type",
+        "OrderAccepted",
     ]);
     assert_eq!(code, 0, "{dry}");
     assert_eq!(dry["executed"], false);
     let plan = &dry["plan"];
-    assert!(plan["archive"]["event_count"].as_i64().unwrap() >= 1, "{plan}");
+    assert!(
+        plan["archive"]["event_count"].as_i64().unwrap() >= 1,
+        "{plan}"
+    );
     let rules: Vec<&str> = plan["rules"]
         .as_array()
         .unwrap()
@@ -135,36 +156,61 @@ async fn a_replayed_order_acceptance_reaches_its_consumer_and_makes_no_second_sa
         "{rules:?}"
     );
     assert!(
-        !rules.iter().any(|r| r.contains("stock-") || r.contains("catalog")),
+        !rules
+            .iter()
+            .any(|r| r.contains("stock-") || r.contains("catalog")),
         "no rule that does not route OrderAccepted: {rules:?}"
     );
-    assert_eq!(acknowledged(&document), handled_before, "a dry run sends nothing");
+    assert_eq!(
+        acknowledged(&document),
+        handled_before,
+        "a dry run sends nothing"
+    );
 
     let (code, replayed) = cli(&[
-        "replay", "--from", &from, "--to", &to, "--type", "OrderAccepted", "--execute", "--yes",
+        "replay",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--type",
+        "OrderAccepted",
+        "--execute",
+        "--yes",
     ]);
     assert_eq!(code, 0, "{replayed}");
     let outcome = &replayed["outcome"];
     assert_eq!(outcome["state"], "COMPLETED", "{outcome}");
     let doc = &document;
-    wait_until(WITHIN, "the replayed OrderAccepted at the acknowledger", || async move {
-        let now = acknowledged(doc);
-        if now > handled_before {
-            Ok(())
-        } else {
-            Err(format!("handled {now} time(s)"))
-        }
-    })
+    wait_until(
+        WITHIN,
+        "the replayed OrderAccepted at the acknowledger",
+        || async move {
+            let now = acknowledged(doc);
+            if now > handled_before {
+                Ok(())
+            } else {
+                Err(format!("handled {now} time(s)"))
+            }
+        },
+    )
     .await;
 
     assert_eq!(
-        tryton().sales_with_reference(&reference).await.unwrap().len(),
+        tryton()
+            .sales_with_reference(&reference)
+            .await
+            .unwrap()
+            .len(),
         1,
         "a replay makes no second sale"
     );
     let after = outbox_document(&stack, &edi.api_key, &document).await;
     assert_eq!(after.status, 200);
-    assert_eq!(after.text, original, "the 855 is the same document: no second one");
+    assert_eq!(
+        after.text, original,
+        "the 855 is the same document: no second one"
+    );
     let view = stack.wait_final_as(&edi.api_key, &order_id, WITHIN).await;
     assert_eq!(view["status"], "ACCEPTED");
 
@@ -202,18 +248,16 @@ async fn a_redrive_in_aws_runs_in_the_dlq_redrive_function_and_is_audited_via_it
         .send()
         .await
         .unwrap();
-    let inventory = |stack: &Stack, sku: String| {
-        let request = stack
-            .http
-            .get(format!("{}/v1/inventory?sku={sku}", stack.api))
-            .header("x-api-key", &stack.demo_key);
-        async move { stack.send(request).await }
-    };
     let filter = format!("channel={}", envelope.channel);
 
     // Dry run, in the function: it names the message, moves nothing.
     let (code, dry) = cli(&[
-        "dlq", "redrive", &dlq, "--filter", "type=InventoryChanged", "--in-aws",
+        "dlq",
+        "redrive",
+        &dlq,
+        "--filter",
+        "type=InventoryChanged",
+        "--in-aws",
     ]);
     assert_eq!(code, 0, "{dry}");
     assert_eq!(dry["executed"], false, "{dry}");
@@ -222,16 +266,29 @@ async fn a_redrive_in_aws_runs_in_the_dlq_redrive_function_and_is_audited_via_it
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m["key"]["subject"].as_str().is_some_and(|s| s.contains(&sku))),
+            .any(|m| m["key"]["subject"]
+                .as_str()
+                .is_some_and(|s| s.contains(&sku))),
         "{dry}"
     );
-    assert!(queue_depth(&dlq_url).await.0 >= 1, "the dry run left it in the DLQ");
-    let shown = inventory(&stack, sku.clone()).await;
+    assert!(
+        queue_depth(&dlq_url).await.0 >= 1,
+        "the dry run left it in the DLQ"
+    );
+    let shown = inventory(&stack, &sku).await;
     assert_eq!(shown.body["items"][0]["known"], false, "{}", shown.text);
 
     let (code, moved) = cli(&[
-        "dlq", "redrive", &dlq, "--filter", "type=InventoryChanged", "--filter", &filter,
-        "--execute", "--yes", "--in-aws",
+        "dlq",
+        "redrive",
+        &dlq,
+        "--filter",
+        "type=InventoryChanged",
+        "--filter",
+        &filter,
+        "--execute",
+        "--yes",
+        "--in-aws",
     ]);
     assert_eq!(code, 0, "{moved}");
     assert_eq!(moved["executed"], true);
@@ -239,14 +296,18 @@ async fn a_redrive_in_aws_runs_in_the_dlq_redrive_function_and_is_audited_via_it
     let audit_id = moved["audit_id"].as_str().expect("audited").to_string();
 
     let (stack_ref, sku_ref) = (&stack, &sku);
-    wait_until(WITHIN, "the redriven level in the projections", || async move {
-        let shown = inventory(stack_ref, sku_ref.clone()).await;
-        if shown.body["items"][0]["available"] == "17" {
-            Ok(())
-        } else {
-            Err(shown.text)
-        }
-    })
+    wait_until(
+        WITHIN,
+        "the redriven level in the projections",
+        || async move {
+            let shown = inventory(stack_ref, sku_ref).await;
+            if shown.body["items"][0]["available"] == "17" {
+                Ok(())
+            } else {
+                Err(shown.text)
+            }
+        },
+    )
     .await;
     let (_, left) = cli(&["dlq", "show", &dlq, "--limit", "100"]);
     assert!(
@@ -268,5 +329,8 @@ async fn a_redrive_in_aws_runs_in_the_dlq_redrive_function_and_is_audited_via_it
     assert_eq!(entry["action"], "dlq.redrive");
     let actor = entry["actor"].as_str().unwrap();
     assert!(actor.ends_with(" via dlq-redrive"), "{actor}");
-    assert!(actor.len() > " via dlq-redrive".len(), "the caller is named: {actor}");
+    assert!(
+        actor.len() > " via dlq-redrive".len(),
+        "the caller is named: {actor}"
+    );
 }

@@ -32,7 +32,10 @@ pub fn router(functions: Functions) -> Router {
 fn aws_error(status: StatusCode, code: &str, message: String) -> Response {
     (
         status,
-        [("x-amzn-errortype", code), ("content-type", "application/json")],
+        [
+            ("x-amzn-errortype", code),
+            ("content-type", "application/json"),
+        ],
         json!({ "Type": "User", "message": message }).to_string(),
     )
         .into_response()
@@ -61,7 +64,9 @@ async fn invoke(
         return aws_error(
             StatusCode::BAD_REQUEST,
             "InvalidParameterValueException",
-            format!("the local runner plays only RequestResponse invocations, not {invocation_type}"),
+            format!(
+                "the local runner plays only RequestResponse invocations, not {invocation_type}"
+            ),
         );
     }
     if functions.get(&name).is_none() {

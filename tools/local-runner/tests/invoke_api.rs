@@ -27,7 +27,10 @@ impl Drop for Runner {
 async fn start_runner() -> Runner {
     let exe = std::env::current_exe().unwrap();
     let examples = exe.parent().unwrap().parent().unwrap().join("examples");
-    assert!(examples.join("echo-fn").is_file(), "echo-fn example missing");
+    assert!(
+        examples.join("echo-fn").is_file(),
+        "echo-fn example missing"
+    );
     let dir = std::env::temp_dir().join(format!("switchyard-local-invoke-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -55,9 +58,11 @@ async fn start_runner() -> Runner {
         .spawn()
         .unwrap();
     let ready_ref = &ready;
-    wait_until(Duration::from_secs(30), "the runner's ready file", || async move {
-        ready_ref.exists()
-    })
+    wait_until(
+        Duration::from_secs(30),
+        "the runner's ready file",
+        || async move { ready_ref.exists() },
+    )
     .await;
     let url = std::fs::read_to_string(&ready).unwrap();
     Runner { child, url, dir }
@@ -114,7 +119,9 @@ async fn the_sdk_invokes_a_function_and_sees_its_answer_its_error_and_a_missing_
     let failed = client
         .invoke()
         .function_name("echo")
-        .payload(Blob::new(json!({"pathParameters": {"action": "error"}}).to_string()))
+        .payload(Blob::new(
+            json!({"pathParameters": {"action": "error"}}).to_string(),
+        ))
         .send()
         .await
         .unwrap();
@@ -125,7 +132,9 @@ async fn the_sdk_invokes_a_function_and_sees_its_answer_its_error_and_a_missing_
     let slow = client
         .invoke()
         .function_name("echo")
-        .payload(Blob::new(json!({"pathParameters": {"action": "sleep"}}).to_string()))
+        .payload(Blob::new(
+            json!({"pathParameters": {"action": "sleep"}}).to_string(),
+        ))
         .send()
         .await
         .unwrap();

@@ -37,18 +37,16 @@ pub async fn redrive(
             operation: "Lambda Invoke (dlq-redrive)",
             message: aws_sdk_lambda::error::DisplayErrorContext(e).to_string(),
         })?;
-    let body = answer
-        .payload
-        .map(Blob::into_inner)
-        .unwrap_or_default();
+    let body = answer.payload.map(Blob::into_inner).unwrap_or_default();
     if let Some(kind) = answer.function_error {
         let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         return Err(DlqError::Ops(format!(
             "{function} failed ({kind}): {} {}",
             error["errorType"].as_str().unwrap_or(""),
-            error["errorMessage"]
-                .as_str()
-                .map_or_else(|| String::from_utf8_lossy(&body).into_owned(), str::to_string)
+            error["errorMessage"].as_str().map_or_else(
+                || String::from_utf8_lossy(&body).into_owned(),
+                str::to_string
+            )
         )));
     }
     serde_json::from_slice(&body).map_err(|e| {

@@ -19,7 +19,8 @@ use switchyard_operations::replay::{
 
 /// `switchyard replay --from T --to T [--type T]... [--execute] [--yes]`.
 #[derive(Args)]
-#[command(after_help = "Replays events from the bus's EventBridge archive (Terraform creates it) \
+#[command(
+    after_help = "Replays events from the bus's EventBridge archive (Terraform creates it) \
 to the rules that route the given types. A dry run unless --execute: it names the archive, the \
 window, the types, the rules that would receive the events and the archive's event count. \
 EventBridge filters a replay by rule, not by type: a chosen rule also receives the other types it \
@@ -28,7 +29,8 @@ audit entry (replay).\n\nExamples:\n  switchyard replay --from 2h --type OrderAc
 replay --from 2026-12-01T08:00:00Z --to 2026-12-01T09:00:00Z --type OrderShipped --execute --yes\n\n\
 Exit codes: 0 done (or a dry run); 1 failed (EventBridge, the ops table, or the replay FAILED); \
 2 usage error (no archive, bad window, no rule routes the types, --execute without --yes where \
-nobody can be asked); 3 interrupted (the replay was cancelled part-way; replaying again is safe).")]
+nobody can be asked); 3 interrupted (the replay was cancelled part-way; replaying again is safe)."
+)]
 pub struct ReplayArgs {
     /// Start of the window: RFC 3339 or a duration ago (`2h`).
     #[arg(long, value_parser = parse_time)]
@@ -152,9 +154,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), ReplayError> {
 fn print_plan(plan: &ReplayPlan, executed: bool) {
     out(format_args!(
         "archive {} ({} events archived, kept {} days)",
-        plan.archive.name,
-        plan.archive.event_count,
-        plan.archive.retention_days
+        plan.archive.name, plan.archive.event_count, plan.archive.retention_days
     ));
     out(format_args!(
         "window  {} .. {}",
@@ -177,9 +177,18 @@ fn print_plan(plan: &ReplayPlan, executed: bool) {
     for rule in &plan.rules {
         out(format_args!("  {}  ({})", rule.name, rule.reason));
     }
+    if !plan.unnamed_types.is_empty() {
+        out(format_args!(
+            "warning: no rule names {} (only rules routing by source could receive them: a typo?)",
+            plan.unnamed_types.join(", ")
+        ));
+    }
 }
 
-async fn replay_command(args: ReplayArgs, config: &aws_config::SdkConfig) -> Result<i32, ReplayError> {
+async fn replay_command(
+    args: ReplayArgs,
+    config: &aws_config::SdkConfig,
+) -> Result<i32, ReplayError> {
     let eb = aws_sdk_eventbridge::Client::new(config);
     let bus = args.bus.filter(|b| !b.is_empty()).unwrap_or_else(|| {
         std::env::var("SWITCHYARD_PREFIX")
@@ -196,8 +205,10 @@ async fn replay_command(args: ReplayArgs, config: &aws_config::SdkConfig) -> Res
     let plan = replay::plan(&eb, &request).await?;
     if !args.execute {
         if args.json {
-            out(serde_json::to_string_pretty(&json!({"executed": false, "plan": plan}))
-                .unwrap_or_default());
+            out(
+                serde_json::to_string_pretty(&json!({"executed": false, "plan": plan}))
+                    .unwrap_or_default(),
+            );
         } else {
             print_plan(&plan, false);
             out("dry run: nothing replayed (add --execute)");
@@ -221,7 +232,8 @@ async fn replay_command(args: ReplayArgs, config: &aws_config::SdkConfig) -> Res
         .await
         .map_err(|e| ReplayError::Ops(e.to_string()))?;
     let progress = bar(args.json);
-    let outcome = replay::execute(&eb, &audit, &actor, plan, Duration::from_secs(1), &progress).await?;
+    let outcome =
+        replay::execute(&eb, &audit, &actor, plan, Duration::from_secs(1), &progress).await?;
     if let Some(bar) = &progress.bar {
         bar.finish_and_clear();
     }
@@ -230,8 +242,10 @@ async fn replay_command(args: ReplayArgs, config: &aws_config::SdkConfig) -> Res
 
 fn report(outcome: &ReplayOutcome, json: bool) -> i32 {
     if json {
-        out(serde_json::to_string_pretty(&json!({"executed": true, "outcome": outcome}))
-            .unwrap_or_default());
+        out(
+            serde_json::to_string_pretty(&json!({"executed": true, "outcome": outcome}))
+                .unwrap_or_default(),
+        );
     } else {
         print_plan(&outcome.plan, true);
         out(format_args!(
