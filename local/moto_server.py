@@ -13,12 +13,22 @@
    1,000 stock changes fanned out to four queues kept moto busy for minutes and timed every
    client out. The counts now wait in the map until someone reads them (GetQueueAttributes).
 
+3. An EventBridge replay sends only what EventBridge sends. moto 5.2 replays the whole archive,
+   whatever the window, to every rule of the bus, ignoring Destination.FilterArns. A replay of
+   one hour of OrderAccepted would then re-push every stock level ever archived. Replays now
+   send the events whose time falls in [EventStartTime, EventEndTime) to the rules named by
+   FilterArns (every rule of the bus when it names none), as the EventBridge API reference
+   says.
+
 Every other behaviour is moto's.
 """
 import sys
 import threading
+from datetime import datetime
 
-from moto.core.utils import camelcase_to_underscores
+from moto.core.utils import camelcase_to_underscores, unix_time
+from moto.events import models as events_models
+from moto.moto_api._internal import mock_random
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import main
 from moto.sqs.models import Queue
@@ -97,6 +107,43 @@ def _attributes_counted_on_demand(self):
 
 
 Queue.attributes = property(_attributes_counted_on_demand)
+
+
+
+def _epoch(value):
+    """Seconds since the epoch of a replay bound or an archived event's time (a number, or
+    ISO 8601 text)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def _replay_events(self, archive):
+    start, end = _epoch(self.event_start_time), _epoch(self.event_end_time)
+    only = set(self.destination.get("FilterArns") or [])
+    backend = events_models.events_backends[self.account_id][self.region]
+    bus = backend.describe_event_bus(self.destination["Arn"].split("/")[-1])
+    for event in list(archive.events):
+        at = _epoch(event.get("time"))
+        if at is None or not (start <= at < end):
+            continue
+        for rule in list(bus.rules.values()):
+            if only and rule.arn not in only:
+                continue
+            rule.send_to_targets(
+                dict(event, **{"id": str(mock_random.uuid4()), "replay-name": self.name}),
+                transform_input=False,
+            )
+    self.state = events_models.ReplayState.COMPLETED
+    self.end_time = unix_time()
+
+
+events_models.Replay.replay_events = _replay_events
 
 if __name__ == "__main__":
     sys.exit(main())

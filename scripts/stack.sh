@@ -105,7 +105,7 @@ start_stack() {
     say "building the functions and tools (cargo build)"
     cargo build --quiet --bins -p orders-api -p order-processor -p webhooks -p edi \
         -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker \
-        -p reconciler -p ops-api -p switchyard-local -p switchyard -p sp-api-sandbox -p shopify-sandbox \
+        -p reconciler -p ops-api -p dlq-redrive -p switchyard-local -p switchyard -p sp-api-sandbox -p shopify-sandbox \
         -p woo-sandbox
     rm -rf "$BIN"
     take_bins switchyard-local switchyard sp-api-sandbox shopify-sandbox woo-sandbox
@@ -249,6 +249,10 @@ SWITCHYARD_FULFILMENT_WOOCOMMERCE_DLQ_URL=$(out_map fulfilment_dlq_urls woocomme
 SWITCHYARD_FULFILMENT_AMAZON_QUEUE_URL=$(out_map fulfilment_queue_urls amazon)
 SWITCHYARD_FULFILMENT_AMAZON_DLQ_URL=$(out_map fulfilment_dlq_urls amazon)
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
+# The runner serves the Lambda Invoke API on its own port (switchyard dlq redrive --in-aws),
+# where the function is known by its local name.
+AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$API_PORT
+SWITCHYARD_DLQ_REDRIVE_FUNCTION=dlq-redrive
 AWS_ACCESS_KEY_ID=test
 AWS_SECRET_ACCESS_KEY=test
 AWS_REGION=us-east-1

@@ -383,7 +383,7 @@ module "orders_queue" {
   max_receive_count           = var.orders_max_receive_count
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 module "order_events_queue" {
@@ -393,7 +393,7 @@ module "order_events_queue" {
   allow_eventbridge_rule_arns = [module.event_bus.rule_arn]
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 module "event_bus" {
@@ -454,7 +454,7 @@ module "stock_queue" {
   allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["stock-${each.key}"]]
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 resource "aws_lambda_event_source_mapping" "stock" {
@@ -479,7 +479,7 @@ module "fulfilment_events_queue" {
   allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["fulfilment-events"]]
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 resource "aws_lambda_event_source_mapping" "fulfilment_events" {
@@ -504,7 +504,7 @@ module "fulfilment_queue" {
   allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["fulfilment-${each.key}"]]
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 resource "aws_lambda_event_source_mapping" "fulfilment" {
@@ -529,7 +529,7 @@ module "catalog_events_queue" {
   allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["catalog-events"]]
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 # Scheduled functions (rules on the default bus): erp-changes polls the ERP change feed, since
@@ -574,7 +574,7 @@ module "amazon_notifications_queue" {
   max_receive_count           = var.orders_max_receive_count
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 module "edi_acknowledgements_queue" {
@@ -585,7 +585,7 @@ module "edi_acknowledgements_queue" {
   allow_eventbridge_rule_arns = [module.event_bus.queue_rule_arns["edi-acknowledgements"]]
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 # Signed deliveries that could not be read, kept for an operator; its age alarm says one waits.
@@ -595,7 +595,7 @@ module "quarantine_queue" {
   message_retention_seconds   = 1209600
   create_redrive_allow_policy = true
   create_alarms               = true
-  alarm_actions               = var.alarm_actions
+  alarm_actions               = local.queue_alarm_actions
 }
 
 module "function" {
@@ -787,6 +787,47 @@ module "ops_api" {
     {
       # ListQueues cannot be scoped to queues: it is account-wide by AWS's design.
       sid       = "ListQueues"
+
+# --- Operators (issue 10): the dlq-redrive function and flow monitoring ----------------------
+# Kept apart from the flows' functions above.
+
+locals {
+  # Every source queue with its DLQ: the redrive function's reach, the dashboard, the alarms.
+  monitored_queues = merge(
+    {
+      "orders"               = module.orders_queue
+      "order-events"         = module.order_events_queue
+      "fulfilment-events"    = module.fulfilment_events_queue
+      "catalog-events"       = module.catalog_events_queue
+      "amazon-notifications" = module.amazon_notifications_queue
+      "edi-acknowledgements" = module.edi_acknowledgements_queue
+      "intake-quarantine"    = module.quarantine_queue
+    },
+    { for kind, q in module.stock_queue : "stock-${kind}" => q },
+    { for kind, q in module.fulfilment_queue : "fulfilment-${kind}" => q },
+  )
+
+  # The queues' own alarms (queue_with_dlq: DLQ not empty, oldest message age) notify the
+  # monitoring topic as well as any actions given.
+  queue_alarm_actions = concat(var.alarm_actions, [module.monitoring.alarm_topic_arn])
+
+  # Least privilege: read, release and delete on the DLQs; send (and read attributes) on their
+  # sources; the ops table's failure records and audit entries. The CLI resolves queue names
+  # to URLs with the operator's own credentials; sqs:ListQueues (only to find a DLQ's source
+  # when the request gives none) has no resource-level permission, hence "*".
+  dlq_redrive_statements = [
+    {
+      sid       = "DlqRead"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+      resources = [for q in values(local.monitored_queues) : q.dlq_arn]
+    },
+    {
+      sid       = "SourceSend"
+      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+      resources = [for q in values(local.monitored_queues) : q.queue_arn]
+    },
+    {
+      sid       = "FindSource"
       actions   = ["sqs:ListQueues"]
       resources = ["*"]
     },
@@ -814,6 +855,10 @@ module "ops_api" {
       sid       = "ChannelsRead"
       actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
       resources = [module.tables.channels_table_arn]
+
+      sid       = "OpsTable"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+      resources = [module.tables.ops_table_arn]
     },
   ]
 }
@@ -823,3 +868,33 @@ output "ops_api_url" {
   value       = "${module.http_api.api_endpoint}/ops"
 }
 # ---------------------------- end of the ops API block ----------------------------------------
+
+# `switchyard dlq redrive … --in-aws` invokes it synchronously (lambda:InvokeFunction on this
+# function is the operator's permission, granted outside this root). Reserved concurrency 1:
+# two redrives of one DLQ at once would only race each other.
+module "dlq_redrive" {
+  source = "../modules/function"
+
+  name                 = "${var.prefix}-dlq-redrive"
+  zip_path             = "${startswith(var.lambda_build_dir, "/") ? var.lambda_build_dir : "${path.module}/${var.lambda_build_dir}"}/dlq-redrive/bootstrap.zip"
+  memory_mb            = 256
+  timeout_seconds      = 900
+  reserved_concurrency = 1
+  environment = {
+    SWITCHYARD_OPS_TABLE = module.tables.ops_table_name
+    SWITCHYARD_PREFIX    = var.prefix
+  }
+  log_retention_days = var.log_retention_days
+  policy_statements  = local.dlq_redrive_statements
+}
+
+module "monitoring" {
+  source = "../modules/monitoring"
+
+  prefix      = var.prefix
+  region      = data.aws_region.current.name
+  alarm_email = var.alarm_email
+  queues      = { for name, q in local.monitored_queues : name => { queue_name = q.queue_name, dlq_name = q.dlq_name } }
+  # queue_with_dlq creates the DLQ and oldest-age alarms (create_alarms) with this topic.
+  queue_alarms = false
+}

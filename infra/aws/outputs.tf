@@ -59,3 +59,23 @@ output "catalog_table_name" {
 output "catalog_events_dlq_url" {
   value = module.catalog_events_queue.dlq_url
 }
+
+output "dlq_redrive_function_name" {
+  description = "The function `switchyard dlq redrive --in-aws` invokes."
+  value       = module.dlq_redrive.function_name
+}
+
+output "event_archive_name" {
+  description = "The bus archive switchyard replay reads."
+  value       = module.event_bus.archive_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of every alarm."
+  value       = module.monitoring.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "The flows' CloudWatch dashboard."
+  value       = module.monitoring.dashboard_name
+}

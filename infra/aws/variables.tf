@@ -94,3 +94,9 @@ variable "api_throttling_rate_limit" {
   type        = number
   default     = 50
 }
+
+variable "alarm_email" {
+  description = "Address subscribed to the alarm topic (it must confirm); null subscribes nobody."
+  type        = string
+  default     = null
+}

@@ -433,3 +433,49 @@ locals {
   ]
 }
 # ---------------------------- end of the ops API block ----------------------------------------
+
+# --- Operators (issue 10): the dlq-redrive function and flow monitoring ----------------------
+# Kept apart from the other functions: the runner config merges these in (outputs.tf).
+
+locals {
+  # Played by the runner, invoked through its Lambda Invoke API (`switchyard dlq redrive
+  # --in-aws`); the same settings as infra/aws.
+  operator_functions = {
+    "dlq-redrive" = {
+      binary          = "dlq-redrive"
+      timeout_seconds = 300
+      memory_mb       = 256
+      concurrency     = 1
+    }
+  }
+  operator_environment = {
+    "dlq-redrive" = {
+      SWITCHYARD_OPS_TABLE = module.tables.ops_table_name
+      SWITCHYARD_PREFIX    = var.prefix
+    }
+  }
+
+  # Every source queue with its DLQ, for the dashboard and the alarms.
+  monitored_queues = merge(
+    {
+      "orders"               = module.orders_queue
+      "order-events"         = module.order_events_queue
+      "fulfilment-events"    = module.fulfilment_events_queue
+      "catalog-events"       = module.catalog_events_queue
+      "amazon-notifications" = module.amazon_notifications_queue
+      "edi-acknowledgements" = module.edi_acknowledgements_queue
+      "intake-quarantine"    = module.quarantine_queue
+    },
+    { for kind, q in module.stock_queue : "stock-${kind}" => q },
+    { for kind, q in module.fulfilment_queue : "fulfilment-${kind}" => q },
+  )
+}
+
+# moto holds SNS, CloudWatch alarms and dashboards, so the monitoring is applied (and checked)
+# locally too; nothing evaluates the alarms here.
+module "monitoring" {
+  source = "../modules/monitoring"
+  prefix = var.prefix
+  region = local.region
+  queues = { for name, q in local.monitored_queues : name => { queue_name = q.queue_name, dlq_name = q.dlq_name } }
+}

@@ -5,12 +5,12 @@ output "runner_config" {
   value = {
     region = local.region
     functions = {
-      for name, f in merge(local.all_functions, local.ops_api_functions) : name => {
+      for name, f in merge(local.all_functions, local.ops_api_functions, local.operator_functions) : name => {
         binary          = f.binary
         timeout_seconds = f.timeout_seconds
         memory_mb       = f.memory_mb
         concurrency     = f.concurrency
-        environment     = merge(local.all_environment, local.ops_api_environment)[name]
+        environment     = merge(local.all_environment, local.ops_api_environment, local.operator_environment)[name]
       }
     }
     routes    = concat(local.routes, local.ops_api_routes)
@@ -109,4 +109,19 @@ output "fulfilment_queue_urls" {
 
 output "fulfilment_dlq_urls" {
   value = { for kind, q in module.fulfilment_queue : kind => q.dlq_url }
+}
+
+output "event_archive_name" {
+  description = "The bus archive switchyard replay reads."
+  value       = module.event_bus.archive_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of every alarm."
+  value       = module.monitoring.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "The flows' CloudWatch dashboard."
+  value       = module.monitoring.dashboard_name
 }

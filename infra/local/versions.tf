@@ -29,6 +29,7 @@ provider "aws" {
     events       = var.endpoint # EventBridge; "eventbridge" is an alias of this key (set only one)
     iam          = var.endpoint
     lambda       = var.endpoint
+    sns          = var.endpoint
     sqs          = var.endpoint
     ssm          = var.endpoint
     sts          = var.endpoint

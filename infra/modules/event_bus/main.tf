@@ -42,3 +42,17 @@ resource "aws_cloudwatch_event_target" "queue_rule" {
   target_id      = "${each.key}-queue"
   arn            = each.value.queue_arn
 }
+
+# Every Switchyard event, kept for `switchyard replay` (issue 10). Replayed events are not
+# archived again (EventBridge marks them with a replay name), so a replay cannot grow it.
+resource "aws_cloudwatch_event_archive" "this" {
+  count = var.archive_retention_days == null ? 0 : 1
+
+  name             = "${var.prefix}-events"
+  description      = "Every ${var.source_prefix}* event on the ${var.prefix} bus, for switchyard replay."
+  event_source_arn = aws_cloudwatch_event_bus.this.arn
+  retention_days   = var.archive_retention_days
+  event_pattern = jsonencode({
+    source = [{ prefix = var.source_prefix }]
+  })
+}

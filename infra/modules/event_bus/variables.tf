@@ -35,3 +35,9 @@ variable "queue_rules" {
   }))
   default = {}
 }
+
+variable "archive_retention_days" {
+  description = "Days the bus archive keeps each event for `switchyard replay` (0: forever); null creates no archive."
+  type        = number
+  default     = 30
+}

@@ -21,7 +21,7 @@ use aws_sdk_sqs::types::{
     Message, MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
 };
 use chrono::{DateTime, TimeZone, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use switchyard_failures::{AuditEntry, AuditLog, FailureKey, FailureRecord, FailureStore};
 
@@ -555,8 +555,8 @@ pub struct Plan {
     pub execute: bool,
 }
 
-/// What a redrive or purge did.
-#[derive(Debug, Clone, Serialize)]
+/// What a redrive or purge did (also the `dlq-redrive` Lambda's answer, hence `Deserialize`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {
     /// `redrive` or `purge`.
     pub action: String,

@@ -6,3 +6,5 @@
 
 pub mod dlq;
 pub mod health;
+pub mod remote;
+pub mod replay;

@@ -5,12 +5,14 @@
 //! * [`instances`] — the instance processes (start, log forwarding, restart, shutdown);
 //! * [`apigw`] — API Gateway HTTP API (payload format 2.0) in front of the functions;
 //! * [`sqs`] — SQS event source mappings with `ReportBatchItemFailures`;
-//! * [`schedule`] — EventBridge schedules, played at a local rate.
+//! * [`schedule`] — EventBridge schedules, played at a local rate;
+//! * [`lambda_api`] — the Lambda Invoke API (synchronous), on the same HTTP port.
 #![forbid(unsafe_code)]
 
 pub mod apigw;
 pub mod config;
 pub mod instances;
+pub mod lambda_api;
 pub mod runtime_api;
 pub mod schedule;
 pub mod sqs;
@@ -216,10 +218,11 @@ pub async fn run(opts: Options, shutdown: impl Future<Output = ()>) -> anyhow::R
         let ready_sets = ready_sets.clone();
         Arc::new(move || readiness(&ready_sets))
     };
-    let gateway =
-        apigw::ApiGateway::new(routes, Functions::new(functions.values().cloned()), health);
-    let app = gateway
-        .router()
+    let invocable = Functions::new(functions.values().cloned());
+    let gateway = apigw::ApiGateway::new(routes, invocable.clone(), health);
+    // The Invoke API's one route first; every other request is API Gateway's (its fallback).
+    let app = lambda_api::router(invocable)
+        .merge(gateway.router())
         .into_make_service_with_connect_info::<SocketAddr>();
     let mut http_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {

@@ -11,8 +11,10 @@
 //! library module `switchyard::dlq`).
 #![forbid(unsafe_code)]
 
+mod in_aws;
 mod inventory;
 mod ops;
+mod replay_cmd;
 mod secrets;
 
 use anyhow::{Context, bail};
@@ -74,6 +76,8 @@ enum Command {
     /// The audit trail of operator actions (the ops table).
     #[command(subcommand, after_help = ops::EXIT_HELP)]
     Audit(ops::AuditCommand),
+    /// Replay events from the bus's EventBridge archive to the rules routing their types (a dry run unless --execute).
+    Replay(replay_cmd::ReplayArgs),
 }
 
 #[derive(Subcommand)]
@@ -284,6 +288,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Dlq(command) => std::process::exit(ops::run_dlq(command, &config).await),
         Command::Failures(command) => std::process::exit(ops::run_failures(command, &config).await),
         Command::Audit(command) => std::process::exit(ops::run_audit(command, &config).await),
+        Command::Replay(args) => std::process::exit(replay_cmd::run(args, &config).await),
         Command::Inventory(command) => {
             inventory::run(command, &config, &directory).await?;
         }

@@ -66,7 +66,7 @@ pub enum DlqCommand {
     },
     /// Send a DLQ's messages back to their source queue (a dry run unless --execute).
     #[command(
-        after_help = concat!("Message by message: each is sent to the source queue (the queue whose redrive policy names this DLQ, or --to) with its body and message attributes, THEN deleted from the DLQ. Interrupt it (Ctrl-C) and run it again: nothing is lost. A message sent but not yet deleted when the process died is sent once more; the consumers are idempotent (they de-duplicate on the envelope id), so that does no harm. Writes an audit entry (dlq.redrive).\n\nExamples:\n  switchyard dlq redrive switchyard-local-orders-dlq                 # dry run\n  switchyard dlq redrive switchyard-local-orders-dlq --filter class=transient --rate 5/s --execute\n  switchyard dlq redrive switchyard-local-orders-dlq --limit 10 --execute --yes", "\n\n", exit_help!())
+        after_help = concat!("Message by message: each is sent to the source queue (the queue whose redrive policy names this DLQ, or --to) with its body and message attributes, THEN deleted from the DLQ. Interrupt it (Ctrl-C) and run it again: nothing is lost. A message sent but not yet deleted when the process died is sent once more; the consumers are idempotent (they de-duplicate on the envelope id), so that does no harm. Writes an audit entry (dlq.redrive).\n\nExamples:\n  switchyard dlq redrive switchyard-local-orders-dlq                 # dry run\n  switchyard dlq redrive switchyard-local-orders-dlq --filter class=transient --rate 5/s --execute\n  switchyard dlq redrive switchyard-local-orders-dlq --limit 10 --execute --yes\n  switchyard dlq redrive switchyard-local-orders-dlq --execute --yes --in-aws   # runs in the dlq-redrive Lambda", "\n\n", exit_help!())
     )]
     Redrive {
         /// The DLQ (name or URL).
@@ -88,6 +88,10 @@ pub enum DlqCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Run the redrive inside AWS, in the dlq-redrive function (same semantics and audit;
+        /// the entry names you "via dlq-redrive"), and print its outcome.
+        #[arg(long)]
+        in_aws: bool,
     },
     /// Delete a DLQ's messages for good (needs --execute), resolving their failure records.
     #[command(
@@ -414,8 +418,8 @@ async fn dlq_command(command: DlqCommand, config: &aws_config::SdkConfig) -> Res
             execute,
             yes,
             json,
+            in_aws,
         } => {
-            let ports = ops_ports(config)?;
             let dlq = dlq::resolve(&sqs, &queue, prefix).await?;
             let target = match to {
                 Some(to) => to,
@@ -428,6 +432,20 @@ async fn dlq_command(command: DlqCommand, config: &aws_config::SdkConfig) -> Res
                 )?;
             }
             let actor = dlq::actor(&aws_sdk_sts::Client::new(config)).await?;
+            if in_aws {
+                let request = switchyard_operations::remote::RedriveRequest {
+                    queue: dlq.url.clone(),
+                    to: Some(target),
+                    filters: select.filters.iter().map(ToString::to_string).collect(),
+                    rate: rate.unwrap_or(0.0),
+                    limit: select.limit.unwrap_or(0),
+                    execute,
+                    actor,
+                };
+                let outcome = crate::in_aws::redrive(config, prefix, &request).await?;
+                return Ok(report(&outcome, json));
+            }
+            let ports = ops_ports(config)?;
             let plan = Plan {
                 filters: select.filters,
                 limit: select.limit.unwrap_or(0),
