@@ -748,46 +748,6 @@ resource "aws_sqs_queue_policy" "amazon_notifications" {
   policy    = data.aws_iam_policy_document.amazon_notifications.json
 }
 
-# ---------------------------------------------------------------------------------------------
-# Ops API (issue 10, item 6): the operators' read-only view of every flow, `GET /ops/*`.
-# Kept in this one block. Its routes are IAM-authorised (SigV4, execute-api:Invoke), so only
-# principals an administrator grants `execute-api:Invoke` on `<api>/*/GET/ops*` can read it.
-# Read-only by construction: SQS peeks (ReceiveMessage with visibility 0, released by
-# ChangeMessageVisibility 0) and DynamoDB reads; no Delete, Send or Put anywhere.
-# ---------------------------------------------------------------------------------------------
-locals {
-  ops_api_paths = ["/ops", "/ops/health", "/ops/orders", "/ops/queues", "/ops/dlqs", "/ops/failures", "/ops/inventory"]
-  ops_api_routes = {
-    for path in local.ops_api_paths : "GET ${path}" => {
-      function_name      = module.ops_api.function_name
-      invoke_arn         = module.ops_api.invoke_arn
-      authorization_type = "AWS_IAM"
-    }
-  }
-  ops_api_queue_arn_prefix = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${var.prefix}-"
-}
-
-module "ops_api" {
-  source = "../modules/function"
-
-  name                 = "${var.prefix}-ops-api"
-  zip_path             = "${startswith(var.lambda_build_dir, "/") ? var.lambda_build_dir : "${path.module}/${var.lambda_build_dir}"}/ops-api/bootstrap.zip"
-  memory_mb            = 256
-  timeout_seconds      = 15
-  reserved_concurrency = 2
-  environment = {
-    SWITCHYARD_ORDERS_TABLE   = module.tables.orders_table_name
-    SWITCHYARD_CHANNELS_TABLE = module.tables.channels_table_name
-    SWITCHYARD_CATALOG_TABLE  = module.tables.catalog_table_name
-    SWITCHYARD_OPS_TABLE      = module.tables.ops_table_name
-    SWITCHYARD_PREFIX         = var.prefix
-  }
-  log_retention_days = var.log_retention_days
-  policy_statements = [
-    {
-      # ListQueues cannot be scoped to queues: it is account-wide by AWS's design.
-      sid       = "ListQueues"
-
 # --- Operators (issue 10): the dlq-redrive function and flow monitoring ----------------------
 # Kept apart from the flows' functions above.
 
@@ -832,42 +792,12 @@ locals {
       resources = ["*"]
     },
     {
-      sid       = "QueuesRead"
-      actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"]
-      resources = ["${local.ops_api_queue_arn_prefix}*"]
-    },
-    {
-      sid       = "OrdersRead"
-      actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
-      resources = [module.tables.orders_table_arn]
-    },
-    {
-      sid       = "OpsRead"
-      actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"]
-      resources = [module.tables.ops_table_arn, "${module.tables.ops_table_arn}/index/*"]
-    },
-    {
-      sid       = "CatalogRead"
-      actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
-      resources = [module.tables.catalog_table_arn]
-    },
-    {
-      sid       = "ChannelsRead"
-      actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
-      resources = [module.tables.channels_table_arn]
-
       sid       = "OpsTable"
       actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
       resources = [module.tables.ops_table_arn]
     },
   ]
 }
-
-output "ops_api_url" {
-  description = "The ops API and page (IAM-authorised: sign requests with SigV4, e.g. `awscurl --service execute-api`)."
-  value       = "${module.http_api.api_endpoint}/ops"
-}
-# ---------------------------- end of the ops API block ----------------------------------------
 
 # `switchyard dlq redrive … --in-aws` invokes it synchronously (lambda:InvokeFunction on this
 # function is the operator's permission, granted outside this root). Reserved concurrency 1:
@@ -898,3 +828,79 @@ module "monitoring" {
   # queue_with_dlq creates the DLQ and oldest-age alarms (create_alarms) with this topic.
   queue_alarms = false
 }
+
+# ---------------------------------------------------------------------------------------------
+# Ops API (issue 10, item 6): the operators' read-only view of every flow, `GET /ops/*`.
+# Kept in this one block. Its routes are IAM-authorised (SigV4, execute-api:Invoke), so only
+# principals an administrator grants `execute-api:Invoke` on `<api>/*/GET/ops*` can read it.
+# Read-only by construction: SQS peeks (ReceiveMessage with visibility 0, released by
+# ChangeMessageVisibility 0) and DynamoDB reads; no Delete, Send or Put anywhere.
+# ---------------------------------------------------------------------------------------------
+locals {
+  ops_api_paths = ["/ops", "/ops/health", "/ops/orders", "/ops/queues", "/ops/dlqs", "/ops/failures", "/ops/inventory"]
+  ops_api_routes = {
+    for path in local.ops_api_paths : "GET ${path}" => {
+      function_name      = module.ops_api.function_name
+      invoke_arn         = module.ops_api.invoke_arn
+      authorization_type = "AWS_IAM"
+    }
+  }
+  ops_api_queue_arn_prefix = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${var.prefix}-"
+}
+
+module "ops_api" {
+  source = "../modules/function"
+
+  name                 = "${var.prefix}-ops-api"
+  zip_path             = "${startswith(var.lambda_build_dir, "/") ? var.lambda_build_dir : "${path.module}/${var.lambda_build_dir}"}/ops-api/bootstrap.zip"
+  memory_mb            = 256
+  timeout_seconds      = 15
+  reserved_concurrency = 2
+  environment = {
+    SWITCHYARD_ORDERS_TABLE   = module.tables.orders_table_name
+    SWITCHYARD_CHANNELS_TABLE = module.tables.channels_table_name
+    SWITCHYARD_CATALOG_TABLE  = module.tables.catalog_table_name
+    SWITCHYARD_OPS_TABLE      = module.tables.ops_table_name
+    SWITCHYARD_PREFIX         = var.prefix
+  }
+  log_retention_days = var.log_retention_days
+  policy_statements = [
+    {
+      # ListQueues cannot be scoped to queues: it is account-wide by AWS's design.
+      sid       = "ListQueues"
+      actions   = ["sqs:ListQueues"]
+      resources = ["*"]
+    },
+    {
+      sid       = "QueuesRead"
+      actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"]
+      resources = ["${local.ops_api_queue_arn_prefix}*"]
+    },
+    {
+      sid       = "OrdersRead"
+      actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
+      resources = [module.tables.orders_table_arn]
+    },
+    {
+      sid       = "OpsRead"
+      actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"]
+      resources = [module.tables.ops_table_arn, "${module.tables.ops_table_arn}/index/*"]
+    },
+    {
+      sid       = "CatalogRead"
+      actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
+      resources = [module.tables.catalog_table_arn]
+    },
+    {
+      sid       = "ChannelsRead"
+      actions   = ["dynamodb:Scan", "dynamodb:GetItem"]
+      resources = [module.tables.channels_table_arn]
+    },
+  ]
+}
+
+output "ops_api_url" {
+  description = "The ops API and page (IAM-authorised: sign requests with SigV4, e.g. `awscurl --service execute-api`)."
+  value       = "${module.http_api.api_endpoint}/ops"
+}
+# ---------------------------- end of the ops API block ----------------------------------------

@@ -395,45 +395,6 @@ module "quarantine_queue" {
   message_retention_seconds = 1209600
 }
 
-# ---------------------------------------------------------------------------------------------
-# Ops API (issue 10, item 6): the operators' read-only view, `GET /ops` (the page) and
-# `GET /ops/*` (JSON). Kept in this one block (and its two merges in runner_config). The runner
-# has no IAM authorizer, so here the function itself requires `Authorization: Bearer
-# <ops_token>` (scripts/stack.sh makes one per stack); on AWS the routes are IAM-authorised.
-# ---------------------------------------------------------------------------------------------
-variable "ops_token" {
-  description = "The operator token the ops API requires locally (empty: none required)."
-  type        = string
-  default     = ""
-  sensitive   = true
-}
-
-locals {
-  ops_api_functions = {
-    "ops-api" = {
-      binary          = "ops-api"
-      timeout_seconds = 15
-      memory_mb       = 256
-      concurrency     = 2
-    }
-  }
-  ops_api_environment = {
-    "ops-api" = {
-      SWITCHYARD_ORDERS_TABLE   = module.tables.orders_table_name
-      SWITCHYARD_CHANNELS_TABLE = module.tables.channels_table_name
-      SWITCHYARD_CATALOG_TABLE  = module.tables.catalog_table_name
-      SWITCHYARD_OPS_TABLE      = module.tables.ops_table_name
-      SWITCHYARD_PREFIX         = var.prefix
-      SWITCHYARD_OPS_TOKEN      = var.ops_token
-    }
-  }
-  ops_api_routes = [
-    for path in ["/ops", "/ops/health", "/ops/orders", "/ops/queues", "/ops/dlqs", "/ops/failures", "/ops/inventory"] :
-    { route_key = "GET ${path}", function = "ops-api" }
-  ]
-}
-# ---------------------------- end of the ops API block ----------------------------------------
-
 # --- Operators (issue 10): the dlq-redrive function and flow monitoring ----------------------
 # Kept apart from the other functions: the runner config merges these in (outputs.tf).
 
@@ -479,3 +440,42 @@ module "monitoring" {
   region = local.region
   queues = { for name, q in local.monitored_queues : name => { queue_name = q.queue_name, dlq_name = q.dlq_name } }
 }
+
+# ---------------------------------------------------------------------------------------------
+# Ops API (issue 10, item 6): the operators' read-only view, `GET /ops` (the page) and
+# `GET /ops/*` (JSON). Kept in this one block (and its two merges in runner_config). The runner
+# has no IAM authorizer, so here the function itself requires `Authorization: Bearer
+# <ops_token>` (scripts/stack.sh makes one per stack); on AWS the routes are IAM-authorised.
+# ---------------------------------------------------------------------------------------------
+variable "ops_token" {
+  description = "The operator token the ops API requires locally (empty: none required)."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+locals {
+  ops_api_functions = {
+    "ops-api" = {
+      binary          = "ops-api"
+      timeout_seconds = 15
+      memory_mb       = 256
+      concurrency     = 2
+    }
+  }
+  ops_api_environment = {
+    "ops-api" = {
+      SWITCHYARD_ORDERS_TABLE   = module.tables.orders_table_name
+      SWITCHYARD_CHANNELS_TABLE = module.tables.channels_table_name
+      SWITCHYARD_CATALOG_TABLE  = module.tables.catalog_table_name
+      SWITCHYARD_OPS_TABLE      = module.tables.ops_table_name
+      SWITCHYARD_PREFIX         = var.prefix
+      SWITCHYARD_OPS_TOKEN      = var.ops_token
+    }
+  }
+  ops_api_routes = [
+    for path in ["/ops", "/ops/health", "/ops/orders", "/ops/queues", "/ops/dlqs", "/ops/failures", "/ops/inventory"] :
+    { route_key = "GET ${path}", function = "ops-api" }
+  ]
+}
+# ---------------------------- end of the ops API block ----------------------------------------
