@@ -4,3 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod dlq;
+pub mod edit;
+pub mod orders;
+mod peek;
+pub mod quarantine;

@@ -6,12 +6,14 @@
 //! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
 //! (SecureString) with the channel record naming the parameter.
 //!
-//! `switchyard dlq list|show|redrive|purge`, `switchyard failures list` and `switchyard audit
-//! list` are the operators' loop (see `ops.rs`, which also documents the exit codes, and the
-//! library module `switchyard::dlq`).
+//! `switchyard dlq list|show|redrive|edit|purge`, `switchyard failures list`, `switchyard audit
+//! list`, `switchyard orders get|find|retry` and `switchyard quarantine list|show|replay` are
+//! the operators' loop (see `ops.rs`, which also documents the exit codes, `operate.rs`, and
+//! the library modules `switchyard::{dlq, edit, orders, quarantine}`).
 #![forbid(unsafe_code)]
 
 mod inventory;
+mod operate;
 mod ops;
 mod secrets;
 
@@ -74,6 +76,12 @@ enum Command {
     /// The audit trail of operator actions (the ops table).
     #[command(subcommand, after_help = ops::EXIT_HELP)]
     Audit(ops::AuditCommand),
+    /// One order: status, history, ERP reference, failure records; retry (`SWITCHYARD_ORDERS_TABLE`).
+    #[command(subcommand, after_help = ops::EXIT_HELP)]
+    Orders(operate::OrdersCommand),
+    /// Deliveries kept because they could not be read: list, show, replay.
+    #[command(subcommand, after_help = ops::EXIT_HELP)]
+    Quarantine(operate::QuarantineCommand),
 }
 
 #[derive(Subcommand)]
@@ -284,6 +292,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Dlq(command) => std::process::exit(ops::run_dlq(command, &config).await),
         Command::Failures(command) => std::process::exit(ops::run_failures(command, &config).await),
         Command::Audit(command) => std::process::exit(ops::run_audit(command, &config).await),
+        Command::Orders(command) => std::process::exit(operate::run_orders(command, &config).await),
+        Command::Quarantine(command) => {
+            std::process::exit(operate::run_quarantine(command, &config).await)
+        }
         Command::Inventory(command) => {
             inventory::run(command, &config, &directory).await?;
         }
