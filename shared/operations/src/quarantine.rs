@@ -11,6 +11,11 @@
 //! capture again, which matches the order already made. A body that still does not read is kept
 //! again with its new reason (sent first, then the old message deleted).
 //!
+//! The quarantine queue may have a dead-letter queue of its own (Terraform gives every queue
+//! one): each peek counts as a receive, so after `maxReceiveCount` looks SQS moves a kept body
+//! there. The commands therefore read the quarantine *and* its DLQ ([`queues`]) as one
+//! quarantine, and a replay deletes the message from whichever holds it.
+//!
 //! The signature is not checked again: only bodies that passed it are quarantined, and the
 //! channel's secrets may have rotated since. The intake's delivery-id claim (`once`) is not
 //! taken either: the failed delivery gave it up, and the capture's own key is what de-duplicates.
@@ -41,11 +46,51 @@ pub enum QuarantineError {
     Service(String),
 }
 
+/// The quarantine queue and, when its redrive policy names one, its dead-letter queue.
+pub async fn queues(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+) -> Result<Vec<String>, QuarantineError> {
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy)
+        .send()
+        .await
+        .map_err(|e| service(crate::peek::sqs_message("GetQueueAttributes", e)))?
+        .attributes
+        .unwrap_or_default();
+    let mut urls = vec![queue_url.to_string()];
+    let dlq_name = attributes
+        .get(&aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy)
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+        .and_then(|p| p["deadLetterTargetArn"].as_str().map(str::to_string))
+        .and_then(|arn| arn.rsplit(':').next().map(str::to_string));
+    if let Some(name) = dlq_name {
+        let url = sqs
+            .get_queue_url()
+            .queue_name(&name)
+            .send()
+            .await
+            .map_err(|e| service(crate::peek::sqs_message("GetQueueUrl", e)))?
+            .queue_url
+            .unwrap_or_default();
+        urls.push(url);
+    }
+    Ok(urls)
+}
+
+fn queue_name(url: &str) -> String {
+    url.rsplit('/').next().unwrap_or(url).to_string()
+}
+
 /// One quarantined delivery with its queue metadata.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuarantineItem {
     /// The SQS message id (what `show` and `replay` take).
     pub message_id: String,
+    /// The queue holding it: the quarantine, or its DLQ after many looks.
+    pub queue: String,
     /// When it was put in the quarantine.
     pub sent_at: Option<DateTime<Utc>>,
     /// The delivery as kept; `None` when the message is not one (then `raw` holds it).
@@ -55,11 +100,12 @@ pub struct QuarantineItem {
 }
 
 impl QuarantineItem {
-    fn of(message: &Message) -> Self {
+    fn of(message: &Message, queue_url: &str) -> Self {
         let body = message.body.clone().unwrap_or_default();
         let delivery = serde_json::from_str::<QuarantinedDelivery>(&body).ok();
         QuarantineItem {
             message_id: message.message_id.clone().unwrap_or_default(),
+            queue: queue_name(queue_url),
             sent_at: message
                 .attributes
                 .as_ref()
@@ -89,14 +135,18 @@ pub async fn list(
     sqs: &aws_sdk_sqs::Client,
     queue_url: &str,
 ) -> Result<Vec<QuarantineItem>, QuarantineError> {
-    let mut peek = Peek::new(sqs, queue_url);
-    let scanned = peek.scan(None).await;
-    peek.release().await.map_err(service)?;
-    let mut items: Vec<QuarantineItem> = scanned
-        .map_err(service)?
-        .iter()
-        .map(|m| QuarantineItem::of(m).without_body())
-        .collect();
+    let mut items = Vec::new();
+    for url in queues(sqs, queue_url).await? {
+        let mut peek = Peek::new(sqs, &url);
+        let scanned = peek.scan(None).await;
+        peek.release().await.map_err(service)?;
+        items.extend(
+            scanned
+                .map_err(service)?
+                .iter()
+                .map(|m| QuarantineItem::of(m, &url).without_body()),
+        );
+    }
     items.sort_by_key(|i| i.sent_at);
     Ok(items)
 }
@@ -107,13 +157,15 @@ pub async fn show(
     queue_url: &str,
     message_id: &str,
 ) -> Result<QuarantineItem, QuarantineError> {
-    let mut peek = Peek::new(sqs, queue_url);
-    let found = peek.find(message_id).await;
-    peek.release().await.map_err(service)?;
-    found
-        .map_err(service)?
-        .map(|m| QuarantineItem::of(&m))
-        .ok_or_else(|| not_found(message_id))
+    for url in queues(sqs, queue_url).await? {
+        let mut peek = Peek::new(sqs, &url);
+        let found = peek.find(message_id).await;
+        peek.release().await.map_err(service)?;
+        if let Some(message) = found.map_err(service)? {
+            return Ok(QuarantineItem::of(&message, &url));
+        }
+    }
+    Err(not_found(message_id))
 }
 
 fn not_found(message_id: &str) -> QuarantineError {
@@ -263,12 +315,19 @@ pub async fn replay(
     message_id: &str,
     execute: bool,
 ) -> Result<Replayed, QuarantineError> {
-    let mut peek = Peek::new(sqs, queue_url);
-    let outcome = replay_held(&mut peek, ports, actor, message_id, execute).await;
-    let released = peek.release().await.map_err(service);
-    let outcome = outcome?;
-    released?;
-    Ok(outcome)
+    for url in queues(sqs, queue_url).await? {
+        let mut peek = Peek::new(sqs, &url);
+        let outcome = replay_held(&mut peek, ports, actor, message_id, execute).await;
+        let released = peek.release().await.map_err(service);
+        match outcome {
+            Err(QuarantineError::NotFound(_)) => released?,
+            outcome => {
+                released?;
+                return outcome;
+            }
+        }
+    }
+    Err(not_found(message_id))
 }
 
 async fn replay_held(

@@ -63,7 +63,7 @@ pub enum OrdersCommand {
 #[derive(Subcommand)]
 pub enum QuarantineCommand {
     /// Every quarantined delivery (bodies left out), consuming none.
-    #[command(after_help = concat!("The quarantine queue is SWITCHYARD_QUARANTINE_QUEUE_URL (or --queue).\n\nExamples:\n  switchyard quarantine list\n  switchyard quarantine list --json", "\n\n", exit_help!()))]
+    #[command(after_help = concat!("The quarantine queue is SWITCHYARD_QUARANTINE_QUEUE_URL (or --queue); its own DLQ, where SQS moves a body looked at more than its maxReceiveCount times, is read with it.\n\nExamples:\n  switchyard quarantine list\n  switchyard quarantine list --json", "\n\n", exit_help!()))]
     List {
         /// The quarantine queue URL.
         #[arg(long, env = "SWITCHYARD_QUARANTINE_QUEUE_URL")]
@@ -320,13 +320,16 @@ async fn quarantine_command(
                 print_json(&json!({ "items": items }));
             } else {
                 table(
-                    &["MESSAGE", "KEPT", "CHANNEL", "SOURCE", "DELIVERY", "REASON"],
+                    &[
+                        "MESSAGE", "QUEUE", "KEPT", "CHANNEL", "SOURCE", "DELIVERY", "REASON",
+                    ],
                     items
                         .iter()
                         .map(|i| {
                             let d = i.delivery.as_ref();
                             vec![
                                 i.message_id.clone(),
+                                i.queue.clone(),
                                 or_dash(i.sent_at.map(|t| t.to_rfc3339())),
                                 or_dash(d.map(|d| d.channel.clone())),
                                 or_dash(d.map(|d| d.source.clone())),

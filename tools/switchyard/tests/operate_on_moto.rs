@@ -280,25 +280,44 @@ async fn quarantine_one(sqs: &aws_sdk_sqs::Client, url: &str, channel: &str) -> 
 }
 
 #[tokio::test]
-async fn quarantine_list_and_show_consume_nothing() {
+async fn quarantine_list_and_show_consume_nothing_even_past_the_queues_receive_count() {
     let sqs = sqs().await;
-    let url = create(&sqs, &unique("quar"), None).await;
+    // As Terraform makes it: the quarantine has a DLQ of its own, so every look counts as a
+    // receive and a body looked at often enough moves there.
+    let name = unique("quar");
+    let dlq_url = create(&sqs, &format!("{name}-dlq"), None).await;
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&dlq_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .unwrap();
+    let policy = json!({ "deadLetterTargetArn": arn, "maxReceiveCount": 2 }).to_string();
+    let url = create(&sqs, &name, Some(policy)).await;
     let id = quarantine_one(&sqs, &url, "shop").await;
-    let shown = switchyard::quarantine::show(&sqs, &url, &id).await.unwrap();
-    let delivery = shown.delivery.expect("a quarantined delivery");
-    assert_eq!(delivery.channel, "shop");
-    assert_eq!(delivery.body.as_bytes(), woo_body("").as_slice());
-    let listed = switchyard::quarantine::list(&sqs, &url).await.unwrap();
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].message_id, id);
-    assert!(
-        listed[0].delivery.as_ref().unwrap().body.starts_with('<'),
-        "list leaves bodies out"
-    );
-    // Both released at once: visible to the very next receive, and still one message.
-    let now = visible(&sqs, &url).await;
-    assert_eq!(now.len(), 1);
-    assert_eq!(now[0].0, id);
+    for look in 0..4 {
+        let shown = switchyard::quarantine::show(&sqs, &url, &id)
+            .await
+            .unwrap_or_else(|e| panic!("look {look}: {e}"));
+        let delivery = shown.delivery.expect("a quarantined delivery");
+        assert_eq!(delivery.channel, "shop");
+        assert_eq!(delivery.body.as_bytes(), woo_body("").as_slice());
+        let listed = switchyard::quarantine::list(&sqs, &url).await.unwrap();
+        assert_eq!(listed.len(), 1, "look {look}: {listed:?}");
+        assert_eq!(listed[0].message_id, id);
+        assert!(
+            listed[0].delivery.as_ref().unwrap().body.starts_with('<'),
+            "list leaves bodies out"
+        );
+        // Released at once: visible to the very next receive (in one queue or the other).
+        let now = [visible(&sqs, &url).await, visible(&sqs, &dlq_url).await].concat();
+        assert_eq!(now.len(), 1, "look {look}: {now:?}");
+        assert_eq!(now[0].0, id);
+    }
 }
 
 #[tokio::test]
