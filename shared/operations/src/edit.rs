@@ -280,3 +280,69 @@ async fn edit_held(
 fn peek_client<'a>(peek: &Peek<'a>) -> &'a aws_sdk_sqs::Client {
     peek.client()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn submitted() -> String {
+        json!({
+            "id": "01J0000000000000000000000A", "type": "OrderSubmitted", "version": 1,
+            "occurred_at": "2026-01-01T00:00:00Z", "correlation_id": "o-1", "channel": "shop",
+            "payload": {"order": {"id": "o-1"}}
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn an_orders_body_must_be_one_of_the_processors_envelopes() {
+        let original = submitted();
+        assert!(
+            validate("orders", &original, "{nope")
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            validate("orders", &original, "{}")
+                .unwrap_err()
+                .contains("envelope")
+        );
+        let mut accepted: Value = serde_json::from_str(&original).unwrap();
+        accepted["type"] = json!("OrderAccepted");
+        assert!(
+            validate("orders", &original, &accepted.to_string())
+                .unwrap_err()
+                .contains("order processor reads")
+        );
+        // The right type with a payload that is not an order is refused by the payload type.
+        assert!(
+            validate("orders", &original, &original)
+                .unwrap_err()
+                .contains("malformed envelope")
+        );
+    }
+
+    #[test]
+    fn elsewhere_the_type_and_shape_of_the_original_are_kept() {
+        let event = json!({"detail-type": "OrderSubmitted", "detail": serde_json::from_str::<Value>(&submitted()).unwrap()});
+        let bare = submitted();
+        assert!(
+            validate("order-events", &event.to_string(), &bare)
+                .unwrap_err()
+                .contains("EventBridge")
+        );
+        let mut other: Value = serde_json::from_str(&bare).unwrap();
+        other["type"] = json!("SomethingElse");
+        assert!(
+            validate("order-events", &bare, &other.to_string())
+                .unwrap_err()
+                .contains("does not read")
+        );
+        // A body that was never an envelope (an Amazon notification) must stay a JSON object.
+        assert_eq!(
+            validate("amazon-notifications", "{\"a\":1}", "{\"a\":2}"),
+            Ok(None)
+        );
+        assert!(validate("amazon-notifications", "{\"a\":1}", "[1]").is_err());
+    }
+}
