@@ -8,3 +8,7 @@ pub mod dlq;
 pub mod health;
 pub mod remote;
 pub mod replay;
+pub mod edit;
+pub mod orders;
+mod peek;
+pub mod quarantine;

@@ -3,4 +3,4 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use switchyard_operations::dlq;
+pub use switchyard_operations::{dlq, edit, orders, quarantine};

@@ -6,13 +6,15 @@
 //! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
 //! (SecureString) with the channel record naming the parameter.
 //!
-//! `switchyard dlq list|show|redrive|purge`, `switchyard failures list` and `switchyard audit
-//! list` are the operators' loop (see `ops.rs`, which also documents the exit codes, and the
-//! library module `switchyard::dlq`).
+//! `switchyard dlq list|show|redrive|edit|purge`, `switchyard failures list`, `switchyard audit
+//! list`, `switchyard orders get|find|retry` and `switchyard quarantine list|show|replay` are
+//! the operators' loop (see `ops.rs`, which also documents the exit codes, `operate.rs`, and
+//! the library modules `switchyard::{dlq, edit, orders, quarantine}`).
 #![forbid(unsafe_code)]
 
 mod in_aws;
 mod inventory;
+mod operate;
 mod ops;
 mod replay_cmd;
 mod secrets;
@@ -78,6 +80,12 @@ enum Command {
     Audit(ops::AuditCommand),
     /// Replay events from the bus's EventBridge archive to the rules routing their types (a dry run unless --execute).
     Replay(replay_cmd::ReplayArgs),
+    /// One order: status, history, ERP reference, failure records; retry (`SWITCHYARD_ORDERS_TABLE`).
+    #[command(subcommand, after_help = ops::EXIT_HELP)]
+    Orders(operate::OrdersCommand),
+    /// Deliveries kept because they could not be read: list, show, replay.
+    #[command(subcommand, after_help = ops::EXIT_HELP)]
+    Quarantine(operate::QuarantineCommand),
 }
 
 #[derive(Subcommand)]
@@ -289,6 +297,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Failures(command) => std::process::exit(ops::run_failures(command, &config).await),
         Command::Audit(command) => std::process::exit(ops::run_audit(command, &config).await),
         Command::Replay(args) => std::process::exit(replay_cmd::run(args, &config).await),
+        Command::Orders(command) => std::process::exit(operate::run_orders(command, &config).await),
+        Command::Quarantine(command) => {
+            std::process::exit(operate::run_quarantine(command, &config).await)
+        }
         Command::Inventory(command) => {
             inventory::run(command, &config, &directory).await?;
         }

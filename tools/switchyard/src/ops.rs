@@ -7,8 +7,10 @@
 //!   redrive/purge stopped on an error: its audit entry says how far it got);
 //! - 2: usage error (bad arguments, unknown filter, purge without `--execute`, a destructive
 //!   command without `--yes` where nobody can be asked);
-//! - 3: less than asked: nothing matched the filters, or the run was interrupted (Ctrl-C)
-//!   part-way (run it again: nothing is lost).
+//! - 3: less than asked: nothing matched the filters, no such order or message, a replayed
+//!   body still does not read, or the run was interrupted (Ctrl-C) part-way (run it again:
+//!   nothing is lost);
+//! - 4: refused by the target's state: `orders retry` of an order the ERP already decided.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -22,12 +24,15 @@ use switchyard_failures::FailureFilter;
 
 /// The exit codes, documented at the top of this module; every ops command's `--help` ends
 /// with them.
+#[macro_export]
 macro_rules! exit_help {
     () => {
         "Exit codes: 0 done; 1 the operation failed (AWS or the ops table; a redrive or purge \
 stopped on an error, its audit entry says how far it got); 2 usage error (also: purge without \
 --execute, a destructive command without --yes where nobody can be asked); 3 less than asked: \
-nothing matched, or interrupted part-way (run it again, nothing is lost)."
+nothing matched, no such order or message, a replayed body still does not read, or \
+interrupted part-way (run it again, nothing is lost); 4 refused by the target's state (`orders \
+retry` of an order the ERP already decided)."
     };
 }
 
@@ -35,11 +40,13 @@ nothing matched, or interrupted part-way (run it again, nothing is lost)."
 pub const EXIT_HELP: &str = exit_help!();
 
 /// Exit code: nothing matched or interrupted part-way.
-const EXIT_PARTIAL: i32 = 3;
+pub(crate) const EXIT_PARTIAL: i32 = 3;
 /// Exit code: usage error (as clap's).
-const EXIT_USAGE: i32 = 2;
+pub(crate) const EXIT_USAGE: i32 = 2;
 /// Exit code: the operation failed.
-const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
+/// Exit code: refused by the target's state.
+pub(crate) const EXIT_REFUSED: i32 = 4;
 
 /// `switchyard dlq …`.
 #[derive(Subcommand)]
@@ -92,6 +99,28 @@ pub enum DlqCommand {
         /// the entry names you "via dlq-redrive"), and print its outcome.
         #[arg(long)]
         in_aws: bool,
+    },
+    /// Fix one message's body and send it back to its source queue (opens $EDITOR without --body-file).
+    #[command(
+        after_help = concat!("The edited body must read as the message the queue's consumer expects (on the orders queue: one of the order processor's envelopes; elsewhere the original's envelope type); otherwise it is refused with the reason and nothing is sent or deleted (exit 2). An accepted body is sent to the source queue with the original's message attributes, THEN the original is deleted from the DLQ. The audit entry (dlq.edit) keeps the original body and the new one.\n\nExamples:\n  switchyard dlq edit switchyard-local-orders-dlq 0f6c…-message-id          # opens $EDITOR (default vi)\n  switchyard dlq edit switchyard-local-orders-dlq 0f6c…-message-id --body-file fixed.json --yes --json", "\n\n", exit_help!())
+    )]
+    Edit {
+        /// The DLQ (name or URL).
+        queue: String,
+        /// The SQS message id (from `dlq show`).
+        message_id: String,
+        /// Take the new body from this file instead of an editor.
+        #[arg(long)]
+        body_file: Option<std::path::PathBuf>,
+        /// Send here instead of the source queue (name or URL).
+        #[arg(long)]
+        to: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Delete a DLQ's messages for good (needs --execute), resolving their failure records.
     #[command(
@@ -194,7 +223,7 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 
 /// The failure store and audit log of the ops table (`SWITCHYARD_OPS_TABLE`). The one place
 /// they are built: wiring the DynamoDB adapters is a change here only.
-fn ops_ports(config: &aws_config::SdkConfig) -> Result<OpsPorts, DlqError> {
+pub(crate) fn ops_ports(config: &aws_config::SdkConfig) -> Result<OpsPorts, DlqError> {
     let table = std::env::var("SWITCHYARD_OPS_TABLE")
         .map_err(|_| DlqError::Ops("not configured: set SWITCHYARD_OPS_TABLE".into()))?;
     let client = aws_sdk_dynamodb::Client::new(config);
@@ -255,7 +284,7 @@ fn progress(json: bool, what: &str) -> Bar {
 }
 
 /// Asks on a terminal; where nobody can be asked, `--yes` is required.
-fn confirm(question: &str, yes: bool) -> Result<(), DlqError> {
+pub(crate) fn confirm(question: &str, yes: bool) -> Result<(), DlqError> {
     if yes {
         return Ok(());
     }
@@ -278,7 +307,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), DlqError> {
 }
 
 /// Prints rows as a table with padded columns.
-fn table(headers: &[&str], rows: Vec<Vec<String>>) {
+pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -299,17 +328,17 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) {
     }
 }
 
-fn or_dash(value: Option<impl ToString>) -> String {
+pub(crate) fn or_dash(value: Option<impl ToString>) -> String {
     value.map_or_else(|| "-".into(), |v| v.to_string())
 }
 
 /// One line on stdout. A closed pipe (`| head`) is not an error worth a panic: the reader has
 /// what it wanted.
-fn out(line: impl std::fmt::Display) {
+pub(crate) fn out(line: impl std::fmt::Display) {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
-fn print_json(value: &serde_json::Value) {
+pub(crate) fn print_json(value: &serde_json::Value) {
     out(serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()));
 }
 
@@ -326,7 +355,7 @@ pub async fn run_dlq(command: DlqCommand, config: &aws_config::SdkConfig) -> i32
 
 /// The stack's name prefix: `SWITCHYARD_PREFIX`, else Terraform's default `switchyard`, so a
 /// DLQ's flow (`orders`) is the one its consumer recorded failures under.
-fn prefix() -> Option<String> {
+pub(crate) fn prefix() -> Option<String> {
     Some(
         std::env::var("SWITCHYARD_PREFIX")
             .ok()
@@ -455,6 +484,28 @@ async fn dlq_command(command: DlqCommand, config: &aws_config::SdkConfig) -> Res
             let bar = progress(json, if execute { "redriving" } else { "dry run" });
             let outcome = dlq::redrive(&sqs, &ports, &actor, &dlq, &target, &plan, &bar).await?;
             Ok(report(&outcome, json))
+        }
+        DlqCommand::Edit {
+            queue,
+            message_id,
+            body_file,
+            to,
+            yes,
+            json,
+        } => {
+            crate::operate::dlq_edit(
+                &sqs,
+                config,
+                crate::operate::EditArgs {
+                    queue,
+                    message_id,
+                    body_file,
+                    to,
+                    yes,
+                    json,
+                },
+            )
+            .await
         }
         DlqCommand::Purge {
             queue,
