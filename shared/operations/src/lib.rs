@@ -5,10 +5,10 @@
 #![warn(missing_docs)]
 
 pub mod dlq;
-pub mod health;
-pub mod remote;
-pub mod replay;
 pub mod edit;
+pub mod health;
 pub mod orders;
 mod peek;
 pub mod quarantine;
+pub mod remote;
+pub mod replay;
