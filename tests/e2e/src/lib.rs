@@ -2,6 +2,7 @@
 //! (`.switchyard/test/local.env`, exported into the environment by `scripts/test.sh`).
 #![forbid(unsafe_code)]
 
+pub mod dead_letters;
 pub mod storefronts;
 pub mod warehouse;
 

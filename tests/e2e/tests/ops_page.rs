@@ -246,3 +246,79 @@ async fn the_ops_api_and_page_show_accepted_orders_and_why_a_message_was_dead_le
     )
     .await;
 }
+
+/// Renders the page until `check` holds for its DOM.
+async fn page_until(what: &str, check: impl Fn(&str) -> bool + Copy) -> String {
+    let url = setting("SWITCHYARD_OPS_URL");
+    wait_until(Duration::from_secs(120), what, || {
+        let url = url.clone();
+        async move {
+            let dom = tokio::task::spawn_blocking(move || render(&url))
+                .await
+                .unwrap()?;
+            if check(&dom) { Ok(dom) } else { Err(dom) }
+        }
+    })
+    .await
+}
+
+fn shows(dom: &str, table: &str, subject: &str) -> bool {
+    rows(dom, table)
+        .into_iter()
+        .any(|row| attribute(row, "data-subject").as_deref() == Some(subject))
+}
+
+#[tokio::test]
+async fn a_failure_injected_then_redriven_shows_on_the_page_and_then_leaves_it() {
+    use switchyard_e2e::dead_letters::{OpsStores, orders_dlq, switchyard};
+    use switchyard_failures::FailureStore;
+    let stores = OpsStores::from_env().await;
+    let channel = unique("op").to_lowercase();
+    let order = stores.dead_lettered_order(&channel, "PO-PAGE").await;
+    let id = order.id.to_string();
+    let id = id.as_str();
+
+    page_until(
+        "the dead-lettered order in the DLQ and the open failures",
+        |dom| shows(dom, "dlqs", id) && shows(dom, "failures", id),
+    )
+    .await;
+
+    // Redriven (again if a concurrent scan of the DLQ hid it from one run), it is posted, its
+    // record resolved: the page no longer lists it.
+    let filter = format!("channel={channel}");
+    let dlq = orders_dlq();
+    let (filter, dlq, stores) = (&filter, &dlq, &stores);
+    wait_until(
+        Duration::from_secs(120),
+        "the order redriven and resolved",
+        || async move {
+            let _ = switchyard()
+                .args([
+                    "dlq",
+                    "redrive",
+                    dlq,
+                    "--filter",
+                    filter,
+                    "--execute",
+                    "--yes",
+                    "--json",
+                ])
+                .output()
+                .expect("run the redrive");
+            let record = stores
+                .failures
+                .get(&switchyard_failures::FailureKey::new("orders", id))
+                .await
+                .unwrap();
+            record.is_some_and(|r| !r.is_open()).then_some(())
+        },
+    )
+    .await;
+    page_until("the order gone from the DLQ and the open failures", |dom| {
+        dom.contains("data-loaded=\"true\"")
+            && !shows(dom, "dlqs", id)
+            && !shows(dom, "failures", id)
+    })
+    .await;
+}

@@ -5,77 +5,28 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use switchyard_e2e::{aws, setting, tryton, unique, wait_until};
-use switchyard_failures::{DynamoDbFailureStore, Failure, FailureClass, FailureKey, FailureStore};
+use switchyard_e2e::dead_letters::{OpsStores, orders_dlq, switchyard};
+use switchyard_e2e::{tryton, unique, wait_until};
+use switchyard_failures::{FailureKey, FailureStore};
 use switchyard_model::OrderStatus;
-use switchyard_model::envelope::Envelope;
-use switchyard_model::events::OrderSubmitted;
-use switchyard_orders::{DynamoDbOrderStore, OrderRecord, OrderStore};
+use switchyard_orders::OrderStore;
 
 const ORDERS: usize = 100;
 const POSTED_WITHIN: Duration = Duration::from_secs(240);
 
-fn switchyard() -> std::process::Command {
-    std::process::Command::new(format!(
-        "{}/bin/switchyard",
-        setting("SWITCHYARD_STACK_DIR")
-    ))
-}
-
 #[tokio::test]
 async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once() {
-    let config = aws().await;
-    let dynamodb = aws_sdk_dynamodb::Client::new(&config);
-    let orders = Arc::new(DynamoDbOrderStore::new(
-        dynamodb.clone(),
-        setting("SWITCHYARD_ORDERS_TABLE"),
-    ));
-    let failures = DynamoDbFailureStore::new(dynamodb, setting("SWITCHYARD_OPS_TABLE"));
-    let sqs = aws_sdk_sqs::Client::new(&config);
-    let dlq_url = setting("SWITCHYARD_ORDERS_DLQ_URL");
-    let dlq = dlq_url.rsplit('/').next().unwrap().to_string();
+    let stores = Arc::new(OpsStores::from_env().await);
+    let dlq = orders_dlq();
     // A channel of this test's own, so the redrive's filter leaves other tests' dead letters.
     let channel = unique("rd").to_lowercase();
-
-    // What an ERP outage past maxReceiveCount leaves: each order RECEIVED, its failure record
-    // dead-lettered, its message in the orders DLQ.
     let mut placed = vec![];
     for n in 0..ORDERS {
-        let order = switchyard_orders::contract::order(&channel, &format!("PO-{n}"));
-        let record = OrderRecord::received(order.clone(), unique("key"), Utc::now());
-        orders.create(&record).await.unwrap();
-        let id = order.id.to_string();
-        let envelope = Envelope::new(
-            channel.clone(),
-            id.clone(),
-            OrderSubmitted {
-                order: order.clone(),
-            },
+        placed.push(
+            stores
+                .dead_lettered_order(&channel, &format!("PO-{n}"))
+                .await,
         );
-        failures
-            .record(&Failure {
-                key: FailureKey::new("orders", id.clone()),
-                class: FailureClass::Transient,
-                error: "ERP unavailable (delivery 10 of 10: moving to the dead-letter queue)"
-                    .into(),
-                function: "order-processor".into(),
-                queue: "orders".into(),
-                correlation_id: Some(id.clone()),
-                channel: Some(channel.clone()),
-                message_id: None,
-                dead_lettered: true,
-                at: Utc::now(),
-            })
-            .await
-            .unwrap();
-        sqs.send_message()
-            .queue_url(&dlq_url)
-            .message_body(serde_json::to_string(&envelope).unwrap())
-            .send()
-            .await
-            .unwrap();
-        placed.push(order);
     }
     let filter = format!("channel={channel}");
 
@@ -97,10 +48,10 @@ async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once()
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start the redrive");
-    let accepted = |orders: Arc<DynamoDbOrderStore>, ids: Vec<switchyard_model::OrderId>| async move {
+    let accepted = |stores: Arc<OpsStores>, ids: Vec<switchyard_model::OrderId>| async move {
         let mut n = 0;
         for id in ids {
-            if let Some(r) = orders.get(id).await.unwrap()
+            if let Some(r) = stores.orders.get(id).await.unwrap()
                 && r.value.status == OrderStatus::Accepted
             {
                 n += 1;
@@ -110,13 +61,13 @@ async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once()
     };
     let ids: Vec<_> = placed.iter().map(|o| o.id).collect();
     wait_until(POSTED_WITHIN, "a third of the orders posted", || {
-        let (orders, ids) = (orders.clone(), ids.clone());
-        async move { (accepted(orders, ids).await >= ORDERS / 3).then_some(()) }
+        let (stores, ids) = (stores.clone(), ids.clone());
+        async move { (accepted(stores, ids).await >= ORDERS / 3).then_some(()) }
     })
     .await;
     first.kill().expect("kill the redrive");
     let _ = first.wait();
-    let half_way = accepted(orders.clone(), ids.clone()).await;
+    let half_way = accepted(stores.clone(), ids.clone()).await;
     assert!(
         half_way < ORDERS,
         "killed before the end ({half_way} posted)"
@@ -144,9 +95,9 @@ async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once()
     );
 
     wait_until(POSTED_WITHIN, "every order posted", || {
-        let (orders, ids) = (orders.clone(), ids.clone());
+        let (stores, ids) = (stores.clone(), ids.clone());
         async move {
-            let n = accepted(orders, ids).await;
+            let n = accepted(stores, ids).await;
             if n == ORDERS {
                 Ok(())
             } else {
@@ -162,7 +113,8 @@ async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once()
             .await
             .unwrap();
         assert_eq!(sales.len(), 1, "{}: exactly one sale", order.external_id);
-        let record = failures
+        let record = stores
+            .failures
             .get(&FailureKey::new("orders", order.id.to_string()))
             .await
             .unwrap()
