@@ -72,7 +72,11 @@ impl Acknowledger {
     /// recorded under its order; a written document resolves the order's open failure.
     pub async fn process(&self, event: SqsEvent) -> SqsBatchResponse {
         each_message(event, &self.failures, |body| async move {
-            self.acknowledge(&body).await
+            let outcome = self.acknowledge(&body).await;
+            if let Ok(Acknowledged::Written(document)) = &outcome {
+                tracing::info!(%document, "document written");
+            }
+            outcome
         })
         .await
     }
