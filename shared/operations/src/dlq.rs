@@ -326,7 +326,18 @@ pub async fn resolve(
             .queue_name(queue)
             .send()
             .await
-            .map_err(|e| sqs_error("GetQueueUrl", e))?
+            .map_err(|e| {
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_queue_does_not_exist())
+                {
+                    // The operator's mistake, not an outage: say so, and where to look.
+                    DlqError::Usage(format!(
+                        "no queue named {queue}; `switchyard dlq list` shows the DLQs"
+                    ))
+                } else {
+                    sqs_error("GetQueueUrl", e)
+                }
+            })?
             .queue_url
             .unwrap_or_default()
     };
