@@ -1,4 +1,4 @@
-//! A redrive of 100 dead-lettered orders, killed half way and run again: every order is posted
+//! A redrive of 100 dead-lettered orders, killed part way and run again: every order is posted
 //! exactly once, none is lost. (The redrive sends each message before deleting it, so the kill
 //! can at worst leave one sent twice; the processor posts an order once.)
 
@@ -30,7 +30,7 @@ async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once()
     }
     let filter = format!("channel={channel}");
 
-    // Slowly, so it can be killed half way: once a third of the orders are posted.
+    // Slowly (slower than the processor posts), so it is killed early: once a tenth are posted.
     let mut first = switchyard()
         .args([
             "dlq",
@@ -39,7 +39,7 @@ async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once()
             "--filter",
             &filter,
             "--rate",
-            "10/s",
+            "1/s",
             "--execute",
             "--yes",
             "--json",
@@ -60,9 +60,9 @@ async fn a_redrive_of_100_orders_killed_half_way_and_run_again_posts_each_once()
         n
     };
     let ids: Vec<_> = placed.iter().map(|o| o.id).collect();
-    wait_until(POSTED_WITHIN, "a third of the orders posted", || {
+    wait_until(POSTED_WITHIN, "a tenth of the orders posted", || {
         let (stores, ids) = (stores.clone(), ids.clone());
-        async move { (accepted(stores, ids).await >= ORDERS / 3).then_some(()) }
+        async move { (accepted(stores, ids).await >= ORDERS / 10).then_some(()) }
     })
     .await;
     first.kill().expect("kill the redrive");
