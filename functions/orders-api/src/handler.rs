@@ -9,7 +9,7 @@ use switchyard_channels::{Channel, ChannelDirectory};
 use switchyard_idempotency::IdempotencyKey;
 use switchyard_intake::auth::{admit, authenticate};
 use switchyard_intake::capture::payload_hash;
-use switchyard_intake::http::{check_body_size, order_status_url, public_url};
+use switchyard_intake::http::{check_body_size, json_body, order_status_url, public_url};
 use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_inventory::prices::{customer_price_list, read_pricing};
@@ -141,14 +141,7 @@ impl OrdersApi {
         request: &HttpRequest,
         channel: &Channel,
     ) -> Result<(serde_json::Value, Order), Problem> {
-        let body: serde_json::Value = serde_json::from_slice(&request.body).map_err(|e| {
-            Problem::new(
-                400,
-                "malformed-json",
-                "Malformed JSON",
-                format!("the body is not valid JSON: {e}"),
-            )
-        })?;
+        let body = json_body(&request.body)?;
         let ctx = CaptureContext {
             order_id: OrderId::generate(),
             channel: channel.name.clone(),
@@ -287,14 +280,7 @@ impl OrdersApi {
                 format!("no order {id} for this channel"),
             )
         })?;
-        let body: serde_json::Value = serde_json::from_slice(&request.body).map_err(|e| {
-            Problem::new(
-                400,
-                "malformed-json",
-                "Malformed JSON",
-                format!("the body is not valid JSON: {e}"),
-            )
-        })?;
+        let body = json_body(&request.body)?;
         let lines = parse_return_lines(&body).map_err(|errors| {
             Problem::new(
                 422,

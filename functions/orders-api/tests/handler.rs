@@ -301,6 +301,11 @@ async fn a_queue_outage_answers_503_and_the_retry_with_the_same_key_resumes_the_
 async fn bad_requests_get_problems_and_write_nothing() {
     let app = app().await;
     let good = serde_json::to_vec(&order("PO-6")).unwrap();
+    // Last-key-wins would make this 5 here and 1 to a first-key-wins reader upstream.
+    let duplicate_quantity = String::from_utf8(good.clone())
+        .unwrap()
+        .replacen("\"quantity\":", "\"quantity\":1,\"quantity\":", 1)
+        .into_bytes();
     let cases: Vec<(HttpRequest, u16, &str)> = vec![
         (post(None, Some("k"), &good), 401, "unauthenticated"),
         (
@@ -323,11 +328,28 @@ async fn bad_requests_get_problems_and_write_nothing() {
             413,
             "body-too-large",
         ),
+        (
+            post(Some(KEY_A), Some("k"), &duplicate_quantity),
+            400,
+            "ambiguous-json",
+        ),
     ];
     for (request, status, kind) in cases {
         let r = app.api.handle(&request, deadline()).await;
         assert_problem(&r, status, kind);
     }
+    let ambiguous = app
+        .api
+        .handle(
+            &post(Some(KEY_A), Some("k"), &duplicate_quantity),
+            deadline(),
+        )
+        .await;
+    assert_eq!(
+        json_of(&ambiguous)["errors"][0]["field"],
+        "lines[0].quantity",
+        "the problem names the repeated key"
+    );
     let unauth = app
         .api
         .handle(&post(None, Some("k"), &good), deadline())

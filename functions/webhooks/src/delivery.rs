@@ -122,7 +122,7 @@ pub fn read(
         }
         _ => {
             // Standard Webhooks partners send the v1 order contract of `POST /v1/orders`.
-            let value: serde_json::Value = serde_json::from_slice(body)
+            let value = switchyard_model::json::from_slice(body)
                 .map_err(|e| MappingError::Unparseable(e.to_string()))?;
             let ctx = CaptureContext {
                 order_id,

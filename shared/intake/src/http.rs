@@ -108,3 +108,17 @@ pub fn check_body_size(request: &HttpRequest, limit: usize) -> Result<(), crate:
     }
     Ok(())
 }
+
+/// The body as one unambiguous JSON value ([`switchyard_model::json`]), or a 400 problem naming
+/// where it is malformed, too deep or ambiguous (a duplicate key).
+pub fn json_body(body: &[u8]) -> Result<serde_json::Value, crate::Problem> {
+    use switchyard_model::json::{self, StrictJsonError};
+    json::from_slice(body).map_err(|e| {
+        let (slug, title) = match e {
+            StrictJsonError::DuplicateKey { .. } => ("ambiguous-json", "Ambiguous JSON"),
+            _ => ("malformed-json", "Malformed JSON"),
+        };
+        crate::Problem::new(400, slug, title, e.to_string())
+            .with_errors(vec![switchyard_model::FieldError::new(e.field(), e.rule())])
+    })
+}

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod envelope;
 pub mod events;
 pub mod fulfilment_events;
+pub mod json;
 pub mod money;
 pub mod order;
 pub mod party;

@@ -40,7 +40,7 @@ impl From<FieldErrors> for MappingError {
 
 /// Parses a body whose top level must be an object.
 pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, MappingError> {
-    match serde_json::from_slice::<Value>(body) {
+    match switchyard_model::json::from_slice(body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(MappingError::Unparseable(
             "the top level must be an object".into(),

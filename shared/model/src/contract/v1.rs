@@ -90,6 +90,22 @@ pub fn parse_order(body: &Value, ctx: &CaptureContext) -> Result<Order, FieldErr
     }
 }
 
+/// The rule a text value breaks with characters that would reach the ERP, a label or an EDI
+/// document as something else: control characters (a NUL ends a C string; a CR/LF splits a
+/// segment or a header), and the bidirectional overrides that make text display other than it
+/// reads ("Trojan Source"). Only multi-line fields keep tab, CR and LF.
+fn suspicious_characters(text: &str, multiline: bool) -> Option<&'static str> {
+    for c in text.chars() {
+        if c.is_control() && !(multiline && matches!(c, '\t' | '\n' | '\r')) {
+            return Some("must not contain control characters");
+        }
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            return Some("must not contain bidirectional override characters");
+        }
+    }
+    None
+}
+
 #[derive(Default)]
 struct Reader {
     errors: FieldErrors,
@@ -119,7 +135,10 @@ impl Reader {
             Value::String(s) if s.chars().count() > max => {
                 self.fail(field, &format!("must be at most {max} characters"))
             }
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => match suspicious_characters(s, field == "notes") {
+                Some(rule) => self.fail(field, rule),
+                None => Some(s.clone()),
+            },
             _ => self.fail(field, "must be a string"),
         }
     }
@@ -515,6 +534,34 @@ mod tests {
         assert_eq!(order.lines[0].quantity.value().to_string(), "2");
         assert_eq!(order.total().amount.to_string(), "18.50");
         assert_eq!(order.customer.account, "ACME-001");
+    }
+
+    #[test]
+    fn control_and_bidi_override_characters_are_refused_in_text() {
+        let mut body = sample();
+        body["customer"]["name"] = json!("Acme\u{0}Retail");
+        body["ship_to"]["line1"] = json!("31875 Solon Rd\r\nX-Injected: 1");
+        body["ship_to"]["city"] = json!("Sol\u{202E}on");
+        body["notes"] = json!("Leave at dock 4.\nCall first.");
+        let errors = errors_of(body);
+        assert_eq!(
+            errors,
+            vec![
+                (
+                    "customer.name".into(),
+                    "must not contain control characters".into()
+                ),
+                (
+                    "ship_to.line1".into(),
+                    "must not contain control characters".into()
+                ),
+                (
+                    "ship_to.city".into(),
+                    "must not contain bidirectional override characters".into()
+                ),
+            ],
+            "notes keep their line breaks"
+        );
     }
 
     #[test]
