@@ -10,7 +10,7 @@
 //!   settlement sees why they differ by a fraction of a cent. Refusing such orders would stop
 //!   real sales over a rounding artefact.
 //! - **Currency** is `OrderTotal.CurrencyCode`; when `OrderTotal` is absent, the first priced
-//!   line's. Every line must be in that currency.
+//!   line's, else the marketplace's ([`crate::marketplaces`]). Every line must be in that currency.
 //! - **Cancelled lines** (`QuantityOrdered` 0) are skipped; an order with no line left is refused.
 //! - **Customer.** Amazon buyers are not ERP accounts: every order is sold to the channel's
 //!   default customer ([`MapContext::default_customer`], required), named after the recipient.
@@ -28,6 +28,8 @@ use switchyard_model::{
     Address, ChannelName, CountryCode, Currency, Customer, ExternalId, FieldErrors, Money, Order,
     OrderId, OrderLine, Quantity, Sku, UnitOfMeasure,
 };
+
+use crate::marketplaces::marketplace;
 
 use crate::orders::{AmazonAddress, AmazonOrder, AmazonOrderItem};
 
@@ -83,22 +85,6 @@ pub fn action_for_status(status: &str) -> OrderAction {
 /// True when an order in this status should create an ERP sale (see [`action_for_status`]).
 pub fn is_actionable(status: &str) -> bool {
     action_for_status(status) == OrderAction::CreateSale
-}
-
-/// The main marketplaces' countries, for addresses that lost theirs.
-fn marketplace_country(marketplace_id: &str) -> Option<&'static str> {
-    Some(match marketplace_id {
-        "ATVPDKIKX0DER" => "US",
-        "A2EUQ1WTGCTBG2" => "CA",
-        "A1AM78C64UM0Y8" => "MX",
-        "A1PA6795UKMFR9" => "DE",
-        "A1F83G8C2ARO7P" => "GB",
-        "A13V1IB3VIYZZH" => "FR",
-        "APJ6JRA9NG5V4" => "IT",
-        "A1RKKUPIHCS9HS" => "ES",
-        "A1VC38T7YXB528" => "JP",
-        _ => return None,
-    })
 }
 
 /// Maps an Amazon order and its lines to a canonical order, reporting every invalid field.
@@ -179,7 +165,7 @@ pub fn to_order(
     })
 }
 
-/// The order's currency: `OrderTotal`'s, else the first priced line's.
+/// The order's currency: `OrderTotal`'s, else the first priced line's, else the marketplace's.
 fn order_currency(
     order: &AmazonOrder,
     items: &[AmazonOrderItem],
@@ -199,13 +185,16 @@ fn order_currency(
                 format!("OrderItems[{i}].ItemPrice.CurrencyCode"),
                 price.currency_code.as_str(),
             ),
-            None => {
-                errors.push(
-                    "OrderTotal",
-                    "is required: no currency on the order or its items (a Pending order?)",
-                );
-                return None;
-            }
+            None => match order.marketplace_id.as_deref().and_then(marketplace) {
+                Some(m) => ("MarketplaceId".to_string(), m.currency),
+                None => {
+                    errors.push(
+                        "OrderTotal",
+                        "is required: no currency on the order, its items or its marketplace",
+                    );
+                    return None;
+                }
+            },
         },
     };
     let currency = Currency::from_code(code);
@@ -253,8 +242,8 @@ fn ship_to(
         None => match order
             .marketplace_id
             .as_deref()
-            .and_then(marketplace_country)
-            .and_then(|code| CountryCode::try_from(code.to_string()).ok())
+            .and_then(marketplace)
+            .and_then(|m| CountryCode::try_from(m.country.to_string()).ok())
         {
             Some(country) => Some(country),
             None => {

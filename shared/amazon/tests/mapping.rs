@@ -2,7 +2,8 @@
 
 use switchyard_amazon::mapping::OrderAction;
 use switchyard_amazon::{
-    AmazonOrder, AmazonOrderItem, MapContext, action_for_status, is_actionable, to_order,
+    AmazonOrder, AmazonOrderItem, MARKETPLACES, MapContext, action_for_status, is_actionable,
+    to_order,
 };
 use switchyard_model::{ChannelName, FieldError, OrderId};
 
@@ -97,6 +98,29 @@ fn an_inexact_unit_price_is_rounded_half_even_and_noted() {
     assert!(notes.contains("OrderItems[0] (WIDGET-S)"), "{notes}");
     assert!(notes.contains("OrderItems[1] (WIDGET-M)"), "{notes}");
     assert!(notes.contains("half-even"), "{notes}");
+}
+
+#[test]
+fn an_order_from_every_marketplace_maps_with_its_address_withheld() {
+    for m in MARKETPLACES {
+        let withheld = order(&format!(
+            r#"{{"AmazonOrderId":"111-0000003-0000003","PurchaseDate":"2025-03-14T09:12:04Z",
+            "OrderStatus":"Unshipped","MarketplaceId":"{}",
+            "OrderTotal":{{"CurrencyCode":"{}","Amount":"10.00"}}}}"#,
+            m.id, m.currency
+        ));
+        let lines = items(&format!(
+            r#"[{{"ASIN":"B1","SellerSKU":"WIDGET-S","OrderItemId":"1","QuantityOrdered":1,
+            "ItemPrice":{{"CurrencyCode":"{}","Amount":"10.00"}}}}]"#,
+            m.currency
+        ));
+        let mapped = to_order(&withheld, &lines, &ctx())
+            .unwrap_or_else(|e| panic!("marketplace {} ({}): {e}", m.id, m.country));
+        assert_eq!(mapped.ship_to.country.as_str(), m.country, "{}", m.id);
+        assert_eq!(mapped.currency.code(), m.currency, "{}", m.id);
+        assert_eq!(mapped.ship_to.city, "(withheld)");
+    }
+    assert_eq!(MARKETPLACES.len(), 23, "every marketplace SP-API documents");
 }
 
 #[test]
