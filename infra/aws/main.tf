@@ -618,6 +618,10 @@ module "http_api" {
 
   # The ops API's routes (IAM-authorised) are in their own block below.
   routes = merge(local.ops_api_routes, {
+    "GET /v1/openapi.json" = {
+      function_name = module.function["orders-api"].function_name
+      invoke_arn    = module.function["orders-api"].invoke_arn
+    }
     "POST /v1/orders" = {
       function_name = module.function["orders-api"].function_name
       invoke_arn    = module.function["orders-api"].invoke_arn

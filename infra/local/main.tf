@@ -165,6 +165,7 @@ locals {
   }
 
   routes = [
+    { route_key = "GET /v1/openapi.json", function = "orders-api" },
     { route_key = "POST /v1/orders", function = "orders-api" },
     { route_key = "GET /v1/orders/{id}", function = "orders-api" },
     { route_key = "GET /v1/orders/{id}/shipments", function = "orders-api" },

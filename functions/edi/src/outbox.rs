@@ -5,22 +5,11 @@
 //! key needs nothing on the partner's side but what the inbound endpoint already needs (no AS2
 //! or SFTP server to run); see docs/decisions.
 
-use serde::Serialize;
+use switchyard_edi_outbox::{Listed, Listing};
 use switchyard_intake::problem::unavailable;
 use switchyard_intake::{HttpRequest, HttpResponse, Problem};
 
 use crate::api::{EdiApi, Outcome};
-
-/// One entry of `GET /v1/edi/outbox`.
-#[derive(Debug, Serialize)]
-struct Listed {
-    id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    created_at: chrono::DateTime<chrono::Utc>,
-    order_ids: Vec<String>,
-    url: String,
-}
 
 impl EdiApi {
     pub(crate) async fn list(&self, request: &HttpRequest) -> Outcome {
@@ -41,10 +30,7 @@ impl EdiApi {
                 order_ids: d.order_ids,
             })
             .collect();
-        Ok(HttpResponse::json(
-            200,
-            &serde_json::json!({ "documents": listed }),
-        ))
+        Ok(HttpResponse::json(200, &Listing { documents: listed }))
     }
 
     pub(crate) async fn fetch(&self, request: &HttpRequest, id: &str) -> Outcome {

@@ -203,14 +203,14 @@ pub fn split(total: Decimal, level: &InventoryChanged) -> Vec<Decimal> {
 }
 
 /// The body of `GET /v1/inventory` and of `GET /v1/prices`' items: one entry per SKU asked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Items<T> {
     /// In the order asked.
     pub items: Vec<T>,
 }
 
 /// One SKU of `GET /v1/inventory`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InventoryItem {
     /// As asked.
     pub sku: String,
@@ -237,7 +237,7 @@ pub struct InventoryItem {
 }
 
 /// One warehouse of an [`InventoryItem`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WarehouseItem {
     /// The ERP warehouse code.
     pub warehouse: String,
@@ -299,6 +299,40 @@ pub fn inventory_items(
         .collect()
 }
 
+/// The body of `GET /v1/prices`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Prices {
+    /// The ERP customer account the prices are for (the channel's default customer).
+    pub customer: Option<String>,
+    /// The quantity the prices are quoted at, as a decimal string.
+    pub quantity: String,
+    /// One entry per SKU asked, in the order asked.
+    #[schema(value_type = Vec<PriceItemSchema>)]
+    pub items: Vec<PriceItem>,
+}
+
+/// The schema of a [`PriceItem`]: the quote's fields are inline, present only when `known`.
+/// (A flattened optional struct is not something a derived schema can say.)
+#[derive(utoipa::ToSchema)]
+#[schema(as = PriceItem)]
+#[allow(dead_code)] // Describes the JSON only; `PriceItem` is what is serialised.
+pub struct PriceItemSchema {
+    /// As asked.
+    sku: String,
+    /// False when the SKU has no price for this customer (the ERP never priced it).
+    known: bool,
+    /// Per unit, excluding tax; when known.
+    unit_price: Option<String>,
+    /// ISO 4217 code; when known.
+    currency: Option<String>,
+    /// The price list it comes from, or `list_price`; when known.
+    source: Option<String>,
+    /// Last day it applies, if limited.
+    valid_until: Option<NaiveDate>,
+    /// Every quantity break of the source; when known.
+    breaks: Option<Vec<BreakView>>,
+}
+
 /// One SKU of `GET /v1/prices`.
 #[derive(Debug, Serialize)]
 pub struct PriceItem {
@@ -312,7 +346,7 @@ pub struct PriceItem {
 }
 
 /// A [`Quote`] as the API writes it: decimal strings.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QuoteView {
     /// Per unit, excluding tax.
     pub unit_price: String,
@@ -327,7 +361,7 @@ pub struct QuoteView {
 }
 
 /// One quantity break.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BreakView {
     /// From this quantity on.
     pub min_quantity: String,
@@ -405,7 +439,7 @@ pub fn cacheable(request: &HttpRequest, body: &impl Serialize) -> HttpResponse {
 }
 
 /// One finding of `POST /v1/orders/validate`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Finding {
     /// Stable machine code; where the ERP would refuse the order for the same reason, the
     /// ERP's rejection code (`unknown_sku`, `unknown_customer`).
@@ -428,7 +462,7 @@ impl Finding {
 }
 
 /// One line of a validation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LineFindings {
     /// The line's index in `lines`, as in the `lines[n]` of problem fields.
     pub line: usize,
@@ -441,7 +475,7 @@ pub struct LineFindings {
 }
 
 /// The body of `POST /v1/orders/validate`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Validation {
     /// True when the order and every line passed.
     pub valid: bool,

@@ -22,6 +22,18 @@ use switchyard_projections::ProjectionStore;
 use switchyard_throttle::RateLimiter;
 
 use crate::catalog::{self, Known};
+use crate::openapi;
+
+/// The body of `GET /v1/orders/{id}/shipments`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Shipments {
+    /// Switchyard's order id.
+    pub order_id: String,
+    /// The order's status now.
+    pub status: OrderStatus,
+    /// What left the warehouse, one entry per ERP shipment, oldest first.
+    pub shipments: Vec<switchyard_model::fulfilment_events::Shipment>,
+}
 
 /// What the API needs from the world.
 #[derive(Clone)]
@@ -74,6 +86,15 @@ impl OrdersApi {
     pub async fn handle(&self, request: &HttpRequest, deadline: SystemTime) -> HttpResponse {
         let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
         let outcome = match (request.method.as_str(), segments.as_slice()) {
+            ("GET", ["v1", "openapi.json"]) => Ok(HttpResponse {
+                status: 200,
+                headers: vec![
+                    ("content-type".into(), "application/json".into()),
+                    ("cache-control".into(), "public, max-age=300".into()),
+                ],
+                body: openapi::document_json().to_string(),
+            }),
+            (_, ["v1", "openapi.json"]) => Err(Problem::method_not_allowed(request)),
             ("POST", ["v1", "orders"]) => self.submit(request, deadline).await,
             ("POST", ["v1", "orders", "validate"]) => self.validate(request).await,
             (_, ["v1", "orders", "validate"]) => Err(Problem::method_not_allowed(request)),
@@ -97,7 +118,12 @@ impl OrdersApi {
             }
             _ => Err(Problem::no_route(request)),
         };
-        let response = respond(outcome);
+        let mut response = respond(outcome);
+        if let Some(retiring) =
+            openapi::retirement_of(&request.method, &request.path, openapi::RETIRING)
+        {
+            response = openapi::with_retirement_headers(response, &retiring);
+        }
         tracing::info!(method = %request.method, path = %request.path, status = response.status, "request");
         response
     }
@@ -254,11 +280,11 @@ impl OrdersApi {
         let record = self.record_of(&channel, id).await?;
         Ok(HttpResponse::json(
             200,
-            &serde_json::json!({
-                "order_id": record.order.id.to_string(),
-                "status": record.status,
-                "shipments": record.shipments,
-            }),
+            &Shipments {
+                order_id: record.order.id.to_string(),
+                status: record.status,
+                shipments: record.shipments,
+            },
         ))
     }
 
@@ -421,11 +447,11 @@ impl OrdersApi {
         let items = catalog::price_items(&skus, &pricing, quantity, Utc::now().date_naive());
         Ok(catalog::cacheable(
             request,
-            &serde_json::json!({
-                "customer": channel.default_customer,
-                "quantity": quantity.normalize().to_string(),
-                "items": items,
-            }),
+            &catalog::Prices {
+                customer: channel.default_customer,
+                quantity: quantity.normalize().to_string(),
+                items,
+            },
         ))
     }
 

@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use chrono::Utc;
-use serde::Serialize;
 use switchyard_channels::{Channel, ChannelDirectory, ChannelKind};
 use switchyard_intake::capture::payload_hash;
 use switchyard_intake::http::{check_body_size, order_status_url};
 use switchyard_intake::problem::{respond, unavailable};
+use switchyard_intake::receipt::WebhookReceipt;
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
 use switchyard_model::{ChannelName, OrderId, OrderStatus};
 use switchyard_quarantine::{MAX_KEPT_BODY_BYTES, Quarantine, QuarantinedDelivery};
@@ -50,25 +50,6 @@ impl Default for Settings {
             public_base_url: None,
         }
     }
-}
-
-/// The body of a `200` answer: which order the delivery created or matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WebhookReceipt {
-    /// `created`, `matched`, `cancellation-requested` or `ignored`.
-    pub result: &'static str,
-    /// The Switchyard order the delivery created or matched.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-    /// Its status when created.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<OrderStatus>,
-    /// Where the channel follows the order (with its API key).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_url: Option<String>,
-    /// Why nothing was done, when nothing was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
 }
 
 /// The webhook endpoint.

@@ -23,4 +23,4 @@ mod dynamodb;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbEdiStore;
 pub use memory::InMemoryEdiStore;
-pub use store::{EdiStore, OutboxDocument};
+pub use store::{EdiStore, Listed, Listing, OutboxDocument};

@@ -52,3 +52,26 @@ pub trait EdiStore: Send + Sync {
         order_id: OrderId,
     ) -> Result<Option<serde_json::Value>, ServiceError>;
 }
+
+/// The body of `GET /v1/edi/outbox`: what waits for the partner, oldest first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Listing {
+    /// One entry per document not yet collected.
+    pub documents: Vec<Listed>,
+}
+
+/// One entry of `GET /v1/edi/outbox`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Listed {
+    /// The document's id, for `GET` and `DELETE /v1/edi/outbox/{id}`.
+    pub id: String,
+    /// Its X12 transaction set (`997`, `855`, `856`, `810`, `846`) or `TA1`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When Switchyard wrote it.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The Switchyard orders it is about.
+    pub order_ids: Vec<String>,
+    /// Where to fetch it.
+    pub url: String,
+}

@@ -15,6 +15,7 @@ pub mod capture;
 pub mod http;
 pub mod lambda;
 pub mod problem;
+pub mod receipt;
 mod returns;
 pub mod samples;
 

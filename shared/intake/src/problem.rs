@@ -9,7 +9,7 @@ use switchyard_model::FieldError;
 use crate::http::{HttpRequest, HttpResponse};
 
 /// A problem to report to the client.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI reference naming the problem type.
     #[serde(rename = "type")]
@@ -23,8 +23,9 @@ pub struct Problem {
     /// The offending fields, when the problem is about the body.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    /// Extra members (e.g. `existing_order_id`).
+    /// Extra members (e.g. `existing_order_id`); the problem type's documentation names them.
     #[serde(flatten)]
+    #[schema(ignore)]
     pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 

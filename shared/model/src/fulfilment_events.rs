@@ -21,7 +21,7 @@ use crate::status::OrderStatus;
 pub const FULFILMENT_EVENTS_SOURCE: &str = "switchyard.fulfilment";
 
 /// One product and quantity shipped or returned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShippedLine {
     /// The product.
     pub sku: Sku,
@@ -30,7 +30,7 @@ pub struct ShippedLine {
 }
 
 /// One ERP shipment of an order, as the order and its channels see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Shipment {
     /// The ERP's shipment number (`CS7`): one channel fulfilment per shipment id.
     pub shipment_id: String,
@@ -47,7 +47,7 @@ pub struct Shipment {
 }
 
 /// Invoice or credit note.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceKind {
     /// Charges the customer.

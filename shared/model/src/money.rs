@@ -9,7 +9,8 @@ const NOT_MONEY: [&str; 13] = [
 ];
 
 /// An ISO 4217 currency, known to the standard (e.g. `USD`, `EUR`, `JPY`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+#[schema(value_type = String, example = "USD", pattern = "^[A-Z]{3}$")]
 pub struct Currency(iso_currency::Currency);
 
 impl Currency {

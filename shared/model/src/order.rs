@@ -16,7 +16,7 @@ pub const MAX_LINES: usize = 500;
 macro_rules! identifier {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -87,7 +87,20 @@ identifier!(
 );
 
 /// Switchyard's id for an order: a ULID, so ids sort by creation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[schema(value_type = String, example = "01JDQ6Y3ZK8V6M4N2P0R5S7T9W")]
 pub struct OrderId(pub ulid::Ulid);
 
 impl OrderId {
@@ -111,7 +124,9 @@ impl std::fmt::Display for OrderId {
 }
 
 /// A positive quantity with at most 4 decimal places.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct Quantity(Decimal);
 
@@ -147,7 +162,7 @@ impl Quantity {
 }
 
 /// A unit of measure code as the channel sent it (`EA`, `KG`); the ERP adapter maps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct UnitOfMeasure(String);
 

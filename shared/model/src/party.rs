@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// An ISO 3166-1 alpha-2 country code that names a real country (`US`, `DE`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct CountryCode(String);
 
@@ -33,7 +33,7 @@ impl CountryCode {
 }
 
 /// A postal address, as a channel gave it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
     /// Addressee (a person, a site such as "Acme DC 4").
     pub name: Option<String>,
@@ -52,7 +52,7 @@ pub struct Address {
 }
 
 /// The buyer. `account` is the ERP customer code the order is sold to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Customer {
     /// The ERP customer account; when the channel sent none, the channel's default customer.
     pub account: String,

@@ -28,7 +28,7 @@ pub const RETURN_REASONS: [&str; 6] = [
 ];
 
 /// Where a return is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ReturnStatus {
     /// Recorded, waiting for the ERP.
@@ -65,7 +65,7 @@ impl ReturnStatus {
 }
 
 /// One line of a return.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReturnLine {
     /// The product, as ordered.
     pub sku: Sku,
@@ -76,7 +76,7 @@ pub struct ReturnLine {
 }
 
 /// A status a return entered, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReturnStatusChange {
     /// The status entered.
     pub status: ReturnStatus,
@@ -85,7 +85,7 @@ pub struct ReturnStatusChange {
 }
 
 /// A return as its order's record keeps it, and as `GET /v1/returns/{id}` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Return {
     /// `<order id>-R<n>`.
     pub id: String,

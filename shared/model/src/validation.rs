@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One invalid field: where it is (a JSON path such as `lines[0].quantity`) and the rule it broke.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// JSON path of the offending field, e.g. `ship_to.country`.
     pub field: String,

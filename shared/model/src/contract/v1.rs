@@ -317,7 +317,7 @@ impl Reader {
 }
 
 /// One entry of an order's status history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusChange {
     /// The status entered.
     pub status: OrderStatus,
@@ -326,7 +326,7 @@ pub struct StatusChange {
 }
 
 /// Why the ERP refused an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rejection {
     /// Stable machine code, e.g. `unknown_sku`.
     pub code: String,
@@ -335,7 +335,7 @@ pub struct Rejection {
 }
 
 /// A channel's request to cancel an order, and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Cancellation {
     /// When the channel asked.
     pub requested_at: DateTime<Utc>,
@@ -348,7 +348,7 @@ pub struct Cancellation {
 }
 
 /// Where a cancellation request is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancellationState {
     /// Queued for the ERP.
@@ -360,7 +360,7 @@ pub enum CancellationState {
 }
 
 /// The body of `202 Accepted` for `POST /v1/orders`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderReceipt {
     /// Switchyard's order id.
     pub id: String,
@@ -371,7 +371,7 @@ pub struct OrderReceipt {
 }
 
 /// The body of `GET /v1/orders/{id}`: the order as accepted, plus where it is now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderView {
     /// Switchyard's order id.
     pub id: String,
@@ -400,7 +400,7 @@ pub struct OrderView {
 }
 
 /// An invoice as `GET /v1/orders/{id}` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InvoiceSummary {
     /// The ERP's invoice number.
     pub number: String,
@@ -436,7 +436,7 @@ impl From<&crate::fulfilment_events::Invoice> for InvoiceSummary {
 }
 
 /// The v1 order fields, as returned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderBodyV1 {
     /// The channel's order id.
     pub external_id: String,
@@ -457,7 +457,7 @@ pub struct OrderBodyV1 {
 }
 
 /// A v1 line, prices as decimal strings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineV1 {
     /// SKU.
     pub sku: String,
