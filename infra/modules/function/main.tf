@@ -76,7 +76,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_116:Async invocations are only the schedules (erp-changes, reconciler, edi-inventory-advice): a failed tick is redone by the next from its stored cursor; SQS-driven functions fail into their queue's DLQ, API ones answer the caller.
+  #checkov:skip=CKV_AWS_116:Async invocations are only the schedules (erp-changes, reconciler, edi-inventory-advice): a failed tick is redone by the next (from the stored cursor or the tables), a minute later; SQS-driven functions fail into their queue's DLQ, API ones answer the caller.
   #checkov:skip=CKV_AWS_117:No VPC: the functions reach only public endpoints (channel APIs, the ERP's HTTPS URL) and AWS APIs; a VPC would add NAT gateways and cold-start cost and protect nothing private.
   #checkov:skip=CKV_AWS_272:The zips are built from this repository by `make package` and deployed by Terraform with source_code_hash; no third party uploads code, so a Signer profile would sign our own build to ourselves.
   function_name                  = var.name
