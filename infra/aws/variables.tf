@@ -126,4 +126,16 @@ variable "reserved_concurrency" {
     ops_api              = optional(number, 2)
   })
   default = {}
+
+  validation {
+    # Below its event source mapping's maximum_concurrency (2) a consumer is throttled, and each
+    # throttled batch comes back as a receive, nearer its DLQ.
+    condition     = alltrue([for f in ["edi_acknowledger", "amazon_notifications", "catalog_projector", "order_tracker", "fulfilment_pushers"] : var.reserved_concurrency[f] >= 2])
+    error_message = "The queue consumers (edi_acknowledger, amazon_notifications, catalog_projector, order_tracker, fulfilment_pushers) need a reserved concurrency of at least 2, their mappings' maximum_concurrency."
+  }
+
+  validation {
+    condition     = alltrue([for f, n in var.reserved_concurrency : n >= 1])
+    error_message = "Every reserved concurrency must be at least 1 (0 disables the function)."
+  }
 }
