@@ -4,6 +4,11 @@
 # local/requirements.txt. Re-runs are no-ops until the requirements change. Also Debian's
 # chromium (system package, installed only when missing) for the ops page's browser test.
 #
+#   scripts/bootstrap.sh           the stack's tools (above)
+#   scripts/bootstrap.sh checkov   only checkov (scripts/infra.sh check), pinned in
+#                                  local/checkov-requirements.txt, into its own venv
+#                                  .switchyard/checkov-venv: its boto3/botocore pins would fight moto's
+#
 # Several stacks (make up and make test, or checkouts whose .switchyard/venv is a symlink to one
 # venv) may bootstrap at the same moment: an install runs under a lock beside the venv's real
 # path, and whoever waited for it re-checks and finds the work done.
@@ -17,6 +22,26 @@ want=$(sha256sum local/requirements.txt | cut -d' ' -f1)
 command -v python3 >/dev/null || { echo "bootstrap: python3 (3.11+) is required" >&2; exit 1; }
 command -v cargo >/dev/null || { echo "bootstrap: cargo (Rust 1.94+) is required" >&2; exit 1; }
 command -v terraform >/dev/null || { echo "bootstrap: terraform (1.11) is required" >&2; exit 1; }
+
+if [[ ${1:-} == checkov ]]; then
+    CK_VENV=.switchyard/checkov-venv
+    CK_STAMP=$CK_VENV/.requirements.sha256
+    ck_want=$(sha256sum local/checkov-requirements.txt | cut -d' ' -f1)
+    ck_ready() { [[ -f $CK_STAMP && $(cat "$CK_STAMP") == "$ck_want" && -x $CK_VENV/bin/checkov ]]; }
+    ck_ready && exit 0
+    if [[ -z ${SWITCHYARD_BOOTSTRAP_LOCKED:-} ]]; then
+        mkdir -p .switchyard
+        real=$(python3 -c 'import os, sys; print(os.path.realpath(sys.argv[1]))' "$CK_VENV")
+        SWITCHYARD_BOOTSTRAP_LOCKED=1 exec scripts/with-lock.sh "$real.lock" scripts/bootstrap.sh checkov
+    fi
+    ck_ready && exit 0 # another bootstrap finished it while this one waited
+    echo "==> installing checkov into $CK_VENV (its own venv; ~1 min the first time)"
+    [[ -x $CK_VENV/bin/python ]] || python3 -m venv "$CK_VENV"
+    "$CK_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$CK_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r local/checkov-requirements.txt
+    echo "$ck_want" >"$CK_STAMP"
+    exit 0
+fi
 
 # Debian's headless Chromium renders the ops page in the end-to-end test (tests/e2e/tests/ops_page.rs).
 # System-wide, so only when missing; apt waits for another install's lock instead of failing.

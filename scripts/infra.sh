@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Terraform for Switchyard: checks both roots, provisions the local emulator.
 #
-#   scripts/infra.sh check [WORK_DIR]               fmt -check, init -backend=false, validate (both roots)
+#   scripts/infra.sh check [WORK_DIR]               fmt -check, init -backend=false, validate (both roots),
+#                                                   no wildcard IAM actions, checkov (decision 0022)
 #   scripts/infra.sh apply-local ENDPOINT OUT_JSON  fresh apply of infra/local against moto at ENDPOINT;
 #                                                   runner_config -> OUT_JSON, all outputs -> ${OUT_JSON%.json}.outputs.json
 #
@@ -121,6 +122,47 @@ cmd_check() {
       || { cat "$LOG_DIR/terraform-init-$root.log" >&2; die "init failed for infra/$root"; }
     tf "$root" validate -no-color
   done
+  check_no_wildcard_actions
+  run_checkov
+}
+
+# No IAM action with a wildcard ("sqs:*", "dynamodb:Get*") in any policy of either root. The
+# function module validates its roles' statements too; this also covers queue and key policies.
+# The one exception AWS requires (a key policy's account-root kms:*) carries "wildcard-ok:" and
+# its reason on the line.
+check_no_wildcard_actions() {
+  local hits
+  echo "no wildcard IAM actions in infra"
+  hits="$(grep -rnE --include='*.tf' '"[a-z0-9-]+:[A-Za-z]*\*"' "$REPO/infra" | grep -v 'wildcard-ok:' || true)"
+  [[ -z $hits ]] || { echo "$hits" >&2; die "wildcard IAM actions: list every action explicitly"; }
+}
+
+# checkov over infra/ (both roots and the modules). Fails on any failed check, and on any skip
+# without a written reason (#checkov:skip=CKV_…:reason beside the resource). One summary line.
+run_checkov() {
+  local venv="$REPO/.switchyard/checkov-venv" out="$LOG_DIR/checkov" status=0
+  echo "checkov infra"
+  "$REPO/scripts/bootstrap.sh" checkov
+  rm -rf "$out"
+  mkdir -p "$out"
+  # --skip-download: no policies or guidelines fetched from a platform; only checkov's own checks.
+  "$venv/bin/checkov" --directory "$REPO/infra" --framework terraform --skip-download --compact \
+    --output cli --output json --output-file-path "$out" >"$LOG_DIR/checkov.log" 2>&1 || status=$?
+  [[ -s $out/results_json.json ]] || { cat "$LOG_DIR/checkov.log" >&2; die "checkov did not run (exit $status)"; }
+  "$venv/bin/python" - "$out/results_json.json" <<'PY' || { cat "$out/results_cli.txt" >&2; die "checkov: failed checks or unjustified skips (above; full report in $out)"; }
+import json, sys
+reports = json.load(open(sys.argv[1]))
+reports = reports if isinstance(reports, list) else [reports]
+passed = sum(r["summary"]["passed"] for r in reports)
+failed = sum(r["summary"]["failed"] for r in reports)
+skips = [c for r in reports for c in r["results"].get("skipped_checks", [])]
+bare = [c for c in skips if not (c.get("check_result", {}).get("suppress_comment") or "").strip()
+        or c["check_result"]["suppress_comment"].strip() == "No comment provided"]
+for c in bare:
+    print(f"checkov: skip of {c['check_id']} on {c['resource']} ({c['file_path']}) has no reason", file=sys.stderr)
+print(f"checkov: passed {passed}, failed {failed}, skipped {len(skips)} (each skip with its reason beside the resource)")
+sys.exit(1 if failed or bare else 0)
+PY
 }
 
 cmd_apply_local() {

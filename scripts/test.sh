@@ -17,7 +17,7 @@ set -a
 source ".switchyard/$STACK/local.env"
 set +a
 
-echo "==> Terraform: fmt, validate (both roots)"
+echo "==> Terraform: fmt, validate (both roots), no wildcard IAM actions, checkov (scripts/infra.sh check)"
 scripts/infra.sh check ".switchyard/$STACK/check" # its own data dir, not make check's nor a stack's
 echo "==> cargo test --workspace --features live (every tier: unit, contract, handler, adapter, end to end)"
 mkdir -p "$LOGS"

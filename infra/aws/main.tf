@@ -12,8 +12,9 @@ locals {
   }
 
   # One fulfilment pusher per channel kind: OrderShipped of that kind's channels (each rule
-  # filters on the kind the event names) to one fulfilment per ERP shipment. No reserved
-  # concurrency: the pushed-shipment record and the channel's own check keep it to one.
+  # filters on the kind the event names) to one fulfilment per ERP shipment. Its reserved
+  # concurrency only caps it (the pushed-shipment record and the channel's own check keep a
+  # shipment to one fulfilment); it is the mapping's maximum_concurrency, so never throttled.
   fulfilment_pushers = {
     "shopify"     = { function = "fulfilment-push-shopify", channel_kind = "shopify" }
     "woocommerce" = { function = "fulfilment-push-woocommerce", channel_kind = "woocommerce" }
@@ -25,13 +26,13 @@ locals {
     for kind, name in local.stock_pushers : name => {
       timeout_seconds      = 60
       memory_mb            = 256
-      reserved_concurrency = 1
+      reserved_concurrency = var.reserved_concurrency.stock_pushers
     }
     }, {
     for kind, p in local.fulfilment_pushers : p.function => {
       timeout_seconds      = 60
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.fulfilment_pushers
     }
   })
 
@@ -39,60 +40,63 @@ locals {
     "orders-api" = {
       timeout_seconds      = 10
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.orders_api
     }
+    # Its reserved concurrency is the ERP's cap: the same number as the orders queue's event
+    # source mapping's maximum_concurrency (erp_max_concurrency), so the mapping is never
+    # throttled and nothing else (a console test, a stray invoke) adds ERP calls beyond it.
     "order-processor" = {
       timeout_seconds      = 30
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.erp_max_concurrency
     }
     "webhooks" = {
       timeout_seconds      = 10
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.webhooks
     }
     "edi-api" = {
       timeout_seconds      = 20
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.edi_api
     }
     "edi-acknowledger" = {
       timeout_seconds      = 20
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.edi_acknowledger
     }
     "amazon-notifications" = {
       timeout_seconds      = 30
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.amazon_notifications
     }
     # One poller at a time: a second would read the same changes again.
     "erp-changes" = {
       timeout_seconds      = 60
       memory_mb            = 256
-      reserved_concurrency = 1
+      reserved_concurrency = var.reserved_concurrency.erp_changes
     }
     # One run at a time: two would queue the same stuck order twice.
     "reconciler" = {
       timeout_seconds      = 120
       memory_mb            = 256
-      reserved_concurrency = 1
+      reserved_concurrency = var.reserved_concurrency.reconciler
     }
     "catalog-projector" = {
       timeout_seconds      = 30
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.catalog_projector
     }
     # One at a time: overlapping runs write no second 846, but would spend control numbers.
     "edi-inventory-advice" = {
       timeout_seconds      = 30
       memory_mb            = 256
-      reserved_concurrency = 1
+      reserved_concurrency = var.reserved_concurrency.edi_inventory_advice
     }
     "order-tracker" = {
       timeout_seconds      = 30
       memory_mb            = 256
-      reserved_concurrency = null
+      reserved_concurrency = var.reserved_concurrency.order_tracker
     }
   }
 
@@ -370,14 +374,15 @@ locals {
 }
 
 module "tables" {
-  source                 = "../modules/tables"
-  prefix                 = var.prefix
-  point_in_time_recovery = true
-  deletion_protection    = var.table_deletion_protection
+  source              = "../modules/tables"
+  prefix              = var.prefix
+  kms_key_arn         = module.data_key.key_arn
+  deletion_protection = var.table_deletion_protection
 }
 
 module "orders_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-orders"
   visibility_timeout_seconds  = 6 * local.functions["order-processor"].timeout_seconds
   max_receive_count           = var.orders_max_receive_count
@@ -388,6 +393,7 @@ module "orders_queue" {
 
 module "order_events_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-order-events"
   max_receive_count           = 5
   allow_eventbridge_rule_arns = [module.event_bus.rule_arn]
@@ -447,6 +453,7 @@ module "event_bus" {
 # Each channel kind's stock levels, on their way to its pusher.
 module "stock_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   for_each                    = local.stock_pushers
   name                        = "${var.prefix}-stock-${each.key}"
   visibility_timeout_seconds  = 6 * 60
@@ -473,6 +480,7 @@ resource "aws_lambda_event_source_mapping" "stock" {
 # The ERP's shipments, invoices and returns, on their way onto the order records.
 module "fulfilment_events_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-fulfilment-events"
   visibility_timeout_seconds  = 6 * local.functions["order-tracker"].timeout_seconds
   max_receive_count           = var.orders_max_receive_count
@@ -497,6 +505,7 @@ resource "aws_lambda_event_source_mapping" "fulfilment_events" {
 # Each channel kind's shipped orders, on their way to its fulfilment pusher.
 module "fulfilment_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   for_each                    = local.fulfilment_pushers
   name                        = "${var.prefix}-fulfilment-${each.key}"
   visibility_timeout_seconds  = 6 * 60
@@ -523,6 +532,7 @@ resource "aws_lambda_event_source_mapping" "fulfilment" {
 # The ERP's stock and prices, on their way into the projections (catalog-projector).
 module "catalog_events_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-catalog-events"
   visibility_timeout_seconds  = 6 * local.functions["catalog-projector"].timeout_seconds
   max_receive_count           = 5
@@ -569,6 +579,7 @@ resource "aws_lambda_permission" "schedule" {
 # ORDER_CHANGE subscription, and allow Amazon's notification principal to send to it.
 module "amazon_notifications_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-amazon-notifications"
   visibility_timeout_seconds  = 6 * local.functions["amazon-notifications"].timeout_seconds
   max_receive_count           = var.orders_max_receive_count
@@ -579,6 +590,7 @@ module "amazon_notifications_queue" {
 
 module "edi_acknowledgements_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-edi-acknowledgements"
   visibility_timeout_seconds  = 6 * local.functions["edi-acknowledger"].timeout_seconds
   max_receive_count           = 5
@@ -591,6 +603,7 @@ module "edi_acknowledgements_queue" {
 # Signed deliveries that could not be read, kept for an operator; its age alarm says one waits.
 module "quarantine_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-intake-quarantine"
   message_retention_seconds   = 1209600
   create_redrive_allow_policy = true
@@ -609,6 +622,8 @@ module "function" {
   reserved_concurrency = each.value.reserved_concurrency
   environment          = local.all_environment[each.key]
   log_retention_days   = var.log_retention_days
+  kms_key_arn          = module.data_key.key_arn
+  log_kms_key_arn      = module.logs_key.key_arn
   policy_statements    = concat(local.all_policy_statements[each.key], contains(["order-processor", "erp-changes", "reconciler"], each.key) ? local.kms_statements : [])
 }
 
@@ -682,6 +697,8 @@ module "http_api" {
 
   throttling_burst_limit = var.api_throttling_burst_limit
   throttling_rate_limit  = var.api_throttling_rate_limit
+  log_kms_key_arn        = module.logs_key.key_arn
+  log_retention_days     = var.log_retention_days
 }
 
 resource "aws_lambda_event_source_mapping" "orders" {
@@ -813,7 +830,9 @@ module "dlq_redrive" {
   zip_path             = "${startswith(var.lambda_build_dir, "/") ? var.lambda_build_dir : "${path.module}/${var.lambda_build_dir}"}/dlq-redrive/bootstrap.zip"
   memory_mb            = 256
   timeout_seconds      = 900
-  reserved_concurrency = 1
+  reserved_concurrency = var.reserved_concurrency.dlq_redrive
+  kms_key_arn          = module.data_key.key_arn
+  log_kms_key_arn      = module.logs_key.key_arn
   environment = {
     SWITCHYARD_OPS_TABLE = module.tables.ops_table_name
     SWITCHYARD_PREFIX    = var.prefix
@@ -828,6 +847,7 @@ module "monitoring" {
   prefix      = var.prefix
   region      = data.aws_region.current.name
   alarm_email = var.alarm_email
+  kms_key_arn = module.data_key.key_arn
   queues      = { for name, q in local.monitored_queues : name => { queue_name = q.queue_name, dlq_name = q.dlq_name } }
   # queue_with_dlq creates the DLQ and oldest-age alarms (create_alarms) with this topic.
   queue_alarms = false
@@ -859,7 +879,9 @@ module "ops_api" {
   zip_path             = "${startswith(var.lambda_build_dir, "/") ? var.lambda_build_dir : "${path.module}/${var.lambda_build_dir}"}/ops-api/bootstrap.zip"
   memory_mb            = 256
   timeout_seconds      = 15
-  reserved_concurrency = 2
+  reserved_concurrency = var.reserved_concurrency.ops_api
+  kms_key_arn          = module.data_key.key_arn
+  log_kms_key_arn      = module.logs_key.key_arn
   environment = {
     SWITCHYARD_ORDERS_TABLE   = module.tables.orders_table_name
     SWITCHYARD_CHANNELS_TABLE = module.tables.channels_table_name

@@ -100,3 +100,42 @@ variable "alarm_email" {
   type        = string
   default     = null
 }
+
+variable "reserved_concurrency" {
+  description = <<-EOT
+    Reserved concurrency of each function: its guaranteed share of the account's concurrency and its cap.
+    Queue consumers get their event source mapping's maximum_concurrency (2), so the mapping is not
+    throttled (the stock pushers excepted: one writer each, see decision 0022). The order processor
+    is not here: its reservation is erp_max_concurrency, the ERP's cap. The defaults reserve 75 of an
+    account's concurrency (1000 by default; AWS keeps 100 of it unreserved).
+  EOT
+  type = object({
+    orders_api           = optional(number, 20) # 50 req/s API limit x ~100 ms per request, with headroom
+    webhooks             = optional(number, 20)
+    edi_api              = optional(number, 10)
+    edi_acknowledger     = optional(number, 2)
+    amazon_notifications = optional(number, 2)
+    erp_changes          = optional(number, 1) # one poller: a second would read the same changes again
+    reconciler           = optional(number, 1) # one run: two would queue the same stuck order twice
+    catalog_projector    = optional(number, 2)
+    edi_inventory_advice = optional(number, 1) # one run: overlapping runs would spend control numbers
+    order_tracker        = optional(number, 2)
+    stock_pushers        = optional(number, 1) # each: one writer per channel kind
+    fulfilment_pushers   = optional(number, 2) # each
+    dlq_redrive          = optional(number, 1) # two redrives of one DLQ would race
+    ops_api              = optional(number, 2)
+  })
+  default = {}
+
+  validation {
+    # Below its event source mapping's maximum_concurrency (2) a consumer is throttled, and each
+    # throttled batch comes back as a receive, nearer its DLQ.
+    condition     = alltrue([for f in ["edi_acknowledger", "amazon_notifications", "catalog_projector", "order_tracker", "fulfilment_pushers"] : var.reserved_concurrency[f] >= 2])
+    error_message = "The queue consumers (edi_acknowledger, amazon_notifications, catalog_projector, order_tracker, fulfilment_pushers) need a reserved concurrency of at least 2, their mappings' maximum_concurrency."
+  }
+
+  validation {
+    condition     = alltrue([for f, n in var.reserved_concurrency : n >= 1])
+    error_message = "Every reserved concurrency must be at least 1 (0 disables the function)."
+  }
+}

@@ -261,14 +261,40 @@ locals {
   ]
 }
 
+# The same data key as on AWS (decision 0022): moto stores the key, its rotation and policy,
+# and the queues, tables and topic name it, so a module that forgets encryption fails here too.
+# There are no log groups in this root (no functions), so no logs key.
+module "data_key" {
+  source                  = "../modules/kms_key"
+  name                    = "${var.prefix}-data"
+  description             = "Switchyard ${var.prefix} (local): queues, tables and the alarm topic."
+  deletion_window_in_days = 7
+
+  service_statements = [
+    {
+      sid        = "EventBridgeToQueues"
+      type       = "Service"
+      principals = ["events.amazonaws.com"]
+      actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
+    },
+    {
+      sid        = "CloudWatchAlarmsToTopic"
+      type       = "Service"
+      principals = ["cloudwatch.amazonaws.com"]
+      actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
+    },
+  ]
+}
+
 module "tables" {
-  source                 = "../modules/tables"
-  prefix                 = var.prefix
-  point_in_time_recovery = false
+  source      = "../modules/tables"
+  prefix      = var.prefix
+  kms_key_arn = module.data_key.key_arn
 }
 
 module "orders_queue" {
   source                     = "../modules/queue_with_dlq"
+  kms_key_arn                = module.data_key.key_arn
   name                       = "${var.prefix}-orders"
   visibility_timeout_seconds = var.orders_visibility_timeout_seconds
   max_receive_count          = var.orders_max_receive_count
@@ -276,6 +302,7 @@ module "orders_queue" {
 
 module "order_events_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-order-events"
   max_receive_count           = 5
   allow_eventbridge_rule_arns = var.eventbridge_queue_policy ? [module.event_bus.rule_arn] : []
@@ -331,6 +358,7 @@ module "event_bus" {
 # Each channel kind's stock levels, on their way to its pusher.
 module "stock_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   for_each                    = local.stock_pushers
   name                        = "${var.prefix}-stock-${each.key}"
   visibility_timeout_seconds  = 90
@@ -348,6 +376,7 @@ locals {
 # The ERP's shipments, invoices and returns, on their way onto the order records (order-tracker).
 module "fulfilment_events_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-fulfilment-events"
   visibility_timeout_seconds  = 30
   max_receive_count           = var.orders_max_receive_count
@@ -357,6 +386,7 @@ module "fulfilment_events_queue" {
 # Each channel kind's shipped orders, on their way to its fulfilment pusher.
 module "fulfilment_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   for_each                    = local.fulfilment_pushers
   name                        = "${var.prefix}-fulfilment-${each.key}"
   visibility_timeout_seconds  = 90
@@ -367,6 +397,7 @@ module "fulfilment_queue" {
 # The ERP's stock and prices, on their way into the projections (catalog-projector).
 module "catalog_events_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-catalog-events"
   visibility_timeout_seconds  = 30
   max_receive_count           = 5
@@ -376,6 +407,7 @@ module "catalog_events_queue" {
 # Amazon delivers SP-API notifications here (a subscription's SQS destination).
 module "amazon_notifications_queue" {
   source                     = "../modules/queue_with_dlq"
+  kms_key_arn                = module.data_key.key_arn
   name                       = "${var.prefix}-amazon-notifications"
   visibility_timeout_seconds = 30
   max_receive_count          = var.orders_max_receive_count
@@ -383,6 +415,7 @@ module "amazon_notifications_queue" {
 
 module "edi_acknowledgements_queue" {
   source                      = "../modules/queue_with_dlq"
+  kms_key_arn                 = module.data_key.key_arn
   name                        = "${var.prefix}-edi-acknowledgements"
   visibility_timeout_seconds  = 30
   max_receive_count           = 5
@@ -392,6 +425,7 @@ module "edi_acknowledgements_queue" {
 # Signed deliveries that could not be read, kept for an operator (nothing consumes it).
 module "quarantine_queue" {
   source                    = "../modules/queue_with_dlq"
+  kms_key_arn               = module.data_key.key_arn
   name                      = "${var.prefix}-intake-quarantine"
   message_retention_seconds = 1209600
 }
@@ -440,6 +474,8 @@ module "monitoring" {
   prefix = var.prefix
   region = local.region
   queues = { for name, q in local.monitored_queues : name => { queue_name = q.queue_name, dlq_name = q.dlq_name } }
+
+  kms_key_arn = module.data_key.key_arn
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ provider "aws" {
     dynamodb     = var.endpoint
     events       = var.endpoint # EventBridge; "eventbridge" is an alias of this key (set only one)
     iam          = var.endpoint
+    kms          = var.endpoint
     lambda       = var.endpoint
     sns          = var.endpoint
     sqs          = var.endpoint

@@ -27,9 +27,25 @@ variable "environment" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions; null leaves the function unreserved."
+  description = "Reserved concurrent executions: both the function's guaranteed share of the account's concurrency and its cap. Set for every function (decision 0022)."
   type        = number
-  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency >= 1
+    error_message = "reserved_concurrency must be at least 1 (0 would disable the function)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "The stack's data key: encrypts the function's environment; the role may use it (kms:Decrypt, kms:GenerateDataKey) for the encrypted queues and tables."
+  type        = string
+  nullable    = false
+}
+
+variable "log_kms_key_arn" {
+  description = "The stack's logs key, encrypting the function's log group (its key policy admits CloudWatch Logs)."
+  type        = string
+  nullable    = false
 }
 
 variable "log_retention_days" {

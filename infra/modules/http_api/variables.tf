@@ -40,3 +40,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "log_kms_key_arn" {
+  description = "The stack's logs key, encrypting the access log group."
+  type        = string
+  nullable    = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the access log group."
+  type        = number
+  default     = 30
+}

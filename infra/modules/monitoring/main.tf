@@ -100,9 +100,11 @@ locals {
   ]
 }
 
+# Encrypted with the data key, whose policy lets CloudWatch alarms publish (Decrypt, GenerateDataKey).
 resource "aws_sns_topic" "alarms" {
-  name = "${var.prefix}-alarms"
-  tags = var.tags
+  name              = "${var.prefix}-alarms"
+  kms_master_key_id = var.kms_key_arn
+  tags              = var.tags
 }
 
 resource "aws_sns_topic_subscription" "email" {

@@ -63,3 +63,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key encrypting the alarm topic; its key policy must let cloudwatch.amazonaws.com use it."
+  type        = string
+  nullable    = false
+}

@@ -1,8 +1,9 @@
 resource "aws_sqs_queue" "dlq" {
-  name                      = "${var.name}-dlq"
-  message_retention_seconds = var.dlq_retention_seconds
-  sqs_managed_sse_enabled   = true
-  tags                      = var.tags
+  name                              = "${var.name}-dlq"
+  message_retention_seconds         = var.dlq_retention_seconds
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_data_key_reuse_period_seconds
+  tags                              = var.tags
 
   # Owned by aws_sqs_queue_redrive_allow_policy (AWS only).
   lifecycle {
@@ -11,11 +12,12 @@ resource "aws_sqs_queue" "dlq" {
 }
 
 resource "aws_sqs_queue" "this" {
-  name                       = var.name
-  visibility_timeout_seconds = var.visibility_timeout_seconds
-  message_retention_seconds  = var.message_retention_seconds
-  sqs_managed_sse_enabled    = true
-  tags                       = var.tags
+  name                              = var.name
+  visibility_timeout_seconds        = var.visibility_timeout_seconds
+  message_retention_seconds         = var.message_retention_seconds
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_data_key_reuse_period_seconds
+  tags                              = var.tags
 
   # The redrive policy is owned by aws_sqs_queue_redrive_policy below. An inline
   # redrive_policy drifts on every plan against moto (whitespace differences).

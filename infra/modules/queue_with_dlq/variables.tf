@@ -67,3 +67,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key encrypting the queue and its DLQ (SSE-KMS). Every producer and consumer needs kms:GenerateDataKey / kms:Decrypt on it, AWS services through the key policy."
+  type        = string
+  nullable    = false
+}
+
+variable "kms_data_key_reuse_period_seconds" {
+  description = "How long SQS reuses a data key before asking KMS again (60 to 86400): longer costs fewer KMS calls."
+  type        = number
+  default     = 300
+}

@@ -65,7 +65,14 @@ resource "aws_dynamodb_table" "this" {
     }
   }
 
+  # Every table, on AWS and on the emulator alike: an operator's mistaken write or delete is
+  # undone by a restore to the second before it.
   point_in_time_recovery {
-    enabled = var.point_in_time_recovery
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
   }
 }

@@ -3,12 +3,6 @@ variable "prefix" {
   type        = string
 }
 
-variable "point_in_time_recovery" {
-  description = "Enable point-in-time recovery (true on AWS, false against the emulator)."
-  type        = bool
-  default     = true
-}
-
 variable "deletion_protection" {
   description = "Enable deletion protection on the tables."
   type        = bool
@@ -19,4 +13,10 @@ variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key encrypting every table (and its indexes and backups)."
+  type        = string
+  nullable    = false
 }
