@@ -8,6 +8,8 @@
 #   scripts/bootstrap.sh checkov   only checkov (scripts/infra.sh check), pinned in
 #                                  local/checkov-requirements.txt, into its own venv
 #                                  .switchyard/checkov-venv: its boto3/botocore pins would fight moto's
+#   scripts/bootstrap.sh schemathesis   likewise schemathesis (the API conformance test),
+#                                  local/schemathesis-requirements.txt, .switchyard/schemathesis-venv
 #
 # Several stacks (make up and make test, or checkouts whose .switchyard/venv is a symlink to one
 # venv) may bootstrap at the same moment: an install runs under a lock beside the venv's real
@@ -23,23 +25,25 @@ command -v python3 >/dev/null || { echo "bootstrap: python3 (3.11+) is required"
 command -v cargo >/dev/null || { echo "bootstrap: cargo (Rust 1.94+) is required" >&2; exit 1; }
 command -v terraform >/dev/null || { echo "bootstrap: terraform (1.11) is required" >&2; exit 1; }
 
-if [[ ${1:-} == checkov ]]; then
-    CK_VENV=.switchyard/checkov-venv
-    CK_STAMP=$CK_VENV/.requirements.sha256
-    ck_want=$(sha256sum local/checkov-requirements.txt | cut -d' ' -f1)
-    ck_ready() { [[ -f $CK_STAMP && $(cat "$CK_STAMP") == "$ck_want" && -x $CK_VENV/bin/checkov ]]; }
-    ck_ready && exit 0
+# A tool whose pins would fight moto's (boto3, botocore, jsonschema, requests) gets its own venv.
+if [[ ${1:-} == checkov || ${1:-} == schemathesis ]]; then
+    TOOL=$1
+    T_VENV=.switchyard/$TOOL-venv
+    T_STAMP=$T_VENV/.requirements.sha256
+    t_want=$(sha256sum "local/$TOOL-requirements.txt" | cut -d' ' -f1)
+    t_ready() { [[ -f $T_STAMP && $(cat "$T_STAMP") == "$t_want" && -x $T_VENV/bin/$TOOL ]]; }
+    t_ready && exit 0
     if [[ -z ${SWITCHYARD_BOOTSTRAP_LOCKED:-} ]]; then
         mkdir -p .switchyard
-        real=$(python3 -c 'import os, sys; print(os.path.realpath(sys.argv[1]))' "$CK_VENV")
-        SWITCHYARD_BOOTSTRAP_LOCKED=1 exec scripts/with-lock.sh "$real.lock" scripts/bootstrap.sh checkov
+        real=$(python3 -c 'import os, sys; print(os.path.realpath(sys.argv[1]))' "$T_VENV")
+        SWITCHYARD_BOOTSTRAP_LOCKED=1 exec scripts/with-lock.sh "$real.lock" scripts/bootstrap.sh "$TOOL"
     fi
-    ck_ready && exit 0 # another bootstrap finished it while this one waited
-    echo "==> installing checkov into $CK_VENV (its own venv; ~1 min the first time)"
-    [[ -x $CK_VENV/bin/python ]] || python3 -m venv "$CK_VENV"
-    "$CK_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$CK_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r local/checkov-requirements.txt
-    echo "$ck_want" >"$CK_STAMP"
+    t_ready && exit 0 # another bootstrap finished it while this one waited
+    echo "==> installing $TOOL into $T_VENV (its own venv; ~1 min the first time)"
+    [[ -x $T_VENV/bin/python ]] || python3 -m venv "$T_VENV"
+    "$T_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$T_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "local/$TOOL-requirements.txt"
+    echo "$t_want" >"$T_STAMP"
     exit 0
 fi
 

@@ -116,6 +116,42 @@ pub fn with_retirement_headers(
         )
 }
 
+/// The links between operations that a client, and schemathesis's stateful phase, follow: an
+/// order's receipt leads to the order, its shipments and its returns; a return's receipt to the
+/// return; the outbox listing to its documents.
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::link::LinkBuilder;
+        let links: [(&str, &str, &str, &str, &str, &str); 6] = [
+            ("/v1/orders", "post", "202", "GetOrder", "get_order", "$response.body#/id"),
+            ("/v1/orders", "post", "202", "GetShipments", "get_shipments", "$response.body#/id"),
+            ("/v1/orders", "post", "202", "RequestReturn", "request_return", "$response.body#/id"),
+            ("/v1/orders/{id}/returns", "post", "202", "GetReturn", "get_return", "$response.body#/id"),
+            ("/v1/edi/outbox", "get", "200", "FetchDocument", "fetch_outbox_document", "$response.body#/documents/0/id"),
+            ("/v1/edi/outbox", "get", "200", "CollectDocument", "collect_outbox_document", "$response.body#/documents/0/id"),
+        ];
+        for (path, method, status, name, operation_id, id) in links {
+            let item = openapi.paths.paths.get_mut(path);
+            let op = item.and_then(|item| match method {
+                "post" => item.post.as_mut(),
+                _ => item.get.as_mut(),
+            });
+            let response = op.and_then(|op| op.responses.responses.get_mut(status));
+            if let Some(utoipa::openapi::RefOr::T(response)) = response {
+                let link = LinkBuilder::new()
+                    .operation_id(operation_id)
+                    .parameter("id", id)
+                    .build();
+                response.links.insert(name.to_string(), link.into());
+            } else {
+                panic!("no {method} {path} {status} to link from");
+            }
+        }
+    }
+}
+
 struct Security;
 
 impl Modify for Security {
@@ -178,7 +214,7 @@ being retired is marked deprecated and answers with `Deprecation` and `Sunset` h
         Items<InventoryItem>, InventoryItem, WarehouseItem, Prices, PriceItemSchema, QuoteView, BreakView,
         WebhookReceipt, Listing, Listed,
     )),
-    modifiers(&Security),
+    modifiers(&Security, &Links),
     security(("bearer" = []), ("api_key" = [])),
     tags(
         (name = "orders", description = "Submit orders and follow them"),
