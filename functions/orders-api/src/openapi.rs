@@ -63,10 +63,41 @@ pub fn document_json() -> &'static str {
         for r in RETIRING {
             mark_deprecated(&mut doc, r);
         }
-        doc.to_pretty_json()
-            .expect("the OpenAPI document serialises")
+        let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+        camel_case_links(&mut json);
+        serde_json::to_string_pretty(&json).expect("JSON serialises")
     });
     &DOCUMENT
+}
+
+/// utoipa 5.5 writes a Link object's fields in snake case (`operation_id`); OpenAPI's are
+/// camel case, and a client reading `operationId` finds no target without this.
+fn camel_case_links(doc: &mut serde_json::Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    let operations = paths.values_mut().filter_map(|item| item.as_object_mut());
+    for op in operations.flat_map(|item| item.values_mut()) {
+        let Some(responses) = op["responses"].as_object_mut() else {
+            continue;
+        };
+        for response in responses.values_mut() {
+            let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut()) else {
+                continue;
+            };
+            for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                for (from, to) in [
+                    ("operation_id", "operationId"),
+                    ("operation_ref", "operationRef"),
+                    ("request_body", "requestBody"),
+                ] {
+                    if let Some(v) = link.remove(from) {
+                        link.insert(to.to_string(), v);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn mark_deprecated(doc: &mut utoipa::openapi::OpenApi, r: &Retiring) {
@@ -125,12 +156,54 @@ impl Modify for Links {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::link::LinkBuilder;
         let links: [(&str, &str, &str, &str, &str, &str); 6] = [
-            ("/v1/orders", "post", "202", "GetOrder", "get_order", "$response.body#/id"),
-            ("/v1/orders", "post", "202", "GetShipments", "get_shipments", "$response.body#/id"),
-            ("/v1/orders", "post", "202", "RequestReturn", "request_return", "$response.body#/id"),
-            ("/v1/orders/{id}/returns", "post", "202", "GetReturn", "get_return", "$response.body#/id"),
-            ("/v1/edi/outbox", "get", "200", "FetchDocument", "fetch_outbox_document", "$response.body#/documents/0/id"),
-            ("/v1/edi/outbox", "get", "200", "CollectDocument", "collect_outbox_document", "$response.body#/documents/0/id"),
+            (
+                "/v1/orders",
+                "post",
+                "202",
+                "GetOrder",
+                "get_order",
+                "$response.body#/id",
+            ),
+            (
+                "/v1/orders",
+                "post",
+                "202",
+                "GetShipments",
+                "get_shipments",
+                "$response.body#/id",
+            ),
+            (
+                "/v1/orders",
+                "post",
+                "202",
+                "RequestReturn",
+                "request_return",
+                "$response.body#/id",
+            ),
+            (
+                "/v1/orders/{id}/returns",
+                "post",
+                "202",
+                "GetReturn",
+                "get_return",
+                "$response.body#/id",
+            ),
+            (
+                "/v1/edi/outbox",
+                "get",
+                "200",
+                "FetchDocument",
+                "fetch_outbox_document",
+                "$response.body#/documents/0/id",
+            ),
+            (
+                "/v1/edi/outbox",
+                "get",
+                "200",
+                "CollectDocument",
+                "collect_outbox_document",
+                "$response.body#/documents/0/id",
+            ),
         ];
         for (path, method, status, name, operation_id, id) in links {
             let item = openapi.paths.paths.get_mut(path);
@@ -235,7 +308,7 @@ fn openapi_document() {}
 /// Submit an order. Retries with the same `Idempotency-Key` and body get the first answer.
 #[utoipa::path(post, path = "/v1/orders", tag = "orders",
     params(
-        ("Idempotency-Key" = String, Header, description = "1 to 255 printable ASCII characters, unique per order attempt"),
+        ("Idempotency-Key" = String, Header, pattern = "^[!-~]([ -~]{0,253}[!-~])?$", description = "1 to 255 printable ASCII characters, unique per order attempt"),
     ),
     request_body(content = OrderRequest, content_type = "application/json"),
     responses(
@@ -309,7 +382,7 @@ fn get_shipments() {}
 #[utoipa::path(post, path = "/v1/orders/{id}/returns", tag = "returns",
     params(
         ("id" = String, Path, description = "Switchyard's order id"),
-        ("Idempotency-Key" = String, Header, description = "1 to 255 printable ASCII characters, unique per return attempt"),
+        ("Idempotency-Key" = String, Header, pattern = "^[!-~]([ -~]{0,253}[!-~])?$", description = "1 to 255 printable ASCII characters, unique per return attempt"),
     ),
     request_body(content = ReturnRequest, content_type = "application/json"),
     responses(
@@ -413,9 +486,10 @@ fn receive_webhook() {}
         (status = 400, description = "Not an interchange Switchyard can read", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not a trading partner's, or the ISA names another partner", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "This interchange control number came before with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same interchange is being handled right now; resend later", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not X12", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "This interchange control number (ISA13) came before with another body", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the partner's rate limit", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "A backing service failed; resend", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -149,9 +149,38 @@ async fn the_order_request_schema_carries_the_readers_rules() {
         BTreeSet::from(["external_id", "customer", "currency", "ship_to", "lines"])
     );
     assert_eq!(order["properties"]["lines"]["minItems"], 1);
-    assert_eq!(order["properties"]["lines"]["maxItems"], 500);
     assert_eq!(
         order["properties"]["external_id"]["pattern"],
         "^[!-~]{1,64}$"
     );
+}
+
+#[tokio::test]
+async fn links_name_their_target_operation_as_openapi_spells_it() {
+    let doc = served_document().await;
+    let links = &doc["paths"]["/v1/orders"]["post"]["responses"]["202"]["links"];
+    assert_eq!(links["GetOrder"]["operationId"], "get_order");
+    assert_eq!(links["GetOrder"]["parameters"]["id"], "$response.body#/id");
+    let paths = doc["paths"].as_object().unwrap();
+    let operations = || {
+        paths
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+    };
+    let operation_ids: BTreeSet<&str> = operations()
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let targets: Vec<&str> = operations()
+        .flat_map(|op| op["responses"].as_object().unwrap().values())
+        .filter_map(|response| response["links"].as_object())
+        .flat_map(|links| links.values())
+        .map(|link| link["operationId"].as_str().expect("operationId"))
+        .collect();
+    assert!(targets.len() >= 6, "{targets:?}");
+    for target in targets {
+        assert!(
+            operation_ids.contains(target),
+            "a link targets no operation {target}"
+        );
+    }
 }
