@@ -26,8 +26,9 @@ pub mod parse;
 pub mod segment;
 pub mod write;
 
-
+pub use canonical::{OrderContext, OrderProblem, OrderProblems, to_order};
 pub use delimiters::Delimiters;
+pub use documents::{Document, read_message};
 
 pub use error::{Location, SyntaxError, SyntaxErrorCode};
 pub use interchange::{
