@@ -47,3 +47,6 @@ pub fn read_message(message: &Message, delimiters: &Delimiters) -> Result<Docume
         },
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -67,8 +67,9 @@ pub fn read(message: &Message, delimiters: &Delimiters) -> Result<OrderResponse,
                     line.scheduled_delivery = date(&mut errors);
                     continue;
                 }
-                "PRI" if at.text(1, 1) == "AAA" => {
+                "PRI" if line.unit_price.is_none() => {
                     line.unit_price = keep(at.number(1, 2), &mut errors).flatten();
+                    line.price_qualifier = at.string(1, 1);
                     continue;
                 }
                 _ => {}
@@ -112,6 +113,7 @@ pub fn read(message: &Message, delimiters: &Delimiters) -> Result<OrderResponse,
                     quantity: Default::default(),
                     unit: String::new(),
                     unit_price: None,
+                    price_qualifier: String::new(),
                     status,
                     confirmed_quantity: None,
                     scheduled_delivery: None,

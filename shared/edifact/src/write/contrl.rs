@@ -188,8 +188,8 @@ impl MessageReport {
                     self.error = Some(ServiceError {
                         code: p.code,
                         segment: p.tag.filter(|_| service),
-                        element: p.element,
-                        component: p.component,
+                        element: p.element.filter(|_| service),
+                        component: p.component.filter(|_| service),
                     });
                 }
             }
@@ -235,13 +235,17 @@ pub struct ContrlReport {
     pub association: String,
 }
 
+/// The error as a service segment error: 0013 and S011 only when the segment at fault is one
+/// of `tags` (an element position of some other segment would mislead).
 fn service_error(e: &SyntaxError, tags: &[&str]) -> ServiceError {
     let p = ErrorPoint::from(e);
+    let segment = p.tag.filter(|t| tags.contains(&t.as_str()));
+    let named = segment.is_some();
     ServiceError {
         code: p.code,
-        segment: p.tag.filter(|t| tags.contains(&t.as_str())),
-        element: p.element,
-        component: p.component,
+        segment,
+        element: p.element.filter(|_| named),
+        component: p.component.filter(|_| named),
     }
 }
 
@@ -393,8 +397,9 @@ pub fn contrl_identifier(version: u8, association: &str) -> MessageIdentifier {
     }
 }
 
-/// Writes a CONTRL interchange (one message) answering `report`'s subject interchange.
-pub fn contrl(envelope: &OutboundEnvelope, report: &ContrlReport) -> String {
+/// Writes a CONTRL interchange (one message) answering `report`'s subject interchange, as the
+/// bytes to send (encoded in the envelope's character set).
+pub fn contrl(envelope: &OutboundEnvelope, report: &ContrlReport) -> Vec<u8> {
     let mut body = vec![with_error(
         Out::new("UCI")
             .s(report.interchange_reference.clone())

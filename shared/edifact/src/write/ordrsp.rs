@@ -100,8 +100,10 @@ pub struct ResponseLine {
     pub quantity: Decimal,
     /// QTY 6411 as ordered; empty when none was sent.
     pub unit: String,
-    /// PRI AAA, the unit net price.
+    /// PRI 5118, the unit price.
     pub unit_price: Option<Decimal>,
+    /// PRI 5125 of `unit_price`: `AAA` net or `AAB` gross, as the ORDERS priced the line.
+    pub price_qualifier: String,
     /// LIN 1229.
     pub status: LineStatus,
     /// QTY 113 when it differs from the ordered quantity.
@@ -153,6 +155,7 @@ impl OrderResponse {
                 quantity: l.ordered().map(|q| q.value).unwrap_or_default(),
                 unit: l.ordered().map(|q| q.unit.clone()).unwrap_or_default(),
                 unit_price: l.price().and_then(|p| p.unit_price()),
+                price_qualifier: l.price().map_or_else(|| "AAA".into(), |p| p.qualifier.clone()),
                 status: LineStatus::Accepted,
                 confirmed_quantity: None,
                 scheduled_delivery: None,
@@ -197,8 +200,9 @@ pub(crate) fn nad(p: &Party) -> Out {
         .s(p.country.clone())
 }
 
-/// Writes an ORDRSP interchange (one message).
-pub fn order_response(envelope: &OutboundEnvelope, response: &OrderResponse) -> String {
+/// Writes an ORDRSP interchange (one message), as the bytes to send (encoded in the envelope's
+/// character set).
+pub fn order_response(envelope: &OutboundEnvelope, response: &OrderResponse) -> Vec<u8> {
     let mark = envelope.delimiters.decimal;
     let day = |d: NaiveDate| d.format("%Y%m%d").to_string();
     let issued = response.issued.unwrap_or(envelope.now.date());
@@ -259,7 +263,11 @@ pub fn order_response(envelope: &OutboundEnvelope, response: &OrderResponse) -> 
             body.push(Out::new("DTM").el([PROMISED_DELIVERY.to_string(), day(date), "102".into()]));
         }
         if let Some(price) = line.unit_price {
-            body.push(Out::new("PRI").el(["AAA".to_string(), number(price, mark)]));
+            let qualifier = match line.price_qualifier.as_str() {
+                "" => "AAA".to_string(),
+                q => q.to_string(),
+            };
+            body.push(Out::new("PRI").el([qualifier, number(price, mark)]));
         }
     }
     body.push(Out::new("UNS").s("S"));

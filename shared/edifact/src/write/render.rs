@@ -78,11 +78,35 @@ pub(crate) struct MessageOut {
     pub body: Vec<Out>,
 }
 
-/// Writes a whole interchange: UNA when needed, UNB, the messages, UNZ.
-pub(crate) fn interchange(envelope: &OutboundEnvelope, messages: &[MessageOut]) -> String {
+/// Writes a whole interchange: UNA when needed, UNB, the messages, UNZ; encoded in the
+/// envelope's character set (UNOA/UNOB ASCII, UNOC–UNOK one byte a character, UNOW/UNOY
+/// UTF-8). A character the set cannot carry is written as a space, never as a byte the partner
+/// would misread.
+pub(crate) fn interchange(envelope: &OutboundEnvelope, messages: &[MessageOut]) -> Vec<u8> {
+    encode(&text(envelope, messages), &envelope.syntax.identifier)
+}
+
+/// The bytes of `text` in character set `identifier`.
+pub(crate) fn encode(text: &str, identifier: &str) -> Vec<u8> {
+    match identifier {
+        "UNOW" | "UNOY" => text.as_bytes().to_vec(),
+        "UNOA" | "UNOB" => text
+            .chars()
+            .map(|c| if c.is_ascii() { c as u8 } else { b' ' })
+            .collect(),
+        _ => text
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap_or(b' '))
+            .collect(),
+    }
+}
+
+/// The interchange as text, before encoding.
+fn text(envelope: &OutboundEnvelope, messages: &[MessageOut]) -> String {
     let version = envelope.syntax.version;
     let d = envelope.delimiters.for_version(version);
     let mut text = String::new();
+    // Written as is: `version` was read as 1 to 4 or set by the caller.
     if envelope.write_una || d != Delimiters::default_for_version(version) {
         text.push_str(&d.una());
     }
@@ -190,6 +214,13 @@ mod tests {
         let out = Out::new("FTX").s("AAI").empty().el(["", ""]).s("5+2:3 'n'?\nx").el(["", ""]);
         write(&mut text, &out, &Delimiters::default());
         assert_eq!(text, "FTX+AAI+++5?+2?:3 ?'n?'?? x'");
+    }
+
+    #[test]
+    fn text_is_encoded_in_the_declared_character_set() {
+        assert_eq!(encode("Köln €", "UNOC"), b"K\xf6ln  ".to_vec());
+        assert_eq!(encode("Köln", "UNOB"), b"K ln".to_vec());
+        assert_eq!(encode("Köln €", "UNOY"), "Köln €".as_bytes().to_vec());
     }
 
     #[test]
