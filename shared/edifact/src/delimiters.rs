@@ -50,14 +50,19 @@ impl Delimiters {
     /// syntax version 4, which the caller applies with [`Delimiters::for_version`].
     pub fn from_una(chars: [u8; 6]) -> Result<Self, String> {
         let [component, element, decimal, release, repetition, segment] = chars.map(char::from);
-        if !chars.iter().all(|b| b.is_ascii() && !b.is_ascii_alphanumeric()) {
+        if !chars
+            .iter()
+            .all(|b| b.is_ascii() && !b.is_ascii_alphanumeric())
+        {
             return Err(format!(
                 "service characters must be ASCII punctuation, found {:?}",
                 String::from_utf8_lossy(&chars)
             ));
         }
         if decimal != '.' && decimal != ',' {
-            return Err(format!("the decimal mark must be '.' or ',', found {decimal:?}"));
+            return Err(format!(
+                "the decimal mark must be '.' or ',', found {decimal:?}"
+            ));
         }
         let release = (release != ' ').then_some(release);
         let repetition = (repetition != ' ').then_some(repetition);
@@ -148,8 +153,14 @@ mod tests {
 
     #[test]
     fn unusable_unas_are_refused() {
-        for bad in [b":+.? :", b"::.? '", b":+;? '", b":+A? '", b":+.?+'", b"+:.:?'"] {
-            assert!(Delimiters::from_una(*bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            b":+.? :", b"::.? '", b":+;? '", b":+A? '", b":+.?+'", b"+:.:?'",
+        ] {
+            assert!(
+                Delimiters::from_una(*bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

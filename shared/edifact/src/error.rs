@@ -196,16 +196,16 @@ pub enum SyntaxError {
         reason: String,
     },
     /// The syntax identifier (UNB S001 0001) or version (0002) is not supported.
-    #[error("{at}: syntax {identifier}:{version} is not supported ({reason})")]
+    #[error(
+        "{at}: syntax {identifier}:{version} is not supported (versions 1 to 4 of UNOA to UNOK, and UNOW or UNOY with version 4, are)"
+    )]
     UnsupportedSyntax {
-        /// Where.
+        /// Where: component 1 (the identifier) or 2 (the version) of S001.
         at: Location,
         /// 0001 as received.
         identifier: String,
         /// 0002 as received.
         version: String,
-        /// Why.
-        reason: &'static str,
     },
     /// A byte that the declared character set (UNOA, UNOB, UNOW/UNOY) does not allow.
     #[error("{at}: byte {byte:#04x} is not allowed in syntax {identifier}")]

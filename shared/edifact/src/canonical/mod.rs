@@ -72,7 +72,13 @@ pub struct OrderProblem {
 pub struct OrderProblems(pub Vec<OrderProblem>);
 
 impl OrderProblems {
-    fn push(&mut self, field: impl Into<String>, rule: impl Into<String>, at: Option<Location>, code: SyntaxErrorCode) {
+    fn push(
+        &mut self,
+        field: impl Into<String>,
+        rule: impl Into<String>,
+        at: Option<Location>,
+        code: SyntaxErrorCode,
+    ) {
         self.0.push(OrderProblem {
             field: field.into(),
             rule: rule.into(),
@@ -111,7 +117,13 @@ fn at(tag: &str, position: usize, element: Option<(usize, Option<usize>)>) -> Op
 pub fn to_order(orders: &Orders, ctx: &OrderContext) -> Result<Order, OrderProblems> {
     let mut p = OrderProblems::default();
     let external_id = ExternalId::try_from(orders.number.as_str())
-        .map_err(|rule| p.invalid("BGM.1004", rule, at("BGM", orders.bgm_position, Some((2, Some(1))))))
+        .map_err(|rule| {
+            p.invalid(
+                "BGM.1004",
+                rule,
+                at("BGM", orders.bgm_position, Some((2, Some(1)))),
+            )
+        })
         .ok();
     let currency = match orders.currency.as_deref() {
         Some(code) => Currency::from_code(code)
@@ -119,7 +131,11 @@ pub fn to_order(orders: &Orders, ctx: &OrderContext) -> Result<Order, OrderProbl
                 p.invalid(
                     "CUX.C504.6345",
                     format!("{code:?} is not an ISO 4217 currency"),
-                    at("CUX", orders.currency_position.unwrap_or(orders.header_end), Some((1, Some(2)))),
+                    at(
+                        "CUX",
+                        orders.currency_position.unwrap_or(orders.header_end),
+                        Some((1, Some(2))),
+                    ),
                 )
             })
             .ok(),
@@ -183,7 +199,9 @@ pub fn to_order(orders: &Orders, ctx: &OrderContext) -> Result<Order, OrderProbl
             match index.and_then(|i| orders.lines.get(i).map(|l| (i, l))) {
                 Some((i, line)) => {
                     let label = label(line, i);
-                    let field = f.field.replacen(&format!("lines[{i}]"), &format!("LIN[{label}]"), 1);
+                    let field =
+                        f.field
+                            .replacen(&format!("lines[{i}]"), &format!("LIN[{label}]"), 1);
                     p.invalid(field, f.rule, at("LIN", line.position, None));
                 }
                 None => p.invalid(f.field.replacen("lines", "LIN", 1), f.rule, None),
@@ -293,7 +311,13 @@ fn order_line(
     let lin = |element: Option<(usize, Option<usize>)>| at("LIN", line.position, element);
     let sku = match ctx.sku_types.iter().find_map(|t| line.item_id(t)) {
         Some(item) => Sku::try_from(item.id.as_str())
-            .map_err(|rule| p.invalid(field(&format!("C212[{}].7140", item.type_code)), rule, item.at.clone()))
+            .map_err(|rule| {
+                p.invalid(
+                    field(&format!("C212[{}].7140", item.type_code)),
+                    rule,
+                    item.at.clone(),
+                )
+            })
             .ok(),
         None => {
             p.missing(
@@ -310,10 +334,20 @@ fn order_line(
     let ordered = line.ordered();
     let quantity = match ordered {
         Some(q) => Quantity::try_from(q.value)
-            .map_err(|rule| p.invalid(field("QTY[21].6060"), rule, at("QTY", q.position, Some((1, Some(2))))))
+            .map_err(|rule| {
+                p.invalid(
+                    field("QTY[21].6060"),
+                    rule,
+                    at("QTY", q.position, Some((1, Some(2)))),
+                )
+            })
             .ok(),
         None => {
-            p.missing(field("QTY[21]"), "an ordered quantity (QTY+21) is required", lin(None));
+            p.missing(
+                field("QTY[21]"),
+                "an ordered quantity (QTY+21) is required",
+                lin(None),
+            );
             None
         }
     };
@@ -335,16 +369,30 @@ fn order_line(
             match price.unit_price() {
                 Some(unit) => check_unit_price(unit)
                     .map(|()| unit)
-                    .map_err(|rule| p.invalid(field(&format!("PRI[{}].5118", price.qualifier)), rule, place))
+                    .map_err(|rule| {
+                        p.invalid(
+                            field(&format!("PRI[{}].5118", price.qualifier)),
+                            rule,
+                            place,
+                        )
+                    })
                     .ok(),
                 None => {
-                    p.invalid(field("PRI.5284"), "the unit price basis gives no representable unit price", place);
+                    p.invalid(
+                        field("PRI.5284"),
+                        "the unit price basis gives no representable unit price",
+                        place,
+                    );
                     None
                 }
             }
         }
         None => {
-            p.missing(field("PRI"), "a unit price (PRI+AAA net or PRI+AAB gross) is required", lin(None));
+            p.missing(
+                field("PRI"),
+                "a unit price (PRI+AAA net or PRI+AAB gross) is required",
+                lin(None),
+            );
             None
         }
     };

@@ -26,7 +26,13 @@ fn ctx() -> OrderContext {
 
 fn fields(p: &OrderProblems) -> Vec<(&str, &str, Option<usize>)> {
     p.0.iter()
-        .map(|e| (e.field.as_str(), e.code.code(), e.at.as_ref().map(|l| l.position)))
+        .map(|e| {
+            (
+                e.field.as_str(),
+                e.code.code(),
+                e.at.as_ref().map(|l| l.position),
+            )
+        })
         .collect()
 }
 
@@ -35,8 +41,10 @@ fn the_d96a_sample_maps_to_the_same_order_as_the_equivalent_x12_850() {
     let ctx = ctx();
     let order = to_order(&orders(D96A), &ctx).unwrap();
     let ic = switchyard_x12::parse_interchange(X12_850.as_bytes()).unwrap();
-    let po = switchyard_x12::documents::PurchaseOrder::read(&ic.groups[0].transaction_sets[0]).unwrap();
-    let x12_ctx = switchyard_x12::OrderContext::new(ctx.order_id, ctx.channel.clone(), ctx.currency);
+    let po =
+        switchyard_x12::documents::PurchaseOrder::read(&ic.groups[0].transaction_sets[0]).unwrap();
+    let x12_ctx =
+        switchyard_x12::OrderContext::new(ctx.order_id, ctx.channel.clone(), ctx.currency);
     let mut expected = switchyard_x12::to_order(&po, &x12_ctx).unwrap();
     // The only difference is the unit code list: X12 355 (EA, CA, KG) against UN/ECE Rec 20
     // (PCE, CS, KGM); the ERP adapter maps both to the same units.
@@ -57,10 +65,22 @@ fn the_eancom_sample_maps_glns_ranges_gtins_and_price_bases() {
     assert_eq!(order.ship_to.city, "Koeln");
     assert_eq!(order.ship_to.postal_code.as_deref(), Some("50667"));
     assert_eq!(order.ship_to.country.as_str(), "DE");
-    assert_eq!(order.requested_ship_date, NaiveDate::from_ymd_opt(2024, 1, 12), "the range's first day");
+    assert_eq!(
+        order.requested_ship_date,
+        NaiveDate::from_ymd_opt(2024, 1, 12),
+        "the range's first day"
+    );
     let skus: Vec<&str> = order.lines.iter().map(|l| l.sku.as_str()).collect();
-    assert_eq!(skus, vec!["ART-1001", "4000862141411"], "SA first, else the GTIN");
-    assert_eq!(order.lines[1].unit_price.amount.to_string(), "3.15", "37.8 per 12");
+    assert_eq!(
+        skus,
+        vec!["ART-1001", "4000862141411"],
+        "SA first, else the GTIN"
+    );
+    assert_eq!(
+        order.lines[1].unit_price.amount.to_string(),
+        "3.15",
+        "37.8 per 12"
+    );
     assert_eq!(order.total().amount.to_string(), "95.40");
 }
 
@@ -104,7 +124,8 @@ fn a_delivery_party_known_only_by_gln_uses_the_configured_location() {
         postal_code: Some("47051".into()),
         country: CountryCode::try_from("DE".to_string()).unwrap(),
     };
-    ctx.locations.insert("5412345000020".into(), address.clone());
+    ctx.locations
+        .insert("5412345000020".into(), address.clone());
     assert_eq!(to_order(&o, &ctx).unwrap().ship_to, address);
 }
 
@@ -128,9 +149,16 @@ fn every_problem_is_reported_with_its_segment_and_code() {
         ]
     );
     let cux = problems.0[0].at.as_ref().unwrap();
-    assert_eq!((cux.tag.as_str(), cux.element, cux.component), ("CUX", Some(1), Some(2)));
+    assert_eq!(
+        (cux.tag.as_str(), cux.element, cux.component),
+        ("CUX", Some(1), Some(2))
+    );
     assert_eq!(problems.field_errors().0.len(), 5);
-    assert!(problems.to_string().starts_with("5 problem(s): CUX.C504.6345"));
+    assert!(
+        problems
+            .to_string()
+            .starts_with("5 problem(s): CUX.C504.6345")
+    );
 }
 
 #[test]

@@ -18,9 +18,8 @@ fn party(at: &At<'_>, e: usize) -> PartyId {
 
 fn action(at: &At<'_>, e: usize) -> Result<Action, SyntaxError> {
     let code = at.text(e, 1);
-    Action::from_code(code).ok_or_else(|| {
-        SyntaxError::invalid(at.loc(e, Some(1)), "0083 must be 4, 7 or 8", code)
-    })
+    Action::from_code(code)
+        .ok_or_else(|| SyntaxError::invalid(at.loc(e, Some(1)), "0083 must be 4, 7 or 8", code))
 }
 
 fn code(at: &At<'_>, e: usize, c: usize) -> Result<Option<SyntaxErrorCode>, SyntaxError> {
@@ -111,13 +110,19 @@ pub fn read(message: &Message) -> Result<ContrlReport, Vec<SyntaxError>> {
                 error: keep(service_error(&at, 4), &mut errors).flatten(),
                 segments: Vec::new(),
             }),
-            "UCS" => match (messages.last_mut(), keep(position(&at, 1, 1), &mut errors).flatten()) {
+            "UCS" => match (
+                messages.last_mut(),
+                keep(position(&at, 1, 1), &mut errors).flatten(),
+            ) {
                 (Some(m), Some(p)) => m.segments.push(SegmentReport {
                     position: p,
                     code: keep(code(&at, 2, 1), &mut errors).flatten(),
                     elements: Vec::new(),
                 }),
-                _ => errors.push(SyntaxError::missing(at.loc(1, None), "UCM before UCS, and 0096")),
+                _ => errors.push(SyntaxError::missing(
+                    at.loc(1, None),
+                    "UCM before UCS, and 0096",
+                )),
             },
             "UCD" => {
                 let segment = messages.last_mut().and_then(|m| m.segments.last_mut());

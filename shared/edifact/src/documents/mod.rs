@@ -25,9 +25,9 @@ pub enum Document {
     /// An ORDERS purchase order.
     Orders(Box<Orders>),
     /// A CONTRL syntax and service report (what a partner sends back about ours).
-    Contrl(crate::write::ContrlReport),
+    Contrl(Box<crate::write::ContrlReport>),
     /// An ORDRSP order response.
-    OrderResponse(crate::write::OrderResponse),
+    OrderResponse(Box<crate::write::OrderResponse>),
     /// Any other message type; its segments are still in the [`Message`].
     Other {
         /// UNH 0065.
@@ -37,11 +37,14 @@ pub enum Document {
 
 /// Reads a message according to its type (UNH 0065), with the interchange's `delimiters`
 /// (their decimal mark is the one numbers are read with).
-pub fn read_message(message: &Message, delimiters: &Delimiters) -> Result<Document, Vec<SyntaxError>> {
+pub fn read_message(
+    message: &Message,
+    delimiters: &Delimiters,
+) -> Result<Document, Vec<SyntaxError>> {
     Ok(match message.identifier.message_type.as_str() {
         "ORDERS" => Document::Orders(Box::new(Orders::read(message, delimiters)?)),
-        "CONTRL" => Document::Contrl(contrl::read(message)?),
-        "ORDRSP" => Document::OrderResponse(ordrsp::read(message, delimiters)?),
+        "CONTRL" => Document::Contrl(Box::new(contrl::read(message)?)),
+        "ORDRSP" => Document::OrderResponse(Box::new(ordrsp::read(message, delimiters)?)),
         other => Document::Other {
             message_type: other.to_string(),
         },

@@ -156,7 +156,12 @@ impl PartialEq for Party {
                 p.name_and_address.clone(),
                 p.name.clone(),
                 p.street.clone(),
-                [p.city.clone(), p.region.clone(), p.postal_code.clone(), p.country.clone()],
+                [
+                    p.city.clone(),
+                    p.region.clone(),
+                    p.postal_code.clone(),
+                    p.country.clone(),
+                ],
             )
         };
         key(self) == key(other)
@@ -224,7 +229,9 @@ impl Price {
     /// the division is not representable (a basis of zero is refused when reading).
     pub fn unit_price(&self) -> Option<Decimal> {
         match self.basis {
-            Some(basis) if basis != Decimal::ONE => self.amount.checked_div(basis).map(|d| d.normalize()),
+            Some(basis) if basis != Decimal::ONE => {
+                self.amount.checked_div(basis).map(|d| d.normalize())
+            }
             _ => Some(self.amount),
         }
     }
@@ -392,7 +399,8 @@ impl Orders {
         match bgm {
             Some(at) => {
                 orders.bgm_position = at.position();
-                orders.document_code = at.required(1, 1, "C002 1001 document name code", &mut errors);
+                orders.document_code =
+                    at.required(1, 1, "C002 1001 document name code", &mut errors);
                 if !orders.document_code.is_empty()
                     && !ORDER_DOCUMENT_CODES.contains(&orders.document_code.as_str())
                 {
@@ -428,10 +436,7 @@ impl Orders {
         {
             errors.push(SyntaxError::invalid(
                 at.loc(1, Some(2)),
-                format!(
-                    "CNT 2 must count the {} LIN line items",
-                    orders.lines.len()
-                ),
+                format!("CNT 2 must count the {} LIN line items", orders.lines.len()),
                 at.text(1, 2),
             ));
         }
@@ -481,7 +486,11 @@ fn check_identifier(message: &Message, errors: &mut Vec<SyntaxError>) {
     let id = &message.identifier;
     let at = |c: usize| Location::segment("UNH", 1).element(2, Some(c));
     if id.message_type != "ORDERS" {
-        errors.push(SyntaxError::invalid(at(1), "0065 must be ORDERS", &id.message_type));
+        errors.push(SyntaxError::invalid(
+            at(1),
+            "0065 must be ORDERS",
+            &id.message_type,
+        ));
     }
     if id.version != "D" || !SUPPORTED_RELEASES.contains(&id.release.as_str()) {
         errors.push(SyntaxError::NotSupported {
@@ -514,10 +523,13 @@ fn read_dtm(at: At<'_>, errors: &mut Vec<SyntaxError>) -> Option<DateReference> 
         Err(false) => {
             errors.push(SyntaxError::invalid(
                 at.loc(1, Some(2)),
-                format!("must be a valid date in format {}", match at.text(1, 3) {
-                    "" => "102",
-                    f => f,
-                }),
+                format!(
+                    "must be a valid date in format {}",
+                    match at.text(1, 3) {
+                        "" => "102",
+                        f => f,
+                    }
+                ),
                 &value,
             ));
             None
@@ -582,7 +594,10 @@ fn attach(line: &mut OrderLine, at: At<'_>, errors: &mut Vec<SyntaxError>) {
                     position: at.position(),
                 }),
                 None if at.text(1, 2).is_empty() => {
-                    errors.push(SyntaxError::missing(at.loc(1, Some(2)), "C186 6060 quantity"));
+                    errors.push(SyntaxError::missing(
+                        at.loc(1, Some(2)),
+                        "C186 6060 quantity",
+                    ));
                 }
                 None => {}
             }

@@ -38,7 +38,11 @@ pub fn read(message: &Message, delimiters: &Delimiters) -> Result<OrderResponse,
         let date = |errors: &mut Vec<SyntaxError>| match parse_date(at.text(1, 2), at.text(1, 3)) {
             Ok(d) => Some(d.date()),
             Err(_) => {
-                errors.push(SyntaxError::invalid(at.loc(1, Some(2)), "must be a date", at.text(1, 2)));
+                errors.push(SyntaxError::invalid(
+                    at.loc(1, Some(2)),
+                    "must be a date",
+                    at.text(1, 2),
+                ));
                 None
             }
         };
@@ -48,13 +52,19 @@ pub fn read(message: &Message, delimiters: &Delimiters) -> Result<OrderResponse,
                 "PIA" => {
                     for e in 2..=6 {
                         if !at.text(e, 1).is_empty() {
-                            line.item_ids.push(ItemId::pia(at.text(1, 1), at.text(e, 1), at.text(e, 2)));
+                            line.item_ids.push(ItemId::pia(
+                                at.text(1, 1),
+                                at.text(e, 1),
+                                at.text(e, 2),
+                            ));
                         }
                     }
                     continue;
                 }
                 "QTY" => {
-                    let value = keep(at.number(1, 2), &mut errors).flatten().unwrap_or_default();
+                    let value = keep(at.number(1, 2), &mut errors)
+                        .flatten()
+                        .unwrap_or_default();
                     if at.text(1, 1) == CONFIRMED_QUANTITY {
                         line.confirmed_quantity = Some(value);
                     } else if at.text(1, 1) == "21" {
@@ -79,7 +89,11 @@ pub fn read(message: &Message, delimiters: &Delimiters) -> Result<OrderResponse,
             "BGM" => {
                 saw_bgm = true;
                 if at.text(1, 1) != "231" {
-                    errors.push(SyntaxError::invalid(at.loc(1, Some(1)), "1001 must be 231", at.text(1, 1)));
+                    errors.push(SyntaxError::invalid(
+                        at.loc(1, Some(1)),
+                        "1001 must be 231",
+                        at.text(1, 1),
+                    ));
                 }
                 r.response_number = at.required(2, 1, "1004 document number", &mut errors);
                 match ResponseType::from_code(at.text(3, 1)) {
@@ -100,7 +114,11 @@ pub fn read(message: &Message, delimiters: &Delimiters) -> Result<OrderResponse,
             "CUX" => r.currency = Some(at.string(1, 2)),
             "LIN" => {
                 let status = LineStatus::from_code(at.text(2, 1)).unwrap_or_else(|| {
-                    errors.push(SyntaxError::invalid(at.loc(2, None), "1229 must be 5, 3 or 7", at.text(2, 1)));
+                    errors.push(SyntaxError::invalid(
+                        at.loc(2, None),
+                        "1229 must be 5, 3 or 7",
+                        at.text(2, 1),
+                    ));
                     LineStatus::NotAccepted
                 });
                 let mut item_ids = Vec::new();
@@ -124,7 +142,14 @@ pub fn read(message: &Message, delimiters: &Delimiters) -> Result<OrderResponse,
         after_on = tag == "RFF" && at.text(1, 1) == "ON";
     }
     if !saw_bgm {
-        errors.push(SyntaxError::missing(Location::segment("UNH", 1), "BGM beginning of message"));
+        errors.push(SyntaxError::missing(
+            Location::segment("UNH", 1),
+            "BGM beginning of message",
+        ));
     }
-    if errors.is_empty() { Ok(r) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(r)
+    } else {
+        Err(errors)
+    }
 }

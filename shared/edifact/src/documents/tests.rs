@@ -18,13 +18,21 @@ fn read_with(syntax: &str, release: &str, body: &str) -> Result<Orders, Vec<Synt
     Orders::read(&ic.messages[0], &ic.delimiters)
 }
 
-/// (tag, position, element, component, code) of each error.
-fn places(errors: &[SyntaxError]) -> Vec<(String, usize, Option<usize>, Option<usize>, &'static str)> {
+/// Tag, position, element, component and code of an error.
+type Place = (String, usize, Option<usize>, Option<usize>, &'static str);
+
+fn places(errors: &[SyntaxError]) -> Vec<Place> {
     errors
         .iter()
         .map(|e| {
             let l = e.location().unwrap();
-            (l.tag.clone(), l.position, l.element, l.component, e.code().code())
+            (
+                l.tag.clone(),
+                l.position,
+                l.element,
+                l.component,
+                e.code().code(),
+            )
         })
         .collect()
 }
@@ -37,7 +45,14 @@ fn reads_the_d96a_sample() {
     let Ok(Document::Orders(o)) = read_message(&ic.messages[0], &ic.delimiters) else {
         panic!("not an ORDERS");
     };
-    assert_eq!((o.document_code.as_str(), o.number.as_str(), o.function.as_str()), ("220", "PO-4471", "9"));
+    assert_eq!(
+        (
+            o.document_code.as_str(),
+            o.number.as_str(),
+            o.function.as_str()
+        ),
+        ("220", "PO-4471", "9")
+    );
     let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
     assert_eq!(o.document_date(), Some(&DateValue::Date(day(5))));
     assert_eq!(o.requested_date(), Some(&DateValue::Date(day(12))));
@@ -47,7 +62,15 @@ fn reads_the_d96a_sample() {
     assert_eq!((dp.id.as_str(), dp.agency.as_str()), ("DC4", "92"));
     assert_eq!(dp.display_name(), "Acme DC 4");
     assert_eq!(dp.street, vec!["4400 Commerce Pkwy", "Dock 7"]);
-    assert_eq!((dp.city.as_str(), dp.region.as_str(), dp.postal_code.as_str(), dp.country.as_str()), ("Solon", "OH", "44139", "US"));
+    assert_eq!(
+        (
+            dp.city.as_str(),
+            dp.region.as_str(),
+            dp.postal_code.as_str(),
+            dp.country.as_str()
+        ),
+        ("Solon", "OH", "44139", "US")
+    );
     assert_eq!(dp.position, 9);
     assert_eq!(o.party("SU").unwrap().id, "SWITCHYARD");
     assert_eq!(o.lines.len(), 3);
@@ -56,12 +79,20 @@ fn reads_the_d96a_sample() {
     assert_eq!(l1.item_id("SA").unwrap().function.as_deref(), Some("5"));
     assert_eq!(l1.descriptions, vec!["Widget, small"]);
     assert_eq!(l1.ordered().unwrap().value, Decimal::from(10));
-    assert_eq!(l1.price().unwrap().amount, "9.25".parse::<Decimal>().unwrap(), "UNA's decimal comma");
+    assert_eq!(
+        l1.price().unwrap().amount,
+        "9.25".parse::<Decimal>().unwrap(),
+        "UNA's decimal comma"
+    );
     assert_eq!(l1.position, 12);
     assert_eq!(o.lines[1].item_id("IN").unwrap().id, "BX-77");
     let l3 = &o.lines[2];
     assert_eq!(l3.ordered().unwrap().unit, "KGM");
-    assert_eq!(l3.price().unwrap().qualifier, "AAB", "gross when there is no net price");
+    assert_eq!(
+        l3.price().unwrap().qualifier,
+        "AAB",
+        "gross when there is no net price"
+    );
     assert!(o.other_segments.iter().any(|s| s.tag == "FTX"));
     assert_eq!(o.bgm_position, 2);
 }
@@ -75,7 +106,10 @@ fn reads_d01b_c106_and_datetime_and_range_formats() {
     )
     .unwrap();
     assert_eq!(o.number, "ORD-7");
-    let at = NaiveDate::from_ymd_opt(2024, 1, 5).unwrap().and_hms_opt(10, 30, 0).unwrap();
+    let at = NaiveDate::from_ymd_opt(2024, 1, 5)
+        .unwrap()
+        .and_hms_opt(10, 30, 0)
+        .unwrap();
     assert_eq!(o.document_date(), Some(&DateValue::DateTime(at)));
     assert!(matches!(o.requested_date(), Some(DateValue::Range { .. })));
     let price = o.lines[0].price().unwrap();
@@ -112,13 +146,19 @@ fn missing_segments_unsupported_versions_and_codes_are_reported() {
     let errors = read("DTM+137:20240105:102'").unwrap_err();
     assert_eq!(
         places(&errors),
-        vec![("UNH".into(), 1, None, None, "13"), ("DTM".into(), 2, None, None, "13")]
+        vec![
+            ("UNH".into(), 1, None, None, "13"),
+            ("DTM".into(), 2, None, None, "13")
+        ]
     );
     assert!(errors[1].to_string().contains("LIN"));
     let errors = read_with("UNOC:3", "93A", "BGM+105+X'LIN+1'").unwrap_err();
     assert_eq!(
         places(&errors),
-        vec![("UNH".into(), 1, Some(2), Some(3), "14"), ("BGM".into(), 2, Some(1), Some(1), "14")]
+        vec![
+            ("UNH".into(), 1, Some(2), Some(3), "14"),
+            ("BGM".into(), 2, Some(1), Some(1), "14")
+        ]
     );
 }
 
@@ -128,6 +168,8 @@ fn unknown_message_types_are_kept_as_other() {
     let ic = parse_interchange(text.as_bytes()).unwrap();
     assert_eq!(
         read_message(&ic.messages[0], &ic.delimiters),
-        Ok(Document::Other { message_type: "INVOIC".into() })
+        Ok(Document::Other {
+            message_type: "INVOIC".into()
+        })
     );
 }

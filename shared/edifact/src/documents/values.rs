@@ -39,7 +39,13 @@ impl<'a> At<'a> {
     }
 
     /// Component `c` of element `e`, which must not be empty.
-    pub fn required(&self, e: usize, c: usize, what: &str, errors: &mut Vec<SyntaxError>) -> String {
+    pub fn required(
+        &self,
+        e: usize,
+        c: usize,
+        what: &str,
+        errors: &mut Vec<SyntaxError>,
+    ) -> String {
         let value = self.string(e, c);
         if value.is_empty() {
             errors.push(SyntaxError::missing(self.loc(e, Some(c)), what));
@@ -197,29 +203,53 @@ mod tests {
         assert_eq!(parse_decimal("9,25", ','), Ok("9.25".parse().unwrap()));
         assert_eq!(parse_decimal("-3", '.'), Ok(Decimal::from(-3)));
         assert_eq!(parse_decimal("9,25", '.'), Err(NumberError::WrongMark));
-        for bad in ["", "-", ".5", "5.", "1e5", "+1", "1.2.3", "ten", " 1", "1 000"] {
-            assert_eq!(parse_decimal(bad, '.'), Err(NumberError::Invalid), "{bad:?}");
+        for bad in [
+            "", "-", ".5", "5.", "1e5", "+1", "1.2.3", "ten", " 1", "1 000",
+        ] {
+            assert_eq!(
+                parse_decimal(bad, '.'),
+                Err(NumberError::Invalid),
+                "{bad:?}"
+            );
         }
-        assert_eq!(parse_decimal(&"9".repeat(40), '.'), Err(NumberError::Invalid));
+        assert_eq!(
+            parse_decimal(&"9".repeat(40), '.'),
+            Err(NumberError::Invalid)
+        );
     }
 
     #[test]
     fn dates_read_their_format_code() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert_eq!(parse_date("20240229", "102"), Ok(DateValue::Date(d(2024, 2, 29))));
+        assert_eq!(
+            parse_date("20240229", "102"),
+            Ok(DateValue::Date(d(2024, 2, 29)))
+        );
         assert_eq!(
             parse_date("202401121430", "203"),
-            Ok(DateValue::DateTime(d(2024, 1, 12).and_hms_opt(14, 30, 0).unwrap()))
+            Ok(DateValue::DateTime(
+                d(2024, 1, 12).and_hms_opt(14, 30, 0).unwrap()
+            ))
         );
         assert_eq!(
             parse_date("20240112-20240115", "718").map(|v| v.date()),
             Ok(d(2024, 1, 12))
         );
-        assert_eq!(parse_date("20240112", ""), Ok(DateValue::Date(d(2024, 1, 12))));
+        assert_eq!(
+            parse_date("20240112", ""),
+            Ok(DateValue::Date(d(2024, 1, 12)))
+        );
         assert_eq!(parse_date("20230229", "102"), Err(false));
-        assert_eq!(parse_date("20240115-20240112", "718"), Err(false), "a range ends after it starts");
+        assert_eq!(
+            parse_date("20240115-20240112", "718"),
+            Err(false),
+            "a range ends after it starts"
+        );
         assert_eq!(parse_date("0112", "101"), Err(true));
-        let r = DateValue::Range { from: d(2024, 1, 12), to: d(2024, 1, 15) };
+        let r = DateValue::Range {
+            from: d(2024, 1, 12),
+            to: d(2024, 1, 15),
+        };
         assert_eq!(r.to_edifact(), ("20240112-20240115".to_string(), "718"));
     }
 }

@@ -146,7 +146,10 @@ impl State {
         let at = |e: usize, c: Option<usize>| Location::segment("UNH", 1).element(e, c);
         let reference = unh.element(1).to_string();
         if reference.is_empty() {
-            errors.push(SyntaxError::missing(at(1, None), "0062 message reference number"));
+            errors.push(SyntaxError::missing(
+                at(1, None),
+                "0062 message reference number",
+            ));
         } else if !self.message_refs.insert(reference.clone()) {
             errors.push(SyntaxError::Duplicate {
                 at: at(1, None),

@@ -13,8 +13,14 @@ fn reads_the_header_and_messages_of_a_clean_interchange() {
     assert!(ic.is_clean(), "{:?}", ic.errors);
     assert!(ic.has_una);
     let h = &ic.header;
-    assert_eq!((h.syntax.identifier.as_str(), h.syntax.version), ("UNOC", 3));
-    assert_eq!((h.sender.id.as_str(), h.sender.qualifier.as_str()), ("5412345000013", "14"));
+    assert_eq!(
+        (h.syntax.identifier.as_str(), h.syntax.version),
+        ("UNOC", 3)
+    );
+    assert_eq!(
+        (h.sender.id.as_str(), h.sender.qualifier.as_str()),
+        ("5412345000013", "14")
+    );
     assert_eq!(h.recipient.id, "8712345000016");
     assert_eq!((h.date.as_str(), h.time.as_str()), ("240105", "1030"));
     assert_eq!(h.control_reference, "IC0001");
@@ -54,10 +60,23 @@ fn syntax_version_4_has_a_repetition_separator_and_eight_digit_dates() {
     let text = "UNB+UNOY:4+S:ZZZ+R:ZZZ+20240105:1030+9'UNH+1+ORDERS:D:01B:UN'FTX+AAI+++x*y'UNT+3+1'UNZ+1+9'";
     let ic = parse_interchange(text.as_bytes()).unwrap();
     assert!(ic.is_clean(), "{:?}", ic.errors);
-    assert_eq!(ic.messages[0].segments[0].get(4).unwrap().repetitions().len(), 2);
-    let v3 = text.replace("UNOY:4", "UNOC:3").replace("20240105", "240105");
+    assert_eq!(
+        ic.messages[0].segments[0]
+            .get(4)
+            .unwrap()
+            .repetitions()
+            .len(),
+        2
+    );
+    let v3 = text
+        .replace("UNOY:4", "UNOC:3")
+        .replace("20240105", "240105");
     let ic = parse_interchange(v3.as_bytes()).unwrap();
-    assert_eq!(ic.messages[0].segments[0].element(4), "x*y", "before version 4 * is data");
+    assert_eq!(
+        ic.messages[0].segments[0].element(4),
+        "x*y",
+        "before version 4 * is data"
+    );
 }
 
 #[test]
@@ -67,7 +86,10 @@ fn counts_and_references_are_checked_at_every_level() {
     let m = &ic.groups[0].messages[0];
     assert_eq!(codes(&m.errors), vec!["29", "28"]);
     let unt = m.errors[0].location().unwrap();
-    assert_eq!((unt.tag.as_str(), unt.position, unt.element), ("UNT", 3, Some(1)));
+    assert_eq!(
+        (unt.tag.as_str(), unt.position, unt.element),
+        ("UNT", 3, Some(1))
+    );
     assert_eq!(codes(&ic.groups[0].errors), vec!["29", "28"]);
     assert_eq!(codes(&ic.errors), vec!["29", "28"]);
     assert!(ic.errors[0].to_string().contains("groups"));
@@ -83,7 +105,12 @@ fn missing_trailers_duplicates_strays_and_mixing_are_recorded() {
     assert_eq!(codes(&ic.groups[0].errors), vec!["13", "32"]);
     assert_eq!(
         ic.errors.iter().map(SyntaxError::code).collect::<Vec<_>>(),
-        vec![C::OutsideMessage, C::GroupsAndMessagesMixed, C::OutsideMessage, C::ControlCountMismatch]
+        vec![
+            C::OutsideMessage,
+            C::GroupsAndMessagesMixed,
+            C::OutsideMessage,
+            C::ControlCountMismatch
+        ]
     );
 }
 
@@ -104,10 +131,17 @@ fn unreadable_interchanges_are_typed_errors() {
     ];
     for (raw, code) in cases {
         let e = parse_interchange(raw).unwrap_err();
-        assert_eq!(e.code().code(), code, "{:?}: {e}", String::from_utf8_lossy(raw));
+        assert_eq!(
+            e.code().code(),
+            code,
+            "{:?}: {e}",
+            String::from_utf8_lossy(raw)
+        );
     }
     let e = parse_interchange(b"UNB+UNOC:3+S+R+240105:1030+1'UNZ+0+1").unwrap_err();
-    assert!(matches!(e, SyntaxError::Unterminated { ref at } if at.tag == "UNZ" && at.position == 2));
+    assert!(
+        matches!(e, SyntaxError::Unterminated { ref at } if at.tag == "UNZ" && at.position == 2)
+    );
 }
 
 #[test]
@@ -127,14 +161,27 @@ fn limits_are_enforced_before_allocating() {
         parse_interchange_with(CLEAN.as_bytes(), &limits),
         Err(SyntaxError::TooLarge { .. })
     ));
-    let bomb = format!("UNB+UNOY:4+S+R+20240105:1030+1'UNH+1+ORDERS:D:01B:UN'FTX+{}'UNT+3+1'UNZ+1+1'", "x*".repeat(10_000));
-    assert_eq!(parse_interchange(bomb.as_bytes()).unwrap_err().code().code(), "35");
+    let bomb = format!(
+        "UNB+UNOY:4+S+R+20240105:1030+1'UNH+1+ORDERS:D:01B:UN'FTX+{}'UNT+3+1'UNZ+1+1'",
+        "x*".repeat(10_000)
+    );
+    assert_eq!(
+        parse_interchange(bomb.as_bytes())
+            .unwrap_err()
+            .code()
+            .code(),
+        "35"
+    );
 }
 
 #[test]
 fn the_header_alone_can_be_read_to_address_a_rejection() {
-    let (d, h) = read_header(b"UNB+UNOC:3+S:14+R:14+240105:1030+77'UNH+1+ORDERS:D:96A:UN'BGM").unwrap();
-    assert_eq!((h.sender.id.as_str(), h.control_reference.as_str()), ("S", "77"));
+    let (d, h) =
+        read_header(b"UNB+UNOC:3+S:14+R:14+240105:1030+77'UNH+1+ORDERS:D:96A:UN'BGM").unwrap();
+    assert_eq!(
+        (h.sender.id.as_str(), h.control_reference.as_str()),
+        ("S", "77")
+    );
     assert_eq!(d, Delimiters::default());
     assert!(read_header(b"UNB+UNOC:3").is_err());
 }

@@ -96,7 +96,12 @@ pub(super) fn segments(
     Ok(out)
 }
 
-fn push_char(open: &mut Open, c: char, position: usize, limits: &Limits) -> Result<(), SyntaxError> {
+fn push_char(
+    open: &mut Open,
+    c: char,
+    position: usize,
+    limits: &Limits,
+) -> Result<(), SyntaxError> {
     if open.value.chars().count() >= limits.max_value_len {
         return Err(SyntaxError::TooLong {
             at: open.at(position),
@@ -110,7 +115,9 @@ fn push_char(open: &mut Open, c: char, position: usize, limits: &Limits) -> Resu
 fn finish_component(open: &mut Open, position: usize, limits: &Limits) -> Result<(), SyntaxError> {
     if open.components.len().saturating_add(1) >= limits.max_components {
         return Err(SyntaxError::TooManyConstituents {
-            at: open.at(position).element(open.elements.len().saturating_add(1), None),
+            at: open
+                .at(position)
+                .element(open.elements.len().saturating_add(1), None),
             what: "components",
             limit: limits.max_components,
         });
@@ -123,7 +130,9 @@ fn finish_repetition(open: &mut Open, position: usize, limits: &Limits) -> Resul
     open.components.push(std::mem::take(&mut open.value));
     if open.repetitions.len().saturating_add(1) >= limits.max_repetitions {
         return Err(SyntaxError::TooManyRepetitions {
-            at: open.at(position).element(open.elements.len().saturating_add(1), None),
+            at: open
+                .at(position)
+                .element(open.elements.len().saturating_add(1), None),
             what: "repetitions",
             limit: limits.max_repetitions,
         });
@@ -143,7 +152,11 @@ fn finish_element(open: &mut Open, position: usize, limits: &Limits) -> Result<(
             .next()
             .and_then(|c| c.into_iter().next())
             .unwrap_or_default();
-        if tag.len() != 3 || !tag.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        if tag.len() != 3
+            || !tag
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
             return Err(SyntaxError::InvalidTag {
                 at: Location::segment(&tag.chars().take(8).collect::<String>(), position),
                 found: tag.chars().take(16).collect(),
@@ -163,7 +176,11 @@ fn finish_element(open: &mut Open, position: usize, limits: &Limits) -> Result<(
     Ok(())
 }
 
-fn finish_segment(open: &mut Open, position: usize, limits: &Limits) -> Result<Segment, SyntaxError> {
+fn finish_segment(
+    open: &mut Open,
+    position: usize,
+    limits: &Limits,
+) -> Result<Segment, SyntaxError> {
     // For a segment of only a tag, this reads the tag.
     finish_element(open, position, limits)?;
     let mut elements = std::mem::take(&mut open.elements);
@@ -208,7 +225,11 @@ mod tests {
     fn a_segment_of_only_a_tag_has_no_elements() {
         let segs = split("UNS'UNS+S++'").unwrap();
         assert!(segs[0].elements.is_empty());
-        assert_eq!(segs[1].elements.len(), 1, "trailing empty elements are dropped");
+        assert_eq!(
+            segs[1].elements.len(),
+            1,
+            "trailing empty elements are dropped"
+        );
     }
 
     #[test]
@@ -217,7 +238,10 @@ mod tests {
             split("UNH+1'UNT+2+1"),
             Err(SyntaxError::Unterminated { at }) if at.tag == "UNT" && at.position == 2
         ));
-        assert!(matches!(split("UNH+1?"), Err(SyntaxError::DanglingRelease { .. })));
+        assert!(matches!(
+            split("UNH+1?"),
+            Err(SyntaxError::DanglingRelease { .. })
+        ));
         assert!(matches!(
             split("\u{0}\u{1}junk+1'"),
             Err(SyntaxError::InvalidTag { .. })
@@ -242,6 +266,12 @@ mod tests {
             ..Limits::default()
         };
         let e = segments("UNS'UNS'UNS'UNS'", &Delimiters::default(), &limits, None).unwrap_err();
-        assert!(matches!(e, SyntaxError::TooManyRepetitions { what: "segments", .. }));
+        assert!(matches!(
+            e,
+            SyntaxError::TooManyRepetitions {
+                what: "segments",
+                ..
+            }
+        ));
     }
 }

@@ -31,12 +31,13 @@ pub(super) fn start(raw: &[u8]) -> Result<Start, SyntaxError> {
     }
     let (una, rest) = match raw.strip_prefix(b"UNA") {
         Some(after) => {
-            let chars: [u8; 6] = after
-                .get(..6)
-                .and_then(|c| c.try_into().ok())
-                .ok_or_else(|| SyntaxError::ServiceStringAdvice {
-                    reason: "UNA must be followed by six service characters".into(),
-                })?;
+            let chars: [u8; 6] =
+                after
+                    .get(..6)
+                    .and_then(|c| c.try_into().ok())
+                    .ok_or_else(|| SyntaxError::ServiceStringAdvice {
+                        reason: "UNA must be followed by six service characters".into(),
+                    })?;
             let d = Delimiters::from_una(chars)
                 .map_err(|reason| SyntaxError::ServiceStringAdvice { reason })?;
             (Some(d), skip_preamble(after.get(6..).unwrap_or_default()))
@@ -67,18 +68,17 @@ pub(super) fn start(raw: &[u8]) -> Result<Start, SyntaxError> {
     let mut parts = s001.split(|b| *b == component);
     let identifier = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let version_text = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-    let unsupported = |component: usize, reason: &'static str| SyntaxError::UnsupportedSyntax {
+    let unsupported = |component: usize| SyntaxError::UnsupportedSyntax {
         at: Location::segment("UNB", 1).element(1, Some(component)),
         identifier: identifier.clone(),
         version: version_text.clone(),
-        reason,
     };
     let version = match version_text.as_str() {
         "1" => 1,
         "2" => 2,
         "3" => 3,
         "4" => 4,
-        _ => return Err(unsupported(2, "syntax versions 1 to 4 are supported")),
+        _ => return Err(unsupported(2)),
     };
     let text = if ASCII_LEVELS.contains(&identifier.as_str()) {
         if let Some(i) = rest.iter().position(|b| !b.is_ascii()) {
@@ -89,17 +89,14 @@ pub(super) fn start(raw: &[u8]) -> Result<Start, SyntaxError> {
         rest.iter().map(|b| char::from(*b)).collect()
     } else if UTF8_LEVELS.contains(&identifier.as_str()) {
         if version < 4 {
-            return Err(unsupported(1, "UNOW and UNOY need syntax version 4"));
+            return Err(unsupported(1));
         }
         match std::str::from_utf8(rest) {
             Ok(text) => text.to_string(),
             Err(e) => return Err(invalid_byte(rest, e.valid_up_to(), &base, &identifier)),
         }
     } else {
-        return Err(unsupported(
-            1,
-            "the syntax identifiers UNOA to UNOK, UNOW and UNOY are supported",
-        ));
+        return Err(unsupported(1));
     };
     let delimiters = match una {
         Some(d) => d.for_version(version),

@@ -283,7 +283,10 @@ impl ContrlReport {
     /// findings with [`ContrlReport::message_mut`] and [`MessageReport::reject`].
     pub fn from_interchange(ic: &Interchange) -> Self {
         let mut report = Self::empty(&ic.header, Action::Acknowledged);
-        if ic.all_messages().any(|m| m.identifier.association.starts_with("EAN")) {
+        if ic
+            .all_messages()
+            .any(|m| m.identifier.association.starts_with("EAN"))
+        {
             report.association = "EAN002".into();
         }
         if let Some(first) = ic.errors.first() {
@@ -303,11 +306,14 @@ impl ContrlReport {
             .groups
             .iter()
             .map(|g| {
-                let mut messages: Vec<MessageReport> = g.messages.iter().map(message_report).collect();
+                let mut messages: Vec<MessageReport> =
+                    g.messages.iter().map(message_report).collect();
                 let error = g.errors.first().map(|e| service_error(e, &["UNG", "UNE"]));
                 if error.is_some() {
                     // The group is rejected with all its messages.
-                    messages.iter_mut().for_each(|m| m.action = Action::Rejected);
+                    messages
+                        .iter_mut()
+                        .for_each(|m| m.action = Action::Rejected);
                 }
                 GroupReport {
                     reference: g.reference.clone(),
@@ -382,7 +388,11 @@ fn message_segments(m: &MessageReport, body: &mut Vec<Out>) {
         }
         body.push(ucs);
         for e in &s.elements {
-            body.push(Out::new("UCD").s(e.code.code()).el(s011(Some(e.element), e.component)));
+            body.push(
+                Out::new("UCD")
+                    .s(e.code.code())
+                    .el(s011(Some(e.element), e.component)),
+            );
         }
     }
 }

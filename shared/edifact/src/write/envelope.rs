@@ -32,7 +32,12 @@ pub struct OutboundEnvelope {
 
 impl OutboundEnvelope {
     /// A production `UNOC:3` envelope with the default delimiters and a UNA.
-    pub fn new(ours: PartyId, partner: PartyId, control_reference: &str, now: NaiveDateTime) -> Self {
+    pub fn new(
+        ours: PartyId,
+        partner: PartyId,
+        control_reference: &str,
+        now: NaiveDateTime,
+    ) -> Self {
         OutboundEnvelope {
             ours,
             partner,

@@ -155,7 +155,9 @@ impl OrderResponse {
                 quantity: l.ordered().map(|q| q.value).unwrap_or_default(),
                 unit: l.ordered().map(|q| q.unit.clone()).unwrap_or_default(),
                 unit_price: l.price().and_then(|p| p.unit_price()),
-                price_qualifier: l.price().map_or_else(|| "AAA".into(), |p| p.qualifier.clone()),
+                price_qualifier: l
+                    .price()
+                    .map_or_else(|| "AAA".into(), |p| p.qualifier.clone()),
                 status: LineStatus::Accepted,
                 confirmed_quantity: None,
                 scheduled_delivery: None,

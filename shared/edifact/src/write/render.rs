@@ -133,7 +133,9 @@ fn text(envelope: &OutboundEnvelope, messages: &[MessageOut]) -> String {
     for m in messages {
         write(
             &mut text,
-            &Out::new("UNH").s(m.reference.clone()).el(identifier(&m.identifier)),
+            &Out::new("UNH")
+                .s(m.reference.clone())
+                .el(identifier(&m.identifier)),
             &d,
         );
         for segment in &m.body {
@@ -211,7 +213,12 @@ mod tests {
     #[test]
     fn service_characters_in_data_are_released_and_trailing_empties_dropped() {
         let mut text = String::new();
-        let out = Out::new("FTX").s("AAI").empty().el(["", ""]).s("5+2:3 'n'?\nx").el(["", ""]);
+        let out = Out::new("FTX")
+            .s("AAI")
+            .empty()
+            .el(["", ""])
+            .s("5+2:3 'n'?\nx")
+            .el(["", ""]);
         write(&mut text, &out, &Delimiters::default());
         assert_eq!(text, "FTX+AAI+++5?+2?:3 ?'n?'?? x'");
     }

@@ -10,7 +10,10 @@ use crate::parse::{parse_interchange, read_header};
 const D96A: &[u8] = include_bytes!("../../samples/orders-d96a-una.edi");
 
 fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, m, 0).unwrap()
+    NaiveDate::from_ymd_opt(2024, 1, day)
+        .unwrap()
+        .and_hms_opt(h, m, 0)
+        .unwrap()
 }
 
 fn segments(bytes: &[u8]) -> Vec<String> {
@@ -47,16 +50,23 @@ fn a_clean_interchange_is_acknowledged_in_its_own_syntax_and_delimiters() {
 
 #[test]
 fn envelope_errors_reject_the_interchange_with_code_and_element() {
-    let text = "UNB+UNOC:3+S:14+R:14+240105:1030+IC9'UNH+1+ORDERS:D:96A:UN'BGM+220+A'UNT+3+1'UNZ+1+IC8'";
+    let text =
+        "UNB+UNOC:3+S:14+R:14+240105:1030+IC9'UNH+1+ORDERS:D:96A:UN'BGM+220+A'UNT+3+1'UNZ+1+IC8'";
     let ic = parse_interchange(text.as_bytes()).unwrap();
     let env = OutboundEnvelope::answering(&ic.header, &ic.delimiters, "9", at(5, 11, 0));
     let out = lossy(&contrl(&env, &ContrlReport::from_interchange(&ic)));
-    assert!(out.contains("'UCI+IC9+S:14+R:14+4+28+UNZ+2'UNT+3+1'"), "{out}");
+    assert!(
+        out.contains("'UCI+IC9+S:14+R:14+4+28+UNZ+2'UNT+3+1'"),
+        "{out}"
+    );
 }
 
 #[test]
 fn an_unparseable_interchange_is_rejected_from_its_header() {
-    let raw = format!("UNB+UNOY:4+S:14+R:14+20240105:1030+77'UNH+1+ORDERS:D:01B:UN'FTX+{}'", "x*".repeat(500));
+    let raw = format!(
+        "UNB+UNOY:4+S:14+R:14+20240105:1030+77'UNH+1+ORDERS:D:01B:UN'FTX+{}'",
+        "x*".repeat(500)
+    );
     let error = parse_interchange(raw.as_bytes()).unwrap_err();
     let (d, header) = read_header(raw.as_bytes()).unwrap();
     let env = OutboundEnvelope::answering(&header, &d, "5", at(5, 11, 0));
@@ -86,7 +96,10 @@ fn message_errors_become_ucm_ucs_and_ucd() {
     );
     let m = report.message_mut("1").unwrap();
     m.reject(&qty);
-    m.reject(&crate::error::SyntaxError::missing(crate::error::Location::segment("QTY", 3), "LIN"));
+    m.reject(&crate::error::SyntaxError::missing(
+        crate::error::Location::segment("QTY", 3),
+        "LIN",
+    ));
     let env = OutboundEnvelope::answering(&ic.header, &ic.delimiters, "9", at(5, 11, 0));
     let bytes = contrl(&env, &report);
     let out = lossy(&bytes);
@@ -101,7 +114,10 @@ fn message_errors_become_ucm_ucs_and_ucd() {
             "UNT+6+1'",
         ]
     );
-    assert!(out.contains("UNH+1+CONTRL:D:3:UN:EAN002'"), "EANCOM partners get the EANCOM CONTRL");
+    assert!(
+        out.contains("UNH+1+CONTRL:D:3:UN:EAN002'"),
+        "EANCOM partners get the EANCOM CONTRL"
+    );
     assert!(!report.accepts_everything());
 }
 
@@ -125,8 +141,16 @@ fn a_contrl_reads_back_as_the_report_it_was_written_from() {
         position: 6,
         code: Some(C::InvalidValue),
         elements: vec![
-            ElementReport { code: C::InvalidDecimalNotation, element: 1, component: Some(2) },
-            ElementReport { code: C::Missing, element: 2, component: None },
+            ElementReport {
+                code: C::InvalidDecimalNotation,
+                element: 1,
+                component: Some(2),
+            },
+            ElementReport {
+                code: C::Missing,
+                element: 2,
+                component: None,
+            },
         ],
     }];
     let report = ContrlReport {
@@ -155,7 +179,10 @@ fn a_contrl_reads_back_as_the_report_it_was_written_from() {
     let bytes = contrl(&env, &report);
     let ic = parse_interchange(&bytes).unwrap();
     assert!(ic.is_clean(), "{:?} {:?}", ic.errors, ic.messages[0].errors);
-    assert_eq!(read_message(&ic.messages[0], &ic.delimiters), Ok(Document::Contrl(report)));
+    assert_eq!(
+        read_message(&ic.messages[0], &ic.delimiters),
+        Ok(Document::Contrl(Box::new(report)))
+    );
 }
 
 fn decided() -> OrderResponse {
@@ -224,11 +251,19 @@ fn an_ordrsp_reads_back_as_the_response_it_was_written_from() {
         ..Party::gln("BY", "5412345000013")
     });
     r.lines[0].item_ids.push(ItemId::pia("1", "X:Y+Z'", "BP"));
-    let env = OutboundEnvelope::new(PartyId::new("US", "ZZZ"), PartyId::new("THEM", "ZZZ"), "2", at(6, 9, 0));
+    let env = OutboundEnvelope::new(
+        PartyId::new("US", "ZZZ"),
+        PartyId::new("THEM", "ZZZ"),
+        "2",
+        at(6, 9, 0),
+    );
     let bytes = order_response(&env, &r);
     let ic = parse_interchange(&bytes).unwrap();
     assert!(ic.is_clean(), "{:?} {:?}", ic.errors, ic.messages[0].errors);
-    assert_eq!(read_message(&ic.messages[0], &ic.delimiters), Ok(Document::OrderResponse(r)));
+    assert_eq!(
+        read_message(&ic.messages[0], &ic.delimiters),
+        Ok(Document::OrderResponse(Box::new(r)))
+    );
 }
 
 #[test]
@@ -236,7 +271,11 @@ fn the_response_type_follows_the_lines() {
     let mut r = decided();
     assert_eq!(r.response_type, ResponseType::AcceptedWithChanges);
     r.decide_all(LineStatus::Accepted);
-    assert_eq!(r.response_type, ResponseType::AcceptedWithChanges, "line 2's quantity still differs");
+    assert_eq!(
+        r.response_type,
+        ResponseType::AcceptedWithChanges,
+        "line 2's quantity still differs"
+    );
     r.lines[1].confirmed_quantity = None;
     r.decide_all(LineStatus::Accepted);
     assert_eq!(r.response_type, ResponseType::Accepted);
