@@ -38,8 +38,9 @@ pub struct Syntax {
     pub version: u8,
 }
 
-/// The UNB header's fields that matter to a receiver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The UNB header's fields that matter to a receiver. `Debug` and `Serialize` leave out the
+/// recipient's reference/password (S005).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterchangeHeader {
     /// S001.
     pub syntax: Syntax,
@@ -54,7 +55,7 @@ pub struct InterchangeHeader {
     /// 0020: the interchange control reference.
     pub control_reference: String,
     /// S005 0022: the recipient's reference or password; never logged.
-    #[serde(skip_serializing)]
+    #[serde(skip_serializing, default)]
     pub recipient_reference: String,
     /// 0026: the application reference (often the message type).
     pub application_reference: String,
@@ -62,6 +63,30 @@ pub struct InterchangeHeader {
     pub ack_requested: bool,
     /// 0035 = `1`: a test interchange.
     pub test: bool,
+}
+
+impl std::fmt::Debug for InterchangeHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InterchangeHeader")
+            .field("syntax", &self.syntax)
+            .field("sender", &self.sender)
+            .field("recipient", &self.recipient)
+            .field("date", &self.date)
+            .field("time", &self.time)
+            .field("control_reference", &self.control_reference)
+            .field(
+                "recipient_reference",
+                &if self.recipient_reference.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
+            .field("application_reference", &self.application_reference)
+            .field("ack_requested", &self.ack_requested)
+            .field("test", &self.test)
+            .finish()
+    }
 }
 
 /// A parsed interchange.

@@ -185,3 +185,13 @@ fn the_header_alone_can_be_read_to_address_a_rejection() {
     assert_eq!(d, Delimiters::default());
     assert!(read_header(b"UNB+UNOC:3").is_err());
 }
+
+#[test]
+fn the_recipient_password_is_kept_but_never_shown() {
+    let text = "UNB+UNOC:3+S+R+240105:1030+1+S3CRET:AA'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNZ+1+1'";
+    let ic = parse_interchange(text.as_bytes()).unwrap();
+    assert_eq!(ic.header.recipient_reference, "S3CRET");
+    assert!(!format!("{:?}", ic.header).contains("S3CRET"));
+    assert!(!format!("{ic:?}").contains("S3CRET"));
+    assert!(!serde_json::to_string(&ic).unwrap().contains("S3CRET"));
+}
