@@ -332,6 +332,17 @@ impl ContrlReport {
         report
     }
 
+    /// Rejects the whole interchange for `error` (for example 23 unknown interchange sender,
+    /// or 26 duplicate detected for a control reference already received with another body):
+    /// action 4, and nothing below it listed, since this level and all lower levels are
+    /// rejected.
+    pub fn reject_interchange(&mut self, error: ServiceError) {
+        self.action = Action::Rejected;
+        self.error = Some(error);
+        self.groups.clear();
+        self.messages.clear();
+    }
+
     /// The report of the message with UNH 0062 `reference`, wherever it is.
     pub fn message_mut(&mut self, reference: &str) -> Option<&mut MessageReport> {
         self.messages

@@ -294,3 +294,23 @@ fn test_interchanges_are_answered_as_tests() {
     assert!(out.contains("+240105:1100+T1++++++1'"), "{out}");
     assert!(out.contains("UCI+IC4471+ACMEBUYER:ZZZ+SWITCHYARD:ZZZ+8'"));
 }
+
+#[test]
+fn an_unknown_sender_or_a_duplicate_rejects_the_interchange() {
+    let ic = parse_interchange(D96A).unwrap();
+    let mut report = ContrlReport::from_interchange(&ic);
+    report.reject_interchange(ServiceError {
+        code: C::Duplicate,
+        segment: Some("UNB".into()),
+        element: Some(5),
+        component: None,
+    });
+    assert!(!report.accepts_everything());
+    let env = OutboundEnvelope::answering(&ic.header, &ic.delimiters, "9", at(5, 11, 0));
+    let out = segments(&contrl(&env, &report));
+    assert_eq!(
+        out[3],
+        "UCI+IC4471+ACMEBUYER:ZZZ+SWITCHYARD:ZZZ+4+26+UNB+5'"
+    );
+    assert_eq!(out[4], "UNT+3+1'");
+}
