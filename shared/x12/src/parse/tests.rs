@@ -332,7 +332,7 @@ fn ta1_segments_before_the_first_group_are_interchange_acknowledgments() {
 fn fatal_errors_carry_their_ta1_note_code() {
     let code = |raw: &[u8]| parse_interchange(raw).unwrap_err().note_code();
     let t = text(PO_4010);
-    assert_eq!(code(t[..t.find("IEA").unwrap()].as_bytes()), "023");
+    assert_eq!(code(&t.as_bytes()[..t.find("IEA").unwrap()]), "023");
     assert_eq!(code(&PO_4010[..80]), "023");
     assert_eq!(code(b"GS*PO*A*B~"), "022");
     assert_eq!(code(&with(PO_4010, "000000101", "00000010A")), "018");
