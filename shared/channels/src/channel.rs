@@ -428,8 +428,14 @@ mod tests {
         let mut partner = TradingPartner::new("ZZ", "ACME");
         partner.acknowledgment = "999".parse().unwrap();
         let text = serde_json::to_string(&partner).unwrap();
-        assert_eq!(text, r#"{"isa_qualifier":"ZZ","isa_id":"ACME","acknowledgment":"999"}"#);
-        assert_eq!(serde_json::from_str::<TradingPartner>(&text).unwrap(), partner);
+        assert_eq!(
+            text,
+            r#"{"isa_qualifier":"ZZ","isa_id":"ACME","acknowledgment":"999"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<TradingPartner>(&text).unwrap(),
+            partner
+        );
         assert!("998".parse::<X12Acknowledgment>().is_err());
     }
 

@@ -768,8 +768,16 @@ mod tests {
         }
         assert!(parse(&["set-acknowledgment", "acme-edi", "998"]).is_err());
         let add = [
-            "add", "acme-edi", "--kind", "x12", "--isa-qualifier", "ZZ", "--isa-id", "ACME",
-            "--acknowledgment", "999",
+            "add",
+            "acme-edi",
+            "--kind",
+            "x12",
+            "--isa-qualifier",
+            "ZZ",
+            "--isa-id",
+            "ACME",
+            "--acknowledgment",
+            "999",
         ];
         match parse(&add).unwrap() {
             Command::Channels(Channels::Add(add)) => assert_eq!(
