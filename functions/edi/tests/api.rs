@@ -434,6 +434,22 @@ async fn a_997_sent_in_is_read_and_gets_no_997_back() {
     assert_eq!(body["interchange_acks"][0]["note_code"], "022");
     let waiting = outbox(&app).await;
     assert!(waiting.is_empty(), "{waiting:?}");
+    // An acknowledgment whose envelope is wrong still gets a TA1: it answers the envelope.
+    let broken = A_997_FROM_THE_PARTNER
+        .replace("000000501", "000000504")
+        .replace("IEA*1*000000504", "IEA*1*000000505");
+    let response = app.call("POST", "/v1/edi/x12", KEY, &broken).await;
+    assert_eq!(response.status, 202, "{}", response.body);
+    let ta1 = response
+        .header("x-switchyard-ta1-document-id")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        ta1_segment(&app, &ta1).await,
+        "TA1*000000504*261127*1030*E*001"
+    );
+    let kinds: Vec<String> = outbox(&app).await.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["TA1"], "and still no 997");
 }
 
 #[tokio::test]
