@@ -3,7 +3,9 @@
 //! Three Lambda functions share this crate; the first two share the acknowledgement they hand
 //! over, and all three write into the partner outbox:
 //! * `edi-api` ([`api`]) — `POST /v1/edi/x12` takes an interchange, captures each valid 850 through
-//!   the same intake as `POST /v1/orders`, and answers with a 997; `GET /v1/edi/outbox` lists
+//!   the same intake as `POST /v1/orders`, and answers with a 997 (a 999 for partners configured
+//!   for it) and, for envelope errors or when ISA14 asks, a TA1 ([`interchange`]); acknowledgments
+//!   received are never acknowledged; `GET /v1/edi/outbox` lists
 //!   documents waiting for the partner, `GET`/`DELETE /v1/edi/outbox/{id}` fetch and confirm one.
 //! * `edi-acknowledger` ([`acknowledger`]) — consumes `OrderAccepted`/`OrderRejected` and, for
 //!   orders that came by EDI, writes the 855 into the partner's outbox; `OrderShipped` and

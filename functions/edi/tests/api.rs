@@ -27,6 +27,7 @@ const OTHER_KEY: &str = "sy_api_channel_key";
 
 struct App {
     api: EdiApi,
+    channels: Arc<InMemoryChannelDirectory>,
     acknowledger: Acknowledger,
     queue: Arc<InMemoryQueue>,
     quarantine: Arc<InMemoryQuarantine>,
@@ -36,10 +37,7 @@ async fn app() -> App {
     let channels = Arc::new(InMemoryChannelDirectory::new());
     let partner = Channel {
         default_customer: Some("ACME-001".into()),
-        trading_partner: Some(TradingPartner {
-            isa_qualifier: "ZZ".into(),
-            isa_id: "ACMEBUYER".into(),
-        }),
+        trading_partner: Some(TradingPartner::new("ZZ", "ACMEBUYER")),
         ..Channel::new(
             ChannelName::try_from("acme-edi").unwrap(),
             ChannelKind::X12,
@@ -61,6 +59,7 @@ async fn app() -> App {
     let queue = Arc::new(InMemoryQueue::new());
     let quarantine = Arc::new(InMemoryQuarantine::new());
     let edi = Arc::new(InMemoryEdiStore::new());
+    let channels_handle = channels.clone();
     let ports = Ports {
         channels,
         intake: Intake::new(
@@ -74,6 +73,7 @@ async fn app() -> App {
     };
     App {
         api: EdiApi::new(ports),
+        channels: channels_handle,
         acknowledger: Acknowledger::new(
             edi,
             switchyard_failures::FailureRecorder::in_memory(
@@ -348,4 +348,314 @@ async fn an_accepted_edi_order_gets_one_855_the_partner_collects() {
             .status,
         403
     );
+}
+
+/// `interchange_850` in another version: ISA12 00401 with ISA14 `ack`, GS08 `gs08`, and every
+/// date written as that version writes it.
+fn interchange_850_in(gs08: &str, isa13: u32, po: &str, ack: u8) -> String {
+    let x12 = interchange_850("ACMEBUYER", isa13, po, 0);
+    let x12 = x12.replacen(
+        &format!("*{isa13:09}*0*P*"),
+        &format!("*{isa13:09}*{ack}*P*"),
+        1,
+    );
+    if gs08 < "004010" {
+        x12.replace("*X*004010~", &format!("*X*{gs08}~"))
+            .replace("*20261127*", "*261127*")
+            .replace("**20261127~", "**261127~")
+    } else {
+        x12.replace("*X*004010~", &format!("*X*{gs08}~"))
+    }
+}
+
+/// The partner's outbox: (type, id) of each waiting document.
+async fn outbox(app: &App) -> Vec<(String, String)> {
+    let listed = app.call("GET", "/v1/edi/outbox", KEY, "").await;
+    let documents: Value = serde_json::from_str(&listed.body).unwrap();
+    documents["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["type"].as_str().unwrap().to_string(),
+                d["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The TA1 segment of the outbox document `id`, without its terminator.
+async fn ta1_segment(app: &App, id: &str) -> String {
+    let fetched = app
+        .call("GET", &format!("/v1/edi/outbox/{id}"), KEY, "")
+        .await;
+    assert_eq!(fetched.status, 200);
+    assert_eq!(fetched.header("x-switchyard-document-type"), Some("TA1"));
+    let interchange = parse_interchange(fetched.body.as_bytes()).unwrap();
+    assert!(interchange.is_clean(), "{}", fetched.body);
+    assert!(interchange.groups.is_empty(), "a TA1 travels alone");
+    assert_eq!(interchange.header.receiver_id, "ACMEBUYER");
+    let segment = &interchange.interchange_acks[0];
+    let elements: Vec<&str> = segment.elements.iter().map(|e| e.value()).collect();
+    format!("TA1*{}", elements.join("*"))
+}
+
+const A_997_FROM_THE_PARTNER: &str = "ISA*00*          *00*          *ZZ*ACMEBUYER      *ZZ*SWITCHYARD     *261127*1030*U*00401*000000501*0*P*>~\nGS*FA*ACMEBUYER*SWITCHYARD*20261127*1030*501*X*004010~\nST*997*0001~\nAK1*IN*77~\nAK2*810*0001~\nAK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\nGE*1*501~\nIEA*1*000000501~\n";
+
+#[tokio::test]
+async fn a_997_sent_in_is_read_and_gets_no_997_back() {
+    let app = app().await;
+    let response = app
+        .call("POST", "/v1/edi/x12", KEY, A_997_FROM_THE_PARTNER)
+        .await;
+    assert_eq!(response.status, 202, "{}", response.body);
+    let body: Value = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(body["acknowledged"], false);
+    assert_eq!(body["functional_acks"][0]["acknowledged_group"], "77");
+    assert_eq!(body["functional_acks"][0]["status"], "A");
+    let waiting = outbox(&app).await;
+    assert!(
+        waiting.is_empty(),
+        "nothing answers an acknowledgment: {waiting:?}"
+    );
+    assert!(app.queue.submitted.lock().unwrap().is_empty());
+    // The same goes for a 999, and for an interchange carrying only a TA1.
+    let a_999 = A_997_FROM_THE_PARTNER
+        .replace("000000501", "000000502")
+        .replace("ST*997*", "ST*999*")
+        .replace("AK5*", "IK5*");
+    let response = app.call("POST", "/v1/edi/x12", KEY, &a_999).await;
+    assert_eq!(response.status, 202, "{}", response.body);
+    let ta1_only = "ISA*00*          *00*          *ZZ*ACMEBUYER      *ZZ*SWITCHYARD     *261127*1030*U*00401*000000503*0*P*>~TA1*000000042*261127*1010*R*022~IEA*0*000000503~";
+    let response = app.call("POST", "/v1/edi/x12", KEY, ta1_only).await;
+    assert_eq!(response.status, 202, "{}", response.body);
+    let body: Value = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(body["interchange_acks"][0]["note_code"], "022");
+    let waiting = outbox(&app).await;
+    assert!(waiting.is_empty(), "{waiting:?}");
+    // An acknowledgment whose envelope is wrong still gets a TA1: it answers the envelope.
+    let broken = A_997_FROM_THE_PARTNER
+        .replace("000000501", "000000504")
+        .replace("IEA*1*000000504", "IEA*1*000000505");
+    let response = app.call("POST", "/v1/edi/x12", KEY, &broken).await;
+    assert_eq!(response.status, 202, "{}", response.body);
+    let ta1 = response
+        .header("x-switchyard-ta1-document-id")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        ta1_segment(&app, &ta1).await,
+        "TA1*000000504*261127*1030*E*001"
+    );
+    let kinds: Vec<String> = outbox(&app).await.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["TA1"], "and still no 997");
+}
+
+#[tokio::test]
+async fn a_003040_order_with_six_digit_dates_is_captured_and_answered_in_003040_with_the_ta1_it_asked_for()
+ {
+    let app = app().await;
+    let x12 = interchange_850_in("003040", 601, "PO-3040", 1);
+    let response = app.call("POST", "/v1/edi/x12", KEY, &x12).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("x-switchyard-document-type"), Some("997"));
+    let text = response.body.replace('\n', "");
+    assert!(
+        text.contains("*X*003040~ST*997*0001~AK1*PO*601~AK2*850*0001~AK5*A~AK9*A*1*1*1~"),
+        "the 997 is in the group's version, with no AK103: {text}"
+    );
+    assert!(text.contains("*U*00401*"), "ISA12 as received: {text}");
+    let order_id: OrderId = response
+        .header("x-switchyard-order-ids")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(app.queue.submitted.lock().unwrap().len(), 1);
+    let ta1 = response
+        .header("x-switchyard-ta1-document-id")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        ta1_segment(&app, &ta1).await,
+        "TA1*000000601*261127*1030*A*000"
+    );
+    let kinds: Vec<String> = outbox(&app).await.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds.len(), 2);
+    assert!(
+        kinds.contains(&"997".into()) && kinds.contains(&"TA1".into()),
+        "{kinds:?}"
+    );
+    // BEG05 261127 was read as 27 November 2026: the 855 says so.
+    app.acknowledger
+        .acknowledge(&accepted_event(order_id, "SO3040"))
+        .await
+        .unwrap();
+    let fetched = app
+        .call("GET", &format!("/v1/edi/outbox/855-{order_id}"), KEY, "")
+        .await;
+    assert!(
+        fetched.body.contains("*PO-3040*20261127"),
+        "{}",
+        fetched.body
+    );
+}
+
+#[tokio::test]
+async fn an_eight_digit_date_in_a_003040_group_is_rejected_as_an_invalid_date() {
+    let app = app().await;
+    let x12 = interchange_850("ACMEBUYER", 602, "PO-BAD", 0).replace("*X*004010~", "*X*003040~");
+    let response = app.call("POST", "/v1/edi/x12", KEY, &x12).await;
+    assert_eq!(response.status, 200);
+    assert!(
+        response
+            .body
+            .contains("AK3*BEG*2**8~AK4*5**8*20261127~AK5*R*5~"),
+        "{}",
+        response.body
+    );
+    assert!(app.queue.submitted.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_iea_control_number_mismatch_gets_a_ta1_with_note_001_beside_the_997() {
+    let app = app().await;
+    let x12 = interchange_850("ACMEBUYER", 701, "PO-701", 0)
+        .replace("IEA*1*000000701~", "IEA*1*000000799~");
+    let response = app.call("POST", "/v1/edi/x12", KEY, &x12).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let ta1 = response
+        .header("x-switchyard-ta1-document-id")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        ta1_segment(&app, &ta1).await,
+        "TA1*000000701*261127*1030*E*001"
+    );
+    let x12 = interchange_850("ACMEBUYER", 702, "PO-702", 0)
+        .replace("IEA*1*000000702~", "IEA*3*000000702~");
+    let response = app.call("POST", "/v1/edi/x12", KEY, &x12).await;
+    let ta1 = response
+        .header("x-switchyard-ta1-document-id")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        ta1_segment(&app, &ta1).await,
+        "TA1*000000702*261127*1030*E*021"
+    );
+    let clean = app
+        .call(
+            "POST",
+            "/v1/edi/x12",
+            KEY,
+            &interchange_850("ACMEBUYER", 703, "PO-703", 0),
+        )
+        .await;
+    assert_eq!(
+        clean.header("x-switchyard-ta1-document-id"),
+        None,
+        "ISA14 0 and no error"
+    );
+}
+
+#[tokio::test]
+async fn a_control_number_reused_with_another_body_gets_a_ta1_025_and_the_json_problem() {
+    let app = app().await;
+    let first = app
+        .call(
+            "POST",
+            "/v1/edi/x12",
+            KEY,
+            &interchange_850("ACMEBUYER", 801, "PO-801", 0),
+        )
+        .await;
+    assert_eq!(first.status, 200);
+    let reused = app
+        .call(
+            "POST",
+            "/v1/edi/x12",
+            KEY,
+            &interchange_850("ACMEBUYER", 801, "PO-OTHER", 0),
+        )
+        .await;
+    assert_eq!(reused.status, 422, "{}", reused.body);
+    let problem: Value = serde_json::from_str(&reused.body).unwrap();
+    assert_eq!(problem["type"], "/problems/idempotency-key-reused");
+    assert_eq!(problem["x12_note_code"], "025");
+    let ta1 = problem["ta1_document_id"].as_str().unwrap();
+    assert_eq!(
+        ta1_segment(&app, ta1).await,
+        "TA1*000000801*261127*1030*R*025"
+    );
+    assert_eq!(
+        app.queue.submitted.lock().unwrap().len(),
+        1,
+        "only the first order"
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_interchange_gets_a_ta1_when_its_sender_can_still_be_read() {
+    let app = app().await;
+    let x12 = interchange_850("ACMEBUYER", 901, "PO-901", 0);
+    let truncated = &x12[..x12.find("IEA").unwrap()];
+    let response = app.call("POST", "/v1/edi/x12", KEY, truncated).await;
+    assert_eq!(response.status, 400);
+    let problem: Value = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(problem["type"], "/problems/unreadable-interchange");
+    assert_eq!(problem["x12_note_code"], "023");
+    let ta1 = problem["ta1_document_id"].as_str().unwrap();
+    assert_eq!(
+        ta1_segment(&app, ta1).await,
+        "TA1*000000901*261127*1030*R*023"
+    );
+    let bad_date = x12.replacen("*261127*1030*", "*261327*1030*", 1);
+    let response = app.call("POST", "/v1/edi/x12", KEY, &bad_date).await;
+    let problem: Value = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(problem["x12_note_code"], "014");
+    assert!(problem["detail"].as_str().unwrap().contains("ISA09"));
+    // Nothing to address a TA1 to: the problem alone says what was wrong.
+    let before = outbox(&app).await.len();
+    let garbage = app
+        .call("POST", "/v1/edi/x12", KEY, "ISA!not an interchange")
+        .await;
+    assert_eq!(garbage.status, 400);
+    let problem: Value = serde_json::from_str(&garbage.body).unwrap();
+    assert!(problem["x12_note_code"].is_string());
+    assert!(problem.get("ta1_document_id").is_none());
+    assert_eq!(outbox(&app).await.len(), before);
+    // An ISA naming another sender is not this partner's to answer.
+    let foreign = interchange_850("SOMEONEELSE", 902, "PO-902", 0);
+    let foreign = &foreign[..foreign.find("IEA").unwrap()];
+    let response = app.call("POST", "/v1/edi/x12", KEY, foreign).await;
+    assert_eq!(response.status, 400);
+    assert_eq!(outbox(&app).await.len(), before);
+}
+
+#[tokio::test]
+async fn a_partner_configured_for_999_gets_a_999() {
+    let app = app().await;
+    let name = ChannelName::try_from("acme-edi").unwrap();
+    let mut channel = app.channels.get(&name).await.unwrap().unwrap();
+    channel.trading_partner.as_mut().unwrap().acknowledgment =
+        switchyard_channels::X12Acknowledgment::ImplementationAck;
+    app.channels.put(&channel).await.unwrap();
+    let response = app
+        .call(
+            "POST",
+            "/v1/edi/x12",
+            KEY,
+            &interchange_850("ACMEBUYER", 1001, "PO-1001", 0),
+        )
+        .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("x-switchyard-document-type"), Some("999"));
+    let text = response.body.replace('\n', "");
+    assert!(text.contains("*^*00501*"), "{text}");
+    assert!(
+        text.contains("*X*005010X231A1~ST*999*0001*005010X231A1~AK1*PO*1001*004010~AK2*850*0001~IK5*A~AK9*A*1*1*1~"),
+        "{text}"
+    );
+    let kinds: Vec<String> = outbox(&app).await.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["999"]);
 }

@@ -40,10 +40,7 @@ async fn app() -> App {
     let channels = Arc::new(InMemoryChannelDirectory::new());
     let partner = Channel {
         default_customer: Some("ACME-001".into()),
-        trading_partner: Some(TradingPartner {
-            isa_qualifier: "ZZ".into(),
-            isa_id: "ACMEBUYER".into(),
-        }),
+        trading_partner: Some(TradingPartner::new("ZZ", "ACMEBUYER")),
         ..Channel::new(channel(), ChannelKind::X12, Utc::now())
     };
     channels.put(&partner).await.unwrap();

@@ -60,10 +60,7 @@ fn level(s: &str, available: i64, unit: &str, whole: bool, as_of: &str) -> Inven
 
 fn x12(channel: &str, isa_id: &str, advice: Option<InventoryAdvice>) -> Channel {
     let mut c = Channel::new(name(channel), ChannelKind::X12, at("2026-11-01T00:00:00Z"));
-    c.trading_partner = Some(TradingPartner {
-        isa_qualifier: "ZZ".into(),
-        isa_id: isa_id.into(),
-    });
+    c.trading_partner = Some(TradingPartner::new("ZZ", isa_id));
     c.inventory_advice = advice;
     c
 }

@@ -176,10 +176,7 @@ impl InventoryAdvice {
 
     /// `ZZ` (mutually defined) / `SWITCHYARD`: how partners address us unless agreed otherwise.
     pub fn default_sender() -> TradingPartner {
-        TradingPartner {
-            isa_qualifier: "ZZ".into(),
-            isa_id: "SWITCHYARD".into(),
-        }
+        TradingPartner::new("ZZ", "SWITCHYARD")
     }
 
     /// `MB`, manufacturer/distributor inventory report.
@@ -290,6 +287,60 @@ pub struct TradingPartner {
     pub isa_qualifier: String,
     /// ISA06, without its padding.
     pub isa_id: String,
+    /// Which acknowledgment answers the partner's functional groups; records written before
+    /// the field existed read as the 997 they were getting.
+    #[serde(default, skip_serializing_if = "X12Acknowledgment::is_default")]
+    pub acknowledgment: X12Acknowledgment,
+}
+
+impl TradingPartner {
+    /// A partner with ISA05 `qualifier` and ISA06 `id`, acknowledged with 997s.
+    pub fn new(qualifier: &str, id: &str) -> Self {
+        TradingPartner {
+            isa_qualifier: qualifier.to_string(),
+            isa_id: id.to_string(),
+            acknowledgment: X12Acknowledgment::default(),
+        }
+    }
+}
+
+/// The acknowledgment a trading partner's EDI software expects for its functional groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum X12Acknowledgment {
+    /// The 997 functional acknowledgment, in each received group's version.
+    #[default]
+    #[serde(rename = "997")]
+    FunctionalAck,
+    /// The 999 implementation acknowledgment (005010X231A1), which partners on the 5010
+    /// implementation guides (healthcare among them) ask for.
+    #[serde(rename = "999")]
+    ImplementationAck,
+}
+
+impl X12Acknowledgment {
+    /// The transaction set id, `997` or `999`.
+    pub fn set_id(self) -> &'static str {
+        match self {
+            X12Acknowledgment::FunctionalAck => "997",
+            X12Acknowledgment::ImplementationAck => "999",
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == X12Acknowledgment::default()
+    }
+}
+
+impl std::str::FromStr for X12Acknowledgment {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "997" => Ok(X12Acknowledgment::FunctionalAck),
+            "999" => Ok(X12Acknowledgment::ImplementationAck),
+            other => Err(format!("the acknowledgment is 997 or 999, not {other:?}")),
+        }
+    }
 }
 
 /// An Amazon seller account and the SP-API endpoints used for it. Credentials are references.
@@ -363,6 +414,30 @@ pub fn hash_api_key(secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partner_stored_before_the_acknowledgment_field_gets_997s() {
+        let old: TradingPartner =
+            serde_json::from_str(r#"{"isa_qualifier":"ZZ","isa_id":"ACME"}"#).unwrap();
+        assert_eq!(old.acknowledgment, X12Acknowledgment::FunctionalAck);
+        assert_eq!(
+            serde_json::to_string(&old).unwrap(),
+            r#"{"isa_qualifier":"ZZ","isa_id":"ACME"}"#,
+            "the default is not written, so stored records do not change"
+        );
+        let mut partner = TradingPartner::new("ZZ", "ACME");
+        partner.acknowledgment = "999".parse().unwrap();
+        let text = serde_json::to_string(&partner).unwrap();
+        assert_eq!(
+            text,
+            r#"{"isa_qualifier":"ZZ","isa_id":"ACME","acknowledgment":"999"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<TradingPartner>(&text).unwrap(),
+            partner
+        );
+        assert!("998".parse::<X12Acknowledgment>().is_err());
+    }
 
     #[test]
     fn issued_keys_are_random_and_only_their_hash_matches() {

@@ -25,10 +25,7 @@ fn api_channel(n: &str) -> Channel {
 
 fn edi_channel(n: &str, isa_id: &str) -> Channel {
     Channel {
-        trading_partner: Some(TradingPartner {
-            isa_qualifier: "ZZ".into(),
-            isa_id: isa_id.into(),
-        }),
+        trading_partner: Some(TradingPartner::new("ZZ", isa_id)),
         ..Channel::new(name(n), ChannelKind::X12, Utc::now())
     }
 }

@@ -42,6 +42,8 @@ pub enum InterchangeError {
     Delimiters {
         /// Which rule they break.
         reason: String,
+        /// The TA1 note code of the delimiter at fault (see [`ta1_codes`]).
+        note: &'static str,
     },
     /// An ISA element has an invalid value.
     #[error("ISA{element:02} {reason} (found {found:?})")]
@@ -58,6 +60,104 @@ pub enum InterchangeError {
     MissingIea,
 }
 
+impl InterchangeError {
+    /// The TA1 interchange note code (TA105, data element I18) that reports this error.
+    pub fn note_code(&self) -> &'static str {
+        match self {
+            // Nothing or too little arrived: the transmission ended early.
+            InterchangeError::Empty
+            | InterchangeError::TooShort { .. }
+            | InterchangeError::MissingIea => ta1_codes::PREMATURE_END,
+            InterchangeError::NotIsa { .. } => ta1_codes::INVALID_CONTROL_STRUCTURE,
+            // The separator is missing where ISA`element` should end: that field has the
+            // wrong width. Element 0 is the separator right after `ISA` itself.
+            InterchangeError::IsaLayout { element: 0, .. } => ta1_codes::INVALID_ELEMENT_SEPARATOR,
+            InterchangeError::IsaLayout { element, .. } => ta1_codes::for_isa_element(*element),
+            InterchangeError::Delimiters { note, .. } => note,
+            InterchangeError::IsaField { element, .. } => ta1_codes::for_isa_element(*element),
+        }
+    }
+}
+
+/// TA1 interchange note codes (TA105, X12 data element I18).
+pub mod ta1_codes {
+    /// 000: No error.
+    pub const NO_ERROR: &str = "000";
+    /// 001: The Interchange Control Number in the Header and Trailer Do Not Match. The Value
+    /// From the Header is Used in the Acknowledgment.
+    pub const CONTROL_NUMBER_MISMATCH: &str = "001";
+    /// 004: The Segment Terminator is Invalid.
+    pub const INVALID_SEGMENT_TERMINATOR: &str = "004";
+    /// 005: Invalid Interchange ID Qualifier for Sender.
+    pub const INVALID_SENDER_QUALIFIER: &str = "005";
+    /// 006: Invalid Interchange Sender ID.
+    pub const INVALID_SENDER_ID: &str = "006";
+    /// 007: Invalid Interchange ID Qualifier for Receiver.
+    pub const INVALID_RECEIVER_QUALIFIER: &str = "007";
+    /// 008: Invalid Interchange Receiver ID.
+    pub const INVALID_RECEIVER_ID: &str = "008";
+    /// 010: Invalid Authorization Information Qualifier Value.
+    pub const INVALID_AUTHORIZATION_QUALIFIER: &str = "010";
+    /// 011: Invalid Authorization Information Value.
+    pub const INVALID_AUTHORIZATION: &str = "011";
+    /// 012: Invalid Security Information Qualifier Value.
+    pub const INVALID_SECURITY_QUALIFIER: &str = "012";
+    /// 013: Invalid Security Information Value.
+    pub const INVALID_SECURITY: &str = "013";
+    /// 014: Invalid Interchange Date Value.
+    pub const INVALID_DATE: &str = "014";
+    /// 015: Invalid Interchange Time Value.
+    pub const INVALID_TIME: &str = "015";
+    /// 016: Invalid Interchange Standards Identifier Value (ISA11; from 00402 the repetition
+    /// separator).
+    pub const INVALID_STANDARDS_IDENTIFIER: &str = "016";
+    /// 017: Invalid Interchange Version ID Value.
+    pub const INVALID_VERSION: &str = "017";
+    /// 018: Invalid Interchange Control Number Value.
+    pub const INVALID_CONTROL_NUMBER: &str = "018";
+    /// 019: Invalid Acknowledgment Requested Value.
+    pub const INVALID_ACK_REQUESTED: &str = "019";
+    /// 020: Invalid Test Indicator Value.
+    pub const INVALID_TEST_INDICATOR: &str = "020";
+    /// 021: Invalid Number of Included Groups Value.
+    pub const GROUP_COUNT_MISMATCH: &str = "021";
+    /// 022: Invalid Control Structure.
+    pub const INVALID_CONTROL_STRUCTURE: &str = "022";
+    /// 023: Improper (Premature) End-of-File (Transmission).
+    pub const PREMATURE_END: &str = "023";
+    /// 024: Invalid Interchange Content (e.g., Invalid GS Segment).
+    pub const INVALID_CONTENT: &str = "024";
+    /// 025: Duplicate Interchange Control Number.
+    pub const DUPLICATE_CONTROL_NUMBER: &str = "025";
+    /// 026: Invalid Data Element Separator.
+    pub const INVALID_ELEMENT_SEPARATOR: &str = "026";
+    /// 027: Invalid Component Element Separator.
+    pub const INVALID_COMPONENT_SEPARATOR: &str = "027";
+
+    /// The code for an invalid ISA`element` (1 to 16).
+    pub fn for_isa_element(element: usize) -> &'static str {
+        match element {
+            1 => INVALID_AUTHORIZATION_QUALIFIER,
+            2 => INVALID_AUTHORIZATION,
+            3 => INVALID_SECURITY_QUALIFIER,
+            4 => INVALID_SECURITY,
+            5 => INVALID_SENDER_QUALIFIER,
+            6 => INVALID_SENDER_ID,
+            7 => INVALID_RECEIVER_QUALIFIER,
+            8 => INVALID_RECEIVER_ID,
+            9 => INVALID_DATE,
+            10 => INVALID_TIME,
+            11 => INVALID_STANDARDS_IDENTIFIER,
+            12 => INVALID_VERSION,
+            13 => INVALID_CONTROL_NUMBER,
+            14 => INVALID_ACK_REQUESTED,
+            15 => INVALID_TEST_INDICATOR,
+            16 => INVALID_COMPONENT_SEPARATOR,
+            _ => INVALID_CONTROL_STRUCTURE,
+        }
+    }
+}
+
 /// Codes for [`EnvelopeError::code`]: AK905 for groups, TA1 (I18) for the interchange.
 pub mod envelope_codes {
     /// AK905 3: Functional Group Trailer Missing.
@@ -67,11 +167,11 @@ pub mod envelope_codes {
     /// AK905 5: Number of Included Transaction Sets Does Not Match Actual Count.
     pub const GROUP_COUNT_MISMATCH: &str = "5";
     /// TA1 001: The Interchange Control Number in the Header and Trailer Do Not Match.
-    pub const INTERCHANGE_CONTROL_MISMATCH: &str = "001";
+    pub const INTERCHANGE_CONTROL_MISMATCH: &str = super::ta1_codes::CONTROL_NUMBER_MISMATCH;
     /// TA1 021: Invalid Number of Included Groups Value.
-    pub const INTERCHANGE_COUNT_MISMATCH: &str = "021";
+    pub const INTERCHANGE_COUNT_MISMATCH: &str = super::ta1_codes::GROUP_COUNT_MISMATCH;
     /// TA1 022: Invalid Control Structure (segments outside the envelopes they belong in).
-    pub const INVALID_CONTROL_STRUCTURE: &str = "022";
+    pub const INVALID_CONTROL_STRUCTURE: &str = super::ta1_codes::INVALID_CONTROL_STRUCTURE;
 }
 
 /// Codes for [`SetError::code`]: the AK502 (IK502) transaction set syntax error codes.

@@ -13,6 +13,9 @@ pub struct Interchange {
     pub delimiters: Delimiters,
     /// The ISA header.
     pub header: InterchangeHeader,
+    /// TA1 interchange acknowledgments the interchange carries (between the ISA and the first
+    /// GS): the partner acknowledging an interchange we sent.
+    pub interchange_acks: Vec<Segment>,
     /// The functional groups, in order.
     pub groups: Vec<FunctionalGroup>,
     /// Interchange-level envelope problems (IEA mismatches, stray segments).
@@ -20,6 +23,14 @@ pub struct Interchange {
 }
 
 impl Interchange {
+    /// True when the interchange only acknowledges: it carries TA1s or groups of 997/999
+    /// functional acknowledgments (GS01 `FA`) and nothing else. X12 forbids acknowledging an
+    /// acknowledgment, so no 997 answers such an interchange.
+    pub fn is_acknowledgment_only(&self) -> bool {
+        (!self.interchange_acks.is_empty() || !self.groups.is_empty())
+            && self.groups.iter().all(FunctionalGroup::is_acknowledgment)
+    }
+
     /// True when no envelope or set error was recorded anywhere in the interchange.
     pub fn is_clean(&self) -> bool {
         self.errors.is_empty()
@@ -79,6 +90,19 @@ pub struct FunctionalGroup {
     pub errors: Vec<EnvelopeError>,
 }
 
+impl FunctionalGroup {
+    /// True when the group holds acknowledgments (GS01 `FA`: 997s and 999s), or only sets whose
+    /// id is 997 or 999: such a group is read, never acknowledged.
+    pub fn is_acknowledgment(&self) -> bool {
+        self.functional_id == "FA"
+            || (!self.transaction_sets.is_empty()
+                && self
+                    .transaction_sets
+                    .iter()
+                    .all(|s| matches!(s.id.as_str(), "997" | "999")))
+    }
+}
+
 /// One transaction set (ST … SE).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TransactionSet {
@@ -86,6 +110,9 @@ pub struct TransactionSet {
     pub id: String,
     /// ST02.
     pub control_number: String,
+    /// GS08 of the group the set came in (such as `003040` or `004010`): element rules, such as
+    /// how many digits a date has, follow it.
+    pub version: String,
     /// The segments strictly between ST and SE. The envelope segments are left out because
     /// every reader skips them; a segment's position in the set (as a 997 counts it, ST being 1)
     /// is its index here plus 2.
@@ -95,6 +122,12 @@ pub struct TransactionSet {
 }
 
 impl TransactionSet {
+    /// True when the set's group version predates 004010, where dates are six digits
+    /// (`YYMMDD`) rather than eight (`CCYYMMDD`).
+    pub fn has_short_dates(&self) -> bool {
+        crate::version::short_dates(&self.version)
+    }
+
     /// The position of `segments[index]` within the set as X12 counts it (ST is 1).
     pub fn position_of(index: usize) -> usize {
         index.saturating_add(2)

@@ -19,6 +19,7 @@ pub mod error;
 pub mod interchange;
 pub mod parse;
 pub mod segment;
+pub mod version;
 pub mod write;
 
 pub use canonical::{OrderContext, to_order};
@@ -26,5 +27,5 @@ pub use delimiters::Delimiters;
 pub use documents::{Document, read_document};
 pub use error::{ElementNote, EnvelopeError, InterchangeError, SegmentNote, SetError};
 pub use interchange::{FunctionalGroup, Interchange, InterchangeHeader, TransactionSet};
-pub use parse::parse_interchange;
+pub use parse::{parse_interchange, salvage_header};
 pub use segment::{Element, Segment};

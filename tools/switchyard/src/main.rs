@@ -27,7 +27,7 @@ use serde_json::json;
 use switchyard_channels::{
     Allocation, AllocationError, AmazonSeller, Channel, ChannelDirectory, ChannelKind,
     DynamoDbChannelDirectory, InventoryAdvice, IssuedApiKey, MappingOptions, StockPush,
-    TradingPartner,
+    TradingPartner, X12Acknowledgment,
 };
 use switchyard_model::{ChannelName, Sku};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
@@ -131,6 +131,16 @@ enum Channels {
     /// X12 partners: write an 846 inventory advice of these SKUs (allocation applied) into the
     /// partner's outbox every so many minutes, or stop (`--off`).
     SetInventoryAdvice(SetInventoryAdvice),
+    /// X12 partners: answer their functional groups with 997s or with 999s (005010X231A1).
+    SetAcknowledgment {
+        /// Channel name (an x12 channel).
+        name: String,
+        /// `997` or `999`.
+        acknowledgment: X12Acknowledgment,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -231,6 +241,10 @@ struct AddChannel {
     /// x12: the partner's ISA06 sender id.
     #[arg(long, requires = "isa_qualifier")]
     isa_id: Option<String>,
+    /// x12: the acknowledgment the partner's functional groups get, 997 (default) or 999
+    /// (005010X231A1).
+    #[arg(long, requires = "isa_id")]
+    acknowledgment: Option<X12Acknowledgment>,
     /// x12: PO1 product id qualifiers holding the SKU, in order (default VN,VP).
     #[arg(long, value_delimiter = ',')]
     sku_qualifiers: Vec<String>,
@@ -401,6 +415,33 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Channels(Channels::SetAcknowledgment {
+            name,
+            acknowledgment,
+            json,
+        }) => {
+            let mut channel = existing(&directory, name).await?;
+            let Some(partner) = channel.trading_partner.as_mut() else {
+                bail!("channel {} is not an X12 trading partner", channel.name);
+            };
+            partner.acknowledgment = acknowledgment;
+            directory
+                .put(&channel)
+                .await
+                .context("storing the channel")?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"name": channel.name, "acknowledgment": acknowledgment})
+                );
+            } else {
+                println!(
+                    "channel {}: functional groups are acknowledged with {}s",
+                    channel.name,
+                    acknowledgment.set_id()
+                );
+            }
+        }
         Command::Channels(Channels::RotateKey { name, json }) => {
             let channel = existing(&directory, name).await?;
             let key = issue_key(&directory, &channel.name).await?;
@@ -460,10 +501,7 @@ fn inventory_advice_from(
     let advice = InventoryAdvice {
         every_minutes: set.every_minutes.unwrap_or_default(),
         skus: set.skus.clone(),
-        sender: TradingPartner {
-            isa_qualifier: qualifier.trim().to_string(),
-            isa_id: id.trim().to_string(),
-        },
+        sender: TradingPartner::new(qualifier.trim(), id.trim()),
         report_type: set.report_type.trim().to_ascii_uppercase(),
     }
     .checked()?;
@@ -603,10 +641,9 @@ async fn add_channel(
     };
     match (add.kind, add.isa_qualifier, add.isa_id) {
         (ChannelKind::X12, Some(isa_qualifier), Some(isa_id)) => {
-            channel.trading_partner = Some(TradingPartner {
-                isa_qualifier,
-                isa_id,
-            });
+            let mut partner = TradingPartner::new(&isa_qualifier, &isa_id);
+            partner.acknowledgment = add.acknowledgment.unwrap_or_default();
+            channel.trading_partner = Some(partner);
         }
         (ChannelKind::X12, _, _) => bail!("an x12 channel needs --isa-qualifier and --isa-id"),
         (_, Some(_), _) => bail!("--isa-qualifier and --isa-id are for x12 channels"),
@@ -695,6 +732,7 @@ fn print_issued(channel: &Channel, key: Option<&IssuedApiKey>, secret: Option<&s
         if let Some(tp) = &channel.trading_partner {
             out["isa_qualifier"] = json!(tp.isa_qualifier);
             out["isa_id"] = json!(tp.isa_id);
+            out["acknowledgment"] = json!(tp.acknowledgment);
         }
         if let Some(amazon) = &channel.amazon {
             out["seller_id"] = json!(amazon.seller_id);
@@ -714,6 +752,45 @@ fn print_issued(channel: &Channel, key: Option<&IssuedApiKey>, secret: Option<&s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_acknowledgment_is_997_or_999() {
+        let parse = |args: &[&str]| {
+            let mut argv = vec!["switchyard", "channels"];
+            argv.extend_from_slice(args);
+            Cli::try_parse_from(argv).map(|cli| cli.command)
+        };
+        match parse(&["set-acknowledgment", "acme-edi", "999"]).unwrap() {
+            Command::Channels(Channels::SetAcknowledgment { acknowledgment, .. }) => {
+                assert_eq!(acknowledgment, X12Acknowledgment::ImplementationAck)
+            }
+            _ => panic!("set-acknowledgment parses as itself"),
+        }
+        assert!(parse(&["set-acknowledgment", "acme-edi", "998"]).is_err());
+        let add = [
+            "add",
+            "acme-edi",
+            "--kind",
+            "x12",
+            "--isa-qualifier",
+            "ZZ",
+            "--isa-id",
+            "ACME",
+            "--acknowledgment",
+            "999",
+        ];
+        match parse(&add).unwrap() {
+            Command::Channels(Channels::Add(add)) => assert_eq!(
+                add.acknowledgment,
+                Some(X12Acknowledgment::ImplementationAck)
+            ),
+            _ => panic!("add parses as itself"),
+        }
+        assert!(
+            parse(&["add", "shop", "--kind", "api", "--acknowledgment", "999"]).is_err(),
+            "only with ISA ids"
+        );
+    }
 
     fn set_allocation(args: &[&str]) -> Result<SetAllocation, clap::Error> {
         let mut argv = vec!["switchyard", "channels", "set-allocation"];
@@ -788,10 +865,7 @@ mod tests {
             ChannelKind::X12,
             Utc::now(),
         );
-        c.trading_partner = Some(TradingPartner {
-            isa_qualifier: "ZZ".into(),
-            isa_id: "ACMEBUYER".into(),
-        });
+        c.trading_partner = Some(TradingPartner::new("ZZ", "ACMEBUYER"));
         c
     }
 

@@ -1,4 +1,5 @@
-//! The 997 functional acknowledgment, as received from a partner.
+//! The 997 functional acknowledgment, as received from a partner; a 999 implementation
+//! acknowledgment reads the same way (its IK3/IK4/IK5 stand where the 997 has AK3/AK4/AK5).
 
 use serde::Serialize;
 
@@ -55,7 +56,7 @@ pub struct FunctionalAck {
 }
 
 impl FunctionalAck {
-    /// Reads a 997.
+    /// Reads a 997 or a 999.
     pub fn read(set: &TransactionSet) -> Result<FunctionalAck, Vec<SetError>> {
         let mut errors = Vec::new();
         let mut ack = FunctionalAck {
@@ -69,7 +70,7 @@ impl FunctionalAck {
         };
         let mut seen_ak1 = false;
         for (index, segment) in set.segments.iter().enumerate() {
-            let at = At { segment, index };
+            let at = At::new(segment, index, set);
             match segment.id.as_str() {
                 "AK1" if !seen_ak1 => {
                     seen_ak1 = true;
@@ -83,7 +84,7 @@ impl FunctionalAck {
                     status: String::new(),
                     codes: Vec::new(),
                 }),
-                "AK3" if !ack.sets.is_empty() => {
+                "AK3" | "IK3" if !ack.sets.is_empty() => {
                     if let Some(set) = ack.sets.last_mut() {
                         set.notes.push(SegmentErrorNote {
                             segment_id: at.string(1),
@@ -93,13 +94,13 @@ impl FunctionalAck {
                         });
                     }
                 }
-                "AK4" if ack.sets.last().is_some_and(|s| !s.notes.is_empty()) => {
+                "AK4" | "IK4" if ack.sets.last().is_some_and(|s| !s.notes.is_empty()) => {
                     if let Some(note) = ack.sets.last_mut().and_then(|s| s.notes.last_mut()) {
                         note.elements
                             .push((at.string(1), at.string(3), at.string(4)));
                     }
                 }
-                "AK5" if !ack.sets.is_empty() => {
+                "AK5" | "IK5" if !ack.sets.is_empty() => {
                     if let Some(set) = ack.sets.last_mut() {
                         set.status = at.required(1, &mut errors);
                         set.codes = codes(at, 2..=6);

@@ -82,7 +82,7 @@ impl InventoryAdvice {
         };
         let mut seen_bia = false;
         for (index, segment) in set.segments.iter().enumerate() {
-            let at = At { segment, index };
+            let at = At::new(segment, index, set);
             match segment.id.as_str() {
                 "BIA" if !seen_bia => {
                     seen_bia = true;

@@ -67,7 +67,7 @@ impl Invoice {
         // Inside an N1 loop, whose N3/N4 belong to the last party.
         let mut in_party = false;
         for (index, segment) in set.segments.iter().enumerate() {
-            let at = At { segment, index };
+            let at = At::new(segment, index, set);
             match segment.id.as_str() {
                 "BIG" if !seen_big => {
                     seen_big = true;

@@ -101,6 +101,7 @@ mod tests {
         LineItem::read(At {
             segment: &seg,
             index: 0,
+            short_dates: false,
         })
     }
 

@@ -38,7 +38,7 @@ pub enum Document {
     ShipNotice(ShipNotice),
     /// An 810.
     Invoice(Invoice),
-    /// A 997.
+    /// A 997, or a 999 read the same way.
     FunctionalAck(FunctionalAck),
     /// An 846.
     InventoryAdvice(InventoryAdvice),
@@ -56,7 +56,7 @@ pub fn read_document(set: &TransactionSet) -> Result<Document, Vec<SetError>> {
         "855" => Document::PurchaseOrderAck(PurchaseOrderAck::read(set)?),
         "856" => Document::ShipNotice(ShipNotice::read(set)?),
         "810" => Document::Invoice(Invoice::read(set)?),
-        "997" => Document::FunctionalAck(FunctionalAck::read(set)?),
+        "997" | "999" => Document::FunctionalAck(FunctionalAck::read(set)?),
         "846" => Document::InventoryAdvice(InventoryAdvice::read(set)?),
         other => Document::Other {
             set_id: other.to_string(),

@@ -123,7 +123,7 @@ impl PurchaseOrder {
         let mut ctt = None;
         let mut context = Context::Header;
         for (index, segment) in set.segments.iter().enumerate() {
-            let at = At { segment, index };
+            let at = At::new(segment, index, set);
             match (segment.id.as_str(), &context) {
                 ("BEG", _) if beg.is_none() => beg = Some(at),
                 ("PO1", _) => {

@@ -68,7 +68,7 @@ impl PurchaseOrderAck {
         };
         let mut seen_bak = false;
         for (index, segment) in set.segments.iter().enumerate() {
-            let at = At { segment, index };
+            let at = At::new(segment, index, set);
             match segment.id.as_str() {
                 "BAK" if !seen_bak => {
                     seen_bak = true;

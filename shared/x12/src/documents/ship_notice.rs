@@ -105,7 +105,7 @@ impl ShipNotice {
         };
         let mut seen_bsn = false;
         for (index, segment) in set.segments.iter().enumerate() {
-            let at = At { segment, index };
+            let at = At::new(segment, index, set);
             match segment.id.as_str() {
                 "BSN" if !seen_bsn => {
                     seen_bsn = true;

@@ -331,3 +331,68 @@ fn dispatch_by_set_id() {
         })
     );
 }
+
+fn po_3040() -> TransactionSet {
+    first_set(include_bytes!(
+        "../../tests/fixtures/850_00401_003040_ack_requested.x12"
+    ))
+}
+
+#[test]
+fn dates_of_a_003040_group_are_six_digits() {
+    let po = PurchaseOrder::read(&po_3040()).unwrap();
+    assert_eq!(po.date, NaiveDate::from_ymd_opt(2024, 1, 5).unwrap());
+    assert_eq!(
+        po.requested_ship_date(),
+        NaiveDate::from_ymd_opt(2024, 1, 12)
+    );
+}
+
+#[test]
+fn every_pre_004010_version_reads_six_digit_dates() {
+    for version in ["003040", "003050", "003060", "003070"] {
+        let mut set = po_3040();
+        set.version = version.to_string();
+        let po = PurchaseOrder::read(&set).unwrap_or_else(|e| panic!("{version}: {e:?}"));
+        assert_eq!(po.date, NaiveDate::from_ymd_opt(2024, 1, 5).unwrap());
+    }
+}
+
+#[test]
+fn an_eight_digit_date_in_a_003040_group_is_an_invalid_date() {
+    let set = replacing(
+        po_3040(),
+        0,
+        Segment::simple("BEG", &["00", "SA", "PO-3040", "", "20240105"]),
+    );
+    let errors = PurchaseOrder::read(&set).unwrap_err();
+    assert_eq!(
+        reasons(&errors),
+        vec!["BEG05 must be a YYMMDD date (six digits before version 004010)"]
+    );
+    let element = errors[0]
+        .segment
+        .as_ref()
+        .unwrap()
+        .element
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (element.position, element.code.as_str()),
+        (5, note_codes::INVALID_DATE)
+    );
+}
+
+#[test]
+fn a_six_digit_date_in_a_004010_group_is_an_invalid_date() {
+    let mut set = po_3040();
+    set.version = "004010".into();
+    let errors = PurchaseOrder::read(&set).unwrap_err();
+    assert_eq!(
+        reasons(&errors),
+        vec![
+            "DTM02 must be a CCYYMMDD date",
+            "BEG05 must be a CCYYMMDD date"
+        ]
+    );
+}

@@ -12,9 +12,20 @@ use crate::segment::Segment;
 pub(crate) struct At<'a> {
     pub segment: &'a Segment,
     pub index: usize,
+    /// The set's group predates 004010, so its dates are `YYMMDD` (see [`crate::version`]).
+    pub short_dates: bool,
 }
 
 impl<'a> At<'a> {
+    /// Segment `index` of `set`, read by the rules of the set's group version.
+    pub fn new(segment: &'a Segment, index: usize, set: &TransactionSet) -> Self {
+        At {
+            segment,
+            index,
+            short_dates: set.has_short_dates(),
+        }
+    }
+
     /// Element `n` trimmed.
     pub fn text(&self, n: usize) -> &'a str {
         self.segment.trimmed(n)
@@ -80,18 +91,27 @@ impl<'a> At<'a> {
         })
     }
 
-    /// Element `n` as a `CCYYMMDD` date, `None` when empty.
+    /// Element `n` as a date, `None` when empty: `CCYYMMDD` from group version 004010,
+    /// `YYMMDD` before it (an eight-digit date in an 003040 group breaks its 6/6 length rule
+    /// and is refused rather than guessed at).
     pub fn date(&self, n: usize) -> Result<Option<NaiveDate>, SetError> {
         let raw = self.text(n);
         if raw.is_empty() {
             return Ok(None);
         }
-        parse_date(raw).map(Some).ok_or_else(|| {
-            self.element_error(n, note_codes::INVALID_DATE, "must be a CCYYMMDD date")
-        })
+        let (date, rule) = if self.short_dates {
+            (
+                crate::version::read_short_date(raw),
+                "must be a YYMMDD date (six digits before version 004010)",
+            )
+        } else {
+            (parse_date(raw), "must be a CCYYMMDD date")
+        };
+        date.map(Some)
+            .ok_or_else(|| self.element_error(n, note_codes::INVALID_DATE, rule))
     }
 
-    /// Element `n` as a required `CCYYMMDD` date.
+    /// Element `n` as a required date (see [`At::date`]).
     pub fn required_date(&self, n: usize) -> Result<NaiveDate, SetError> {
         self.date(n)?.ok_or_else(|| {
             self.element_error(n, note_codes::MANDATORY_ELEMENT_MISSING, "is required")
@@ -173,6 +193,7 @@ mod tests {
         let at = At {
             segment: &seg,
             index: 3,
+            short_dates: false,
         };
         let err = at.number(2).unwrap_err();
         assert_eq!(err.reason, "PO102 must be a number");

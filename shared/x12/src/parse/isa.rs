@@ -1,7 +1,7 @@
 //! The fixed-length ISA header, which declares the delimiters.
 
 use crate::delimiters::{Delimiters, repetition_allowed};
-use crate::error::InterchangeError;
+use crate::error::{InterchangeError, ta1_codes};
 use crate::interchange::InterchangeHeader;
 
 /// The ISA segment is always 106 bytes, terminator included.
@@ -46,6 +46,7 @@ pub(super) fn read_isa(raw: &[u8]) -> Result<(Delimiters, InterchangeHeader), In
                 "the element separator {:?} also appears inside an ISA field",
                 char::from(element)
             ),
+            note: ta1_codes::INVALID_ELEMENT_SEPARATOR,
         });
     }
     let field = |n: usize| -> String {
@@ -92,13 +93,27 @@ pub(super) fn read_isa(raw: &[u8]) -> Result<(Delimiters, InterchangeHeader), In
     if !matches!(usage.as_str(), "P" | "T" | "I") {
         return Err(isa_field(15, "must be P, T or I", usage));
     }
+    // ISA01 and ISA03 are code lists of two values each.
+    let authorization = field(1);
+    if !matches!(authorization.as_str(), "00" | "03") {
+        return Err(isa_field(1, "must be 00 or 03", authorization));
+    }
+    let security = field(3);
+    if !matches!(security.as_str(), "00" | "01") {
+        return Err(isa_field(3, "must be 00 or 01", security));
+    }
+    // ISA09 is YYMMDD in every version; the century does not matter for checking it.
     let date = field(9);
-    if !date.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(isa_field(9, "must be a YYMMDD date", date));
+    if crate::version::read_short_date(&date).is_none() {
+        return Err(isa_field(9, "must be a valid YYMMDD date", date));
     }
     let time = field(10);
-    if !time.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(isa_field(10, "must be an HHMM time", time));
+    let valid_time = time.len() == 4
+        && time.bytes().all(|b| b.is_ascii_digit())
+        && time.get(..2).and_then(|h| h.parse::<u32>().ok()) < Some(24)
+        && time.get(2..).and_then(|m| m.parse::<u32>().ok()) < Some(60);
+    if !valid_time {
+        return Err(isa_field(10, "must be a valid HHMM time", time));
     }
     let header = InterchangeHeader {
         sender_qualifier: field(5).trim().to_string(),
@@ -126,12 +141,28 @@ fn isa_field(element: usize, reason: &'static str, found: String) -> Interchange
 /// Delimiters must be distinct, ASCII and unable to appear in ordinary data.
 fn check_delimiters(d: &Delimiters) -> Result<(), InterchangeError> {
     let named = [
-        ("element separator", Some(d.element)),
-        ("component separator (ISA16)", Some(d.component)),
-        ("segment terminator", Some(d.segment)),
-        ("repetition separator (ISA11)", d.repetition),
+        (
+            "element separator",
+            Some(d.element),
+            ta1_codes::INVALID_ELEMENT_SEPARATOR,
+        ),
+        (
+            "component separator (ISA16)",
+            Some(d.component),
+            ta1_codes::INVALID_COMPONENT_SEPARATOR,
+        ),
+        (
+            "segment terminator",
+            Some(d.segment),
+            ta1_codes::INVALID_SEGMENT_TERMINATOR,
+        ),
+        (
+            "repetition separator (ISA11)",
+            d.repetition,
+            ta1_codes::INVALID_STANDARDS_IDENTIFIER,
+        ),
     ];
-    for (i, (name, value)) in named.iter().enumerate() {
+    for (i, (name, value, note)) in named.iter().enumerate() {
         let Some(b) = *value else { continue };
         let bad = !b.is_ascii() || b.is_ascii_alphanumeric() || b == b' ';
         // Line breaks are skipped between segments, so only the terminator may be one.
@@ -139,12 +170,14 @@ fn check_delimiters(d: &Delimiters) -> Result<(), InterchangeError> {
         if bad || line_break {
             return Err(InterchangeError::Delimiters {
                 reason: format!("the {name} {:?} cannot be a delimiter", char::from(b)),
+                note,
             });
         }
-        for (other, other_value) in named.iter().skip(i + 1) {
+        for (other, other_value, _) in named.iter().skip(i + 1) {
             if *other_value == Some(b) {
                 return Err(InterchangeError::Delimiters {
                     reason: format!("the {name} and the {other} are both {:?}", char::from(b)),
+                    note,
                 });
             }
         }

@@ -6,7 +6,7 @@ mod structure;
 mod tokenize;
 
 use crate::error::InterchangeError;
-use crate::interchange::Interchange;
+use crate::interchange::{Interchange, InterchangeHeader};
 
 pub use isa::ISA_LEN;
 
@@ -21,12 +21,52 @@ pub fn parse_interchange(raw: &[u8]) -> Result<Interchange, InterchangeError> {
     let (delimiters, header) = isa::read_isa(raw)?;
     let body = raw.get(ISA_LEN..).unwrap_or_default();
     let segments = tokenize::segments(body, &delimiters);
-    let (groups, errors) = structure::assemble(segments, &header)?;
+    let (groups, errors, interchange_acks) = structure::assemble(segments, &header)?;
     Ok(Interchange {
         delimiters,
         header,
+        interchange_acks,
         groups,
         errors,
+    })
+}
+
+/// What can still be read of the ISA header of an interchange that [`parse_interchange`]
+/// refused, so that a TA1 can be addressed to its sender: the ISA is split at its element
+/// separator (byte 3) without insisting on the fixed widths. `None` when there is no ISA to
+/// speak of, or it names no sender and receiver: then nobody can be answered in X12.
+///
+/// The fields are as received (trimmed), so they may be invalid; `ack_requested` is true only
+/// for an ISA14 of `1`.
+pub fn salvage_header(raw: &[u8]) -> Option<InterchangeHeader> {
+    let raw = skip_preamble(raw);
+    let isa = raw.strip_prefix(b"ISA")?;
+    let separator = *isa.first()?;
+    if separator.is_ascii_alphanumeric() || separator.is_ascii_whitespace() {
+        return None;
+    }
+    // ISA01 … ISA16 are at most 106 bytes in all; a little slack covers over-long fields.
+    let head = isa.get(1..isa.len().min(160)).unwrap_or_default();
+    let fields: Vec<String> = head
+        .split(|b| *b == separator)
+        .take(16)
+        .map(|f| String::from_utf8_lossy(f).trim().to_string())
+        .collect();
+    let field = |n: usize| fields.get(n - 1).cloned().unwrap_or_default();
+    if fields.len() < 15 || field(6).is_empty() || field(8).is_empty() {
+        return None;
+    }
+    Some(InterchangeHeader {
+        sender_qualifier: field(5),
+        sender_id: field(6),
+        receiver_qualifier: field(7),
+        receiver_id: field(8),
+        date: field(9),
+        time: field(10),
+        control_number: field(13),
+        version: field(12),
+        ack_requested: field(14) == "1",
+        usage_indicator: field(15),
     })
 }
 

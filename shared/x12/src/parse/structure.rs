@@ -4,14 +4,16 @@ use crate::error::{EnvelopeError, InterchangeError, SetError, envelope_codes, se
 use crate::interchange::{FunctionalGroup, InterchangeHeader, TransactionSet};
 use crate::segment::Segment;
 
-/// Groups and interchange-level errors.
-type Assembled = (Vec<FunctionalGroup>, Vec<EnvelopeError>);
+/// Groups, interchange-level errors and the TA1 segments that precede the first group.
+type Assembled = (Vec<FunctionalGroup>, Vec<EnvelopeError>, Vec<Segment>);
 
 /// Where the parser is: which envelopes are open.
 #[derive(Default)]
 struct State {
     groups: Vec<FunctionalGroup>,
     errors: Vec<EnvelopeError>,
+    /// TA1 interchange acknowledgments: X12 puts them after the ISA, before any group.
+    interchange_acks: Vec<Segment>,
     group: Option<FunctionalGroup>,
     set: Option<TransactionSet>,
     /// A stray segment was already reported since the last valid envelope segment; one report
@@ -29,6 +31,9 @@ pub(super) fn assemble(
     let mut iea = None;
     for segment in segments.by_ref() {
         match segment.id.as_str() {
+            "TA1" if state.group.is_none() && state.groups.is_empty() => {
+                state.interchange_acks.push(segment);
+            }
             "GS" => state.open_group(&segment),
             "ST" => state.open_set(segment),
             "SE" => state.close_set(&segment),
@@ -70,7 +75,7 @@ pub(super) fn assemble(
             ),
         ));
     }
-    Ok((state.groups, state.errors))
+    Ok((state.groups, state.errors, state.interchange_acks))
 }
 
 impl State {
@@ -115,9 +120,15 @@ impl State {
                 ),
             ));
         }
+        let version = self
+            .group
+            .as_ref()
+            .map(|g| g.version.clone())
+            .unwrap_or_default();
         self.set = Some(TransactionSet {
             id,
             control_number,
+            version,
             segments: Vec::new(),
             errors,
         });

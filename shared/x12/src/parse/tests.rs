@@ -276,3 +276,110 @@ fn a_carriage_return_terminator_followed_by_line_feeds_is_read() {
     assert!(ic.is_clean(), "{ic:#?}");
     assert_eq!(ic.groups[0].transaction_sets[0].segments.len(), 18);
 }
+
+const PO_3040: &[u8] = include_bytes!("../../tests/fixtures/850_00401_003040_ack_requested.x12");
+const TA1_ONLY: &[u8] = include_bytes!("../../tests/fixtures/ta1_received.x12");
+const ACK_997: &[u8] = include_bytes!("../../tests/fixtures/997_received.x12");
+
+#[test]
+fn a_caret_in_isa11_of_00401_is_the_standards_identifier_and_a_caret_in_data_is_data() {
+    let ic = parse_interchange(PO_3040).unwrap();
+    assert!(ic.is_clean(), "{ic:#?}");
+    assert_eq!(
+        ic.delimiters.repetition, None,
+        "ISA11 of 00401 is not a separator"
+    );
+    let n3 = &ic.groups[0].transaction_sets[0].segments[4];
+    assert_eq!(n3.id, "N3");
+    assert_eq!(n3.element(2), "Dock^7");
+    assert_eq!(n3.get(2).unwrap().repetitions().len(), 1);
+    assert!(ic.header.ack_requested, "ISA14 1 asks for a TA1");
+}
+
+#[test]
+fn every_set_carries_its_group_version() {
+    let ic = parse_interchange(PO_3040).unwrap();
+    let set = &ic.groups[0].transaction_sets[0];
+    assert_eq!(set.version, "003040");
+    assert!(set.has_short_dates());
+    let ic = parse_interchange(TWO_GROUPS_5010).unwrap();
+    assert_eq!(ic.groups[1].transaction_sets[0].version, "005010");
+    assert!(!ic.groups[1].transaction_sets[0].has_short_dates());
+}
+
+#[test]
+fn ta1_segments_before_the_first_group_are_interchange_acknowledgments() {
+    let ic = parse_interchange(TA1_ONLY).unwrap();
+    assert!(ic.is_clean(), "a TA1 is not a stray segment: {ic:#?}");
+    assert_eq!(ic.interchange_acks.len(), 1);
+    assert_eq!(ic.interchange_acks[0].element(1), "000000042");
+    assert!(ic.groups.is_empty());
+    assert!(ic.is_acknowledgment_only());
+    assert!(parse_interchange(ACK_997).unwrap().is_acknowledgment_only());
+    assert!(!parse_interchange(PO_4010).unwrap().is_acknowledgment_only());
+    // A TA1 after a group has begun is out of place.
+    let late = with(
+        PO_4010,
+        "GE*1*2001~",
+        "GE*1*2001~\r\nTA1*000000042*240105*1407*A*000~",
+    );
+    let ic = parse_interchange(&late).unwrap();
+    assert!(ic.interchange_acks.is_empty());
+    assert_eq!(ic.errors[0].code, envelope_codes::INVALID_CONTROL_STRUCTURE);
+}
+
+#[test]
+fn fatal_errors_carry_their_ta1_note_code() {
+    let code = |raw: &[u8]| parse_interchange(raw).unwrap_err().note_code();
+    let t = text(PO_4010);
+    assert_eq!(code(&t.as_bytes()[..t.find("IEA").unwrap()]), "023");
+    assert_eq!(code(&PO_4010[..80]), "023");
+    assert_eq!(code(b"GS*PO*A*B~"), "022");
+    assert_eq!(code(&with(PO_4010, "000000101", "00000010A")), "018");
+    assert_eq!(
+        code(&with(PO_4010, "ACMEBUYER      ", "ACMEBUYER     ")),
+        "006",
+        "a short ISA06 moves the separator that ends it"
+    );
+    assert_eq!(
+        code(&with(PO_4010, "*240105*1030*", "*241305*1030*")),
+        "014"
+    );
+    assert_eq!(
+        code(&with(PO_4010, "*240105*1030*", "*240105*2460*")),
+        "015"
+    );
+    assert_eq!(code(&with(PO_4010, "ISA*00*", "ISA*05*")), "010");
+    assert_eq!(code(&with(PO_4010, "*00401*", "*0040A*")), "017");
+    assert_eq!(code(&with(PO_4010, "*0*P*", "*2*P*")), "019");
+    assert_eq!(code(&with(PO_4010, "*0*P*", "*0*X*")), "020");
+    assert_eq!(code(&with(PO_4010, "*P*>~", "*P*A~")), "027");
+    assert_eq!(
+        code(&with(TWO_GROUPS_5010, "*^*00501*", "*U*00501*")),
+        "016"
+    );
+}
+
+#[test]
+fn a_refused_interchange_still_names_its_sender_when_the_isa_can_be_split() {
+    let t = text(PO_4010);
+    let truncated = &t[..t.find("IEA").unwrap()];
+    let h = salvage_header(truncated.as_bytes()).unwrap();
+    assert_eq!(
+        (h.sender_qualifier.as_str(), h.sender_id.as_str()),
+        ("ZZ", "ACMEBUYER")
+    );
+    assert_eq!(
+        (h.receiver_id.as_str(), h.control_number.as_str()),
+        ("SWITCHYARD", "000000101")
+    );
+    assert_eq!(
+        (h.date.as_str(), h.time.as_str(), h.version.as_str()),
+        ("240105", "1030", "00401")
+    );
+    let shifted = with(PO_4010, "ACMEBUYER      ", "ACMEBUYER     ");
+    assert_eq!(salvage_header(&shifted).unwrap().sender_id, "ACMEBUYER");
+    assert_eq!(salvage_header(b"GS*PO*A*B~"), None);
+    assert_eq!(salvage_header(b"ISA*00*"), None, "no sender to answer");
+    assert_eq!(salvage_header(b""), None);
+}

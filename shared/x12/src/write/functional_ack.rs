@@ -1,6 +1,7 @@
-//! The 997 functional acknowledgment of a received interchange.
+//! The 997 functional acknowledgment (and the 999 implementation acknowledgment) of a received
+//! interchange.
 //!
-//! Layout: one GS*FA group per received functional group, each holding one 997 that
+//! Layout: one GS*FA group per received functional group, each holding one 997 (999) that
 //! acknowledges it. X12 defines a 997 as the answer to one functional group, and giving each its
 //! own group keeps the GS sender/receiver and version exactly mirrored even when the received
 //! groups differ. Group control numbers count up from [`ControlNumbers::group`].
@@ -93,28 +94,95 @@ impl SetResult {
     }
 }
 
-/// Writes the 997 interchange acknowledging `received`.
+/// Which acknowledgment a partner gets for its functional groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum AckKind {
+    /// The 997 functional acknowledgment, in each received group's own version.
+    #[default]
+    FunctionalAck,
+    /// The 999 implementation acknowledgment (005010X231A1), always in version 005010.
+    ImplementationAck,
+}
+
+impl AckKind {
+    /// The transaction set id written: `997` or `999`.
+    pub fn set_id(self) -> &'static str {
+        match self {
+            AckKind::FunctionalAck => "997",
+            AckKind::ImplementationAck => "999",
+        }
+    }
+}
+
+/// GS08 and ST03 of a 999: the X12 implementation guide 005010X231 with its errata A1, the
+/// version trading partners (HIPAA among them) exchange.
+pub const IMPLEMENTATION_ACK_VERSION: &str = "005010X231A1";
+
+/// Writes the 997 interchange acknowledging `received`, or `None` when nothing in it may be
+/// acknowledged.
 ///
 /// Sender and receiver are swapped relative to the received ISA (we answer as `ours`), the
-/// received delimiters and versions are reused, and ISA15 mirrors the received usage so a test
-/// interchange gets a test answer. Sets without an entry in `set_results` are judged by the
-/// parser's findings alone.
+/// received delimiters and ISA12 are reused, each group's 997 is written in that group's
+/// version (GS08, and the element rules that go with it: AK103 only from 005010, GS04 of six
+/// digits before 004010), and ISA15 mirrors the received usage so a test interchange gets a
+/// test answer. Sets without an entry in `set_results` are judged by the parser's findings
+/// alone. Groups of acknowledgments (997, 999: see [`FunctionalGroup::is_acknowledgment`]) are
+/// never acknowledged, as X12 requires; an interchange holding nothing else gets no 997.
 pub fn functional_acknowledgment(
     received: &Interchange,
     ours: &PartnerId,
     control: ControlNumbers,
     now: NaiveDateTime,
     set_results: &[SetResult],
-) -> String {
+) -> Option<String> {
+    acknowledgment(
+        AckKind::FunctionalAck,
+        received,
+        ours,
+        control,
+        now,
+        set_results,
+    )
+}
+
+/// Writes the 999 interchange acknowledging `received` (see [`functional_acknowledgment`] for
+/// what is mirrored): ISA12 00501, GS08 and ST03 [`IMPLEMENTATION_ACK_VERSION`], AK103 naming
+/// each received group's version, IK3/IK4/IK5 in place of AK3/AK4/AK5.
+pub fn implementation_acknowledgment(
+    received: &Interchange,
+    ours: &PartnerId,
+    control: ControlNumbers,
+    now: NaiveDateTime,
+    set_results: &[SetResult],
+) -> Option<String> {
+    acknowledgment(
+        AckKind::ImplementationAck,
+        received,
+        ours,
+        control,
+        now,
+        set_results,
+    )
+}
+
+/// Writes the `kind` acknowledgment of `received`; `None` when no group needs one.
+pub fn acknowledgment(
+    kind: AckKind,
+    received: &Interchange,
+    ours: &PartnerId,
+    control: ControlNumbers,
+    now: NaiveDateTime,
+    set_results: &[SetResult],
+) -> Option<String> {
     let header = &received.header;
     let partner = PartnerId::new(&header.sender_qualifier, &header.sender_id);
-    let version = header.version.as_str();
-    let with_ak103 = version >= "00501";
     let groups = received
         .groups
         .iter()
         .enumerate()
-        .map(|(g, group)| {
+        .filter(|(_, group)| !group.is_acknowledgment())
+        .enumerate()
+        .map(|(written, (g, group))| {
             let results: Vec<SetResult> = group
                 .transaction_sets
                 .iter()
@@ -127,27 +195,44 @@ pub fn functional_acknowledgment(
                         .unwrap_or_else(|| SetResult::for_set(g, s, set))
                 })
                 .collect();
+            let received_version = if group.version.is_empty() {
+                "004010".to_string()
+            } else {
+                group.version.clone()
+            };
+            let (version, convention) = match kind {
+                AckKind::FunctionalAck => (received_version.clone(), ""),
+                AckKind::ImplementationAck => (
+                    IMPLEMENTATION_ACK_VERSION.to_string(),
+                    IMPLEMENTATION_ACK_VERSION,
+                ),
+            };
             GroupOut {
                 functional_id: "FA",
                 application_sender: group.application_receiver.clone(),
                 application_receiver: group.application_sender.clone(),
                 control: control
                     .group
-                    .wrapping_add(u32::try_from(g).unwrap_or(u32::MAX)),
-                version: if group.version.is_empty() {
-                    "004010".to_string()
-                } else {
-                    group.version.clone()
-                },
+                    .wrapping_add(u32::try_from(written).unwrap_or(u32::MAX)),
+                version,
                 sets: vec![SetOut {
-                    id: "997",
-                    body: acknowledge_group(group, &results, with_ak103),
+                    id: kind.set_id(),
+                    convention,
+                    body: acknowledge_group(kind, group, &received_version, &results),
                 }],
             }
         })
         .collect::<Vec<_>>();
+    if groups.is_empty() {
+        return None;
+    }
+    let version = match kind {
+        AckKind::FunctionalAck => header.version.as_str(),
+        // A 999 exists only in 005010, whose envelope is 00501.
+        AckKind::ImplementationAck => "00501",
+    };
     let d = received.delimiters.for_version(version);
-    interchange(
+    Some(interchange(
         &d,
         &IsaOut {
             sender: ours,
@@ -158,17 +243,28 @@ pub fn functional_acknowledgment(
             now,
         },
         &groups,
-    )
+    ))
 }
 
-/// AK1, an AK2 loop per set, AK9.
-fn acknowledge_group(group: &FunctionalGroup, results: &[SetResult], with_ak103: bool) -> Vec<Out> {
+/// AK1, an AK2 loop per set, AK9; the 999 names its notes IK3/IK4/IK5.
+fn acknowledge_group(
+    kind: AckKind,
+    group: &FunctionalGroup,
+    received_version: &str,
+    results: &[SetResult],
+) -> Vec<Out> {
+    let with_ak103 =
+        kind == AckKind::ImplementationAck || crate::version::with_ak103(received_version);
+    let (segment_note, element_note, set_response) = match kind {
+        AckKind::FunctionalAck => ("AK3", "AK4", "AK5"),
+        AckKind::ImplementationAck => ("IK3", "IK4", "IK5"),
+    };
     let mut body = vec![if with_ak103 {
         seg!(
             "AK1",
             group.functional_id,
             group.control_number,
-            group.version
+            received_version
         )
     } else {
         seg!("AK1", group.functional_id, group.control_number)
@@ -177,7 +273,9 @@ fn acknowledge_group(group: &FunctionalGroup, results: &[SetResult], with_ak103:
         body.push(seg!("AK2", set.id, set.control_number));
         for error in &result.errors {
             let Some(note) = &error.segment else { continue };
-            body.push(seg!("AK3", note.segment_id, note.position, "", note.code));
+            let mut ak3 = seg!("AK3", note.segment_id, note.position, "", note.code);
+            ak3.id = segment_note;
+            body.push(ak3);
             if let Some(element) = &note.element {
                 let value: String = element
                     .value
@@ -186,7 +284,9 @@ fn acknowledge_group(group: &FunctionalGroup, results: &[SetResult], with_ak103:
                     .chars()
                     .take(99)
                     .collect();
-                body.push(seg!("AK4", element.position, "", element.code, value));
+                let mut ak4 = seg!("AK4", element.position, "", element.code, value);
+                ak4.id = element_note;
+                body.push(ak4);
             }
         }
         let mut codes = distinct(result.errors.iter().map(|e| e.code.as_str()));
@@ -197,6 +297,7 @@ fn acknowledge_group(group: &FunctionalGroup, results: &[SetResult], with_ak103:
             codes.clear();
         }
         let mut ak5 = seg!("AK5", result.status.code());
+        ak5.id = set_response;
         ak5.elements.extend(codes);
         body.push(ak5);
     }

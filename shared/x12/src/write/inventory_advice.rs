@@ -113,7 +113,11 @@ pub fn inventory_advice(envelope: &OutboundEnvelope, advice: &InventoryAdvice) -
             application_receiver: envelope.application_receiver.clone(),
             control: envelope.control.group,
             version: envelope.group_version.clone(),
-            sets: vec![SetOut { id: "846", body }],
+            sets: vec![SetOut {
+                id: "846",
+                convention: "",
+                body,
+            }],
         }],
     )
 }

@@ -169,7 +169,11 @@ pub fn purchase_order_acknowledgment(envelope: &OutboundEnvelope, ack: &PoAck) -
             application_receiver: envelope.application_receiver.clone(),
             control: envelope.control.group,
             version: envelope.group_version.clone(),
-            sets: vec![SetOut { id: "855", body }],
+            sets: vec![SetOut {
+                id: "855",
+                convention: "",
+                body,
+            }],
         }],
     )
 }

@@ -25,6 +25,8 @@ pub(crate) use seg;
 /// A transaction set to write; ST and SE are added around `body`.
 pub(crate) struct SetOut {
     pub id: &'static str,
+    /// ST03, the implementation convention reference (`005010X231A1` for a 999); empty for none.
+    pub convention: &'static str,
     pub body: Vec<Out>,
 }
 
@@ -55,11 +57,25 @@ pub(crate) fn control(n: u32) -> u32 {
 
 /// Writes a whole interchange. `d` must suit `isa.version` (see [`Delimiters::for_version`]).
 pub(crate) fn interchange(d: &Delimiters, isa: &IsaOut<'_>, groups: &[GroupOut]) -> String {
+    interchange_with(d, isa, &[], groups)
+}
+
+/// Writes a whole interchange with `before_groups` (TA1 segments) between the ISA and the
+/// first group, where X12 places interchange acknowledgments.
+pub(crate) fn interchange_with(
+    d: &Delimiters,
+    isa: &IsaOut<'_>,
+    before_groups: &[Out],
+    groups: &[GroupOut],
+) -> String {
     let mut w = Writer {
         d: *d,
         text: String::new(),
     };
     w.isa(isa);
+    for segment in before_groups {
+        w.segment(segment);
+    }
     for group in groups {
         let group_control = control(group.control);
         w.segment(&seg!(
@@ -67,7 +83,8 @@ pub(crate) fn interchange(d: &Delimiters, isa: &IsaOut<'_>, groups: &[GroupOut])
             group.functional_id,
             group.application_sender,
             group.application_receiver,
-            isa.now.format("%Y%m%d"),
+            // GS04 is YYMMDD before 004010, CCYYMMDD from it.
+            isa.now.format(crate::version::date_format(&group.version)),
             isa.now.format("%H%M"),
             group_control,
             "X",
@@ -76,7 +93,8 @@ pub(crate) fn interchange(d: &Delimiters, isa: &IsaOut<'_>, groups: &[GroupOut])
         for (s, set) in group.sets.iter().enumerate() {
             // Unique within the group, which is all X12 asks of ST02.
             let set_control = format!("{:04}", s.saturating_add(1));
-            w.segment(&seg!("ST", set.id, set_control));
+            // ST03 (the implementation convention) is written only when there is one.
+            w.segment(&seg!("ST", set.id, set_control, set.convention));
             for segment in &set.body {
                 w.segment(segment);
             }
@@ -161,7 +179,11 @@ pub(crate) fn single_set(
             application_receiver: envelope.application_receiver.clone(),
             control: envelope.control.group,
             version: envelope.group_version.clone(),
-            sets: vec![SetOut { id: set_id, body }],
+            sets: vec![SetOut {
+                id: set_id,
+                convention: "",
+                body,
+            }],
         }],
     )
 }

@@ -52,7 +52,8 @@ fn a_997_for_a_clean_850_accepts_it_and_mirrors_the_envelope() {
         control(),
         now(),
         &SetResult::from_parser(&received),
-    );
+    )
+    .expect("an 850 is acknowledged");
     assert!(text.starts_with(
         "ISA*00*          *00*          *ZZ*SWITCHYARD     *ZZ*ACMEBUYER      *240105*1407*U*00401*000000042*0*P*>~"
     ), "{text}");
@@ -88,7 +89,7 @@ fn a_997_reports_envelope_errors_and_business_rejections() {
     for e in read_errors {
         results[1].reject(e);
     }
-    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results).unwrap();
     let ic = reparse(&text);
     assert_eq!(ic.delimiters.repetition, Some(b'^'));
     assert_eq!(ic.delimiters.component, b':');
@@ -138,7 +139,7 @@ fn a_997_carries_ak3_and_ak4_for_located_errors() {
     {
         results[0].reject(e);
     }
-    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results).unwrap();
     assert!(
         text.contains("AK3*PO1*16**8~AK4*2**6*three~AK5*R*5~AK9*R*1*1*0~"),
         "{text}"
@@ -158,14 +159,14 @@ fn accepted_with_errors_and_partial_acceptance() {
         set_codes::SEGMENTS_IN_ERROR,
         "price differs from contract",
     ));
-    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results).unwrap();
     let ack = ack_of(&reparse(&text), 0);
     assert_eq!(
         (ack.sets[0].status.as_str(), ack.group_status.as_str()),
         ("E", "E")
     );
     results[1].reject(SetError::new(set_codes::NOT_SUPPORTED, "no"));
-    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results);
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &results).unwrap();
     let ack = ack_of(&reparse(&text), 0);
     assert_eq!(ack.sets[1].codes, vec!["1".to_string()]);
     assert_eq!(ack.group_status, "P");
@@ -175,7 +176,7 @@ fn accepted_with_errors_and_partial_acceptance() {
 #[test]
 fn a_997_answers_a_line_feed_terminated_interchange_in_kind() {
     let received = parsed(include_bytes!("../../tests/fixtures/850_lf_terminator.x12"));
-    let text = functional_acknowledgment(&received, &ours(), control(), now(), &[]);
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &[]).unwrap();
     assert_eq!(text.matches('\n').count(), 10, "one per segment: {text}");
     let ic = reparse(&text);
     assert_eq!(ic.header.receiver_id, "GAMMA");
@@ -648,4 +649,183 @@ fn a_credit_note_is_a_credit_memo_and_cents_round_half_away_from_zero() {
     assert_eq!(invoice::cents("-0.005".parse().unwrap()), "-1");
     assert_eq!(invoice::cents(Decimal::from(7)), "700");
     assert_eq!(invoice::cents(Decimal::MAX), Decimal::MAX.to_string());
+}
+
+const PO_3040: &[u8] = include_bytes!("../../tests/fixtures/850_00401_003040_ack_requested.x12");
+
+/// The 850 fixture's ISA with our ids swapped in, as every answer to it starts.
+const ANSWER_ISA_00401: &str = "ISA*00*          *00*          *ZZ*SWITCHYARD     *ZZ*ACMEBUYER      *240105*1407*U*00401*000000042*0*P*>~";
+
+#[test]
+fn a_997_for_a_003040_group_is_written_in_003040() {
+    let received = parsed(PO_3040);
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &[]).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "{ANSWER_ISA_00401}GS*FA*SWITCHYARD*ACMEBUYER*240105*1407*900*X*003040~ST*997*0001~AK1*PO*2002~AK2*850*0001~AK5*A~AK9*A*1*1*1~SE*6*0001~GE*1*900~IEA*1*000000042~"
+        ),
+        "six-digit GS04, no AK103 and no repetition separator, as 003040 in 00401 has"
+    );
+    assert_eq!(reparse(&text).groups[0].version, "003040");
+}
+
+#[test]
+fn ak103_follows_the_group_version_not_the_interchange_version() {
+    let received = parsed(&with_text(
+        include_bytes!("../../tests/fixtures/850_crlf_00401.x12"),
+        "*X*004010~",
+        "*X*005010~",
+    ));
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &[]).unwrap();
+    assert!(text.contains("~AK1*PO*2001*005010~"), "{text}");
+    assert!(text.contains("*X*005010~"), "{text}");
+}
+
+#[test]
+fn acknowledgments_are_never_acknowledged() {
+    let received = parsed(include_bytes!("../../tests/fixtures/997_received.x12"));
+    assert_eq!(
+        functional_acknowledgment(&received, &ours(), control(), now(), &[]),
+        None
+    );
+    let received = parsed(include_bytes!("../../tests/fixtures/ta1_received.x12"));
+    assert_eq!(
+        implementation_acknowledgment(&received, &ours(), control(), now(), &[]),
+        None
+    );
+    // A 997 group beside a PO group: only the PO group is acknowledged.
+    let po = String::from_utf8(include_bytes!("../../tests/fixtures/850_crlf_00401.x12").to_vec())
+        .unwrap();
+    let mixed = po.replace(
+        "IEA*1*000000101~",
+        "GS*FA*ACMEBUYER*SWITCHYARD*20240105*1030*2009*X*004010~\r\nST*997*0001~\r\nAK1*PO*77~\r\nAK9*A*1*1*1~\r\nSE*4*0001~\r\nGE*1*2009~\r\nIEA*2*000000101~",
+    );
+    let received = parsed(mixed.as_bytes());
+    assert!(received.is_clean(), "{received:#?}");
+    let text = functional_acknowledgment(&received, &ours(), control(), now(), &[]).unwrap();
+    let ic = reparse(&text);
+    assert_eq!(ic.groups.len(), 1, "{text}");
+    assert_eq!(ack_of(&ic, 0).group_control_number, "2001");
+}
+
+#[test]
+fn a_999_answers_in_005010x231a1_with_ik_segments() {
+    let received = parsed(include_bytes!("../../tests/fixtures/850_crlf_00401.x12"));
+    let mut results = SetResult::from_parser(&received);
+    results[0].reject(
+        SetError::new(set_codes::SEGMENTS_IN_ERROR, "PO102 must be a number").at(
+            crate::error::SegmentNote {
+                segment_id: "PO1".into(),
+                position: 14,
+                code: "8".into(),
+                element: Some(crate::error::ElementNote {
+                    position: 2,
+                    code: "6".into(),
+                    value: Some("ten".into()),
+                }),
+            },
+        ),
+    );
+    let text =
+        implementation_acknowledgment(&received, &ours(), control(), now(), &results).unwrap();
+    assert_eq!(
+        text,
+        "ISA*00*          *00*          *ZZ*SWITCHYARD     *ZZ*ACMEBUYER      *240105*1407*^*00501*000000042*0*P*>~GS*FA*SWITCHYARD*ACMEBUYER*20240105*1407*900*X*005010X231A1~ST*999*0001*005010X231A1~AK1*PO*2001*004010~AK2*850*0001~IK3*PO1*14**8~IK4*2**6*ten~IK5*R*5~AK9*R*1*1*0~SE*8*0001~GE*1*900~IEA*1*000000042~"
+    );
+    let back = reparse(&text);
+    let ack = match read_document(&back.groups[0].transaction_sets[0]).unwrap() {
+        Document::FunctionalAck(ack) => ack,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(ack.sets[0].status, "R");
+    assert_eq!(ack.sets[0].notes[0].elements[0].2, "ten");
+}
+
+#[test]
+fn a_ta1_accepts_a_clean_interchange_that_asked_for_one() {
+    let received = parsed(PO_3040);
+    let ack = InterchangeAck::for_interchange(&received).expect("ISA14 is 1");
+    let envelope = Ta1Envelope::answering(&received.header, Some(received.delimiters), 42, now());
+    assert_eq!(
+        interchange_acknowledgment(&ack, &envelope),
+        format!("{ANSWER_ISA_00401}TA1*000000102*240105*1030*A*000~IEA*0*000000042~")
+    );
+    let clean = parsed(include_bytes!("../../tests/fixtures/850_crlf_00401.x12"));
+    assert_eq!(
+        InterchangeAck::for_interchange(&clean),
+        None,
+        "ISA14 0, no errors"
+    );
+}
+
+#[test]
+fn a_ta1_reports_the_first_envelope_error_and_accepts_with_errors() {
+    let po = String::from_utf8(PO_3040.to_vec()).unwrap();
+    let received = parsed(
+        po.replace("IEA*1*000000102~", "IEA*1*000000999~")
+            .as_bytes(),
+    );
+    let ack = InterchangeAck::for_interchange(&received).unwrap();
+    assert_eq!(
+        (ack.status, ack.note_code.as_str()),
+        (Ta1Status::AcceptedWithErrors, "001")
+    );
+    let envelope = Ta1Envelope::answering(&received.header, Some(received.delimiters), 42, now());
+    let text = interchange_acknowledgment(&ack, &envelope);
+    assert!(
+        text.ends_with("~TA1*000000102*240105*1030*E*001~IEA*0*000000042~"),
+        "TA101 is the header's control number: {text}"
+    );
+    let received = parsed(
+        po.replace("IEA*1*000000102~", "IEA*2*000000102~")
+            .as_bytes(),
+    );
+    let ack = InterchangeAck::for_interchange(&received).unwrap();
+    assert_eq!(ack.note_code, "021");
+}
+
+#[test]
+fn a_duplicate_control_number_is_rejected_with_note_025() {
+    let received = parsed(PO_3040);
+    let ack = InterchangeAck::rejecting(
+        &received.header,
+        crate::error::ta1_codes::DUPLICATE_CONTROL_NUMBER,
+    );
+    let envelope = Ta1Envelope::answering(&received.header, Some(received.delimiters), 43, now());
+    let text = interchange_acknowledgment(&ack, &envelope);
+    assert!(
+        text.ends_with("~TA1*000000102*240105*1030*R*025~IEA*0*000000043~"),
+        "{text}"
+    );
+    let back = reparse(&text);
+    let read = InterchangeAck::read(&back.interchange_acks[0]).unwrap();
+    assert_eq!(read, ack, "what is written reads back");
+}
+
+#[test]
+fn a_ta1_for_an_unreadable_header_is_still_valid_x12() {
+    let raw = String::from_utf8(PO_3040.to_vec())
+        .unwrap()
+        .replace("*000000102*1*P*", "*00000010A*1*P*");
+    let err = parse_interchange(raw.as_bytes()).unwrap_err();
+    let header = crate::parse::salvage_header(raw.as_bytes()).unwrap();
+    let ack = InterchangeAck::rejecting(&header, err.note_code());
+    let envelope = Ta1Envelope::answering(&header, None, 44, now());
+    let text = interchange_acknowledgment(&ack, &envelope);
+    assert_eq!(
+        text,
+        format!(
+            "{}TA1*000000000*240105*1030*R*018~IEA*0*000000044~",
+            ANSWER_ISA_00401.replace("000000042", "000000044")
+        ),
+        "a control number that is not nine digits cannot be echoed"
+    );
+    reparse(&text);
+}
+
+fn with_text(raw: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let t = String::from_utf8(raw.to_vec()).unwrap();
+    assert!(t.contains(from), "fixture lacks {from:?}");
+    t.replacen(from, to, 1).into_bytes()
 }

@@ -22,10 +22,7 @@ async fn a_partner_id_left_behind_by_an_old_record_can_be_claimed() {
     let (client, table) = switchyard_adapter_tests::moto::create_table(&config, "channels").await;
     let directory = DynamoDbChannelDirectory::new(client.clone(), &table);
     let edi = |name: &str, isa_id: &str| Channel {
-        trading_partner: Some(TradingPartner {
-            isa_qualifier: "ZZ".into(),
-            isa_id: isa_id.into(),
-        }),
+        trading_partner: Some(TradingPartner::new("ZZ", isa_id)),
         ..Channel::new(
             ChannelName::try_from(name).unwrap(),
             ChannelKind::X12,
