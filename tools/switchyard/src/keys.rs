@@ -13,31 +13,40 @@ use crate::ops::{
     EXIT_FAILED, EXIT_PARTIAL, EXIT_USAGE, confirm, ops_ports, or_dash, out, print_json, table,
 };
 
-/// When a key issued now expires: `--…expires-in 90d` (a duration) or `--…expires-at` (RFC
-/// 3339); neither: never. An expiry not in the future is refused.
-pub(crate) fn expiry(
-    expires_in: Option<&str>,
-    expires_at: Option<&str>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Option<DateTime<Utc>>> {
-    let at = match (expires_in, expires_at) {
-        (None, None) => return Ok(None),
-        (Some(_), Some(_)) => anyhow::bail!("give an expiry as a duration or a time, not both"),
-        (Some(text), None) => {
-            let span = humantime::parse_duration(text).map_err(|e| {
-                anyhow::anyhow!("the key's expiry `{text}` is not a duration such as 90d: {e}")
-            })?;
-            now + chrono::Duration::from_std(span)
-                .map_err(|_| anyhow::anyhow!("the key's expiry `{text}` is too far away"))?
-        }
-        (None, Some(text)) => DateTime::parse_from_rfc3339(text)
-            .map_err(|e| anyhow::anyhow!("the key's expiry `{text}` is not an RFC 3339 time: {e}"))?
-            .with_timezone(&Utc),
-    };
-    if at <= now {
-        anyhow::bail!("the key's expiry {at} is not in the future");
+/// `--…expires-in`: how long a key issued now works (`90d`, `12h`); zero is refused.
+pub(crate) fn parse_lifetime(text: &str) -> Result<std::time::Duration, String> {
+    let span = humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration such as 90d: {e}"))?;
+    if span.is_zero() {
+        return Err("a key must live longer than 0s".into());
     }
-    Ok(Some(at))
+    chrono::Duration::from_std(span).map_err(|_| format!("`{text}` is too far away"))?;
+    Ok(span)
+}
+
+/// `--…expires-at`: an RFC 3339 time in the future.
+pub(crate) fn parse_expiry_time(text: &str) -> Result<DateTime<Utc>, String> {
+    let at = DateTime::parse_from_rfc3339(text)
+        .map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))?
+        .with_timezone(&Utc);
+    if at <= Utc::now() {
+        return Err(format!("{at} is not in the future"));
+    }
+    Ok(at)
+}
+
+/// When a key issued at `now` expires (clap lets at most one of the two through); neither:
+/// never.
+pub(crate) fn expiry(
+    lifetime: Option<std::time::Duration>,
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    at.or_else(|| {
+        lifetime
+            .and_then(|span| chrono::Duration::from_std(span).ok())
+            .map(|span| now + span)
+    })
 }
 
 /// One key as `--json` shows it: never the key, never its full hash.
@@ -243,18 +252,19 @@ mod tests {
     #[test]
     fn expiries_are_durations_or_times_in_the_future() {
         let now: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
-        assert_eq!(expiry(None, None, now).unwrap(), None);
+        assert_eq!(expiry(None, None, now), None);
+        let ninety = parse_lifetime("90d").unwrap();
         assert_eq!(
-            expiry(Some("90d"), None, now).unwrap(),
+            expiry(Some(ninety), None, now),
             Some("2027-03-01T00:00:00Z".parse().unwrap())
         );
         assert_eq!(
-            expiry(None, Some("2027-01-01T12:00:00+02:00"), now).unwrap(),
-            Some("2027-01-01T10:00:00Z".parse().unwrap())
+            parse_expiry_time("2099-01-01T12:00:00+02:00").unwrap(),
+            "2099-01-01T10:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
-        assert!(expiry(None, Some("2026-11-30T00:00:00Z"), now).is_err());
-        assert!(expiry(Some("0s"), None, now).is_err());
-        assert!(expiry(Some("ninety days"), None, now).is_err());
-        assert!(expiry(None, Some("tomorrow"), now).is_err());
+        assert!(parse_expiry_time("2020-11-30T00:00:00Z").is_err(), "past");
+        assert!(parse_expiry_time("tomorrow").is_err());
+        assert!(parse_lifetime("0s").is_err());
+        assert!(parse_lifetime("ninety days").is_err());
     }
 }

@@ -110,11 +110,11 @@ enum Channels {
         /// Channel name.
         name: String,
         /// The new key stops working after this long (e.g. `90d`, `12h`).
-        #[arg(long, conflicts_with = "expires_at")]
-        expires_in: Option<String>,
-        /// The new key stops working at this time (RFC 3339).
-        #[arg(long)]
-        expires_at: Option<String>,
+        #[arg(long, conflicts_with = "expires_at", value_parser = keys::parse_lifetime)]
+        expires_in: Option<std::time::Duration>,
+        /// The new key stops working at this time (RFC 3339, in the future).
+        #[arg(long, value_parser = keys::parse_expiry_time)]
+        expires_at: Option<DateTime<Utc>>,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -254,11 +254,11 @@ struct AddChannel {
     #[command(flatten)]
     amazon: AmazonArgs,
     /// The API key stops working after this long (e.g. `90d`); default: never.
-    #[arg(long, conflicts_with = "key_expires_at")]
-    key_expires_in: Option<String>,
-    /// The API key stops working at this time (RFC 3339).
-    #[arg(long)]
-    key_expires_at: Option<String>,
+    #[arg(long, conflicts_with = "key_expires_at", value_parser = keys::parse_lifetime)]
+    key_expires_in: Option<std::time::Duration>,
+    /// The API key stops working at this time (RFC 3339, in the future).
+    #[arg(long, value_parser = keys::parse_expiry_time)]
+    key_expires_at: Option<DateTime<Utc>>,
     /// Print the result as JSON (for scripts).
     #[arg(long)]
     json: bool,
@@ -446,7 +446,7 @@ async fn main() -> anyhow::Result<()> {
             expires_at,
             json,
         }) => {
-            let expires = keys::expiry(expires_in.as_deref(), expires_at.as_deref(), Utc::now())?;
+            let expires = keys::expiry(expires_in, expires_at, Utc::now());
             let channel = existing(&directory, name).await?;
             let key = issue_key(&directory, &channel.name, expires).await?;
             print_issued(&channel, Some((&key, expires)), None, json);
@@ -636,11 +636,7 @@ async fn add_channel(
         );
     }
     let now = Utc::now();
-    let expires = keys::expiry(
-        add.key_expires_in.as_deref(),
-        add.key_expires_at.as_deref(),
-        now,
-    )?;
+    let expires = keys::expiry(add.key_expires_in, add.key_expires_at, now);
     let mut channel = Channel {
         default_customer: add.default_customer,
         rate_limit_per_second: add.rate_limit,
