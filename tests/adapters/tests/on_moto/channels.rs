@@ -144,7 +144,11 @@ async fn an_old_key_item_works_and_a_busy_key_writes_its_last_use_once_per_inter
             .unwrap();
         assert_eq!(found, KeyCheck::Valid(Box::new(channel.clone())));
     }
-    assert_eq!(operations.count("GetItem") - before.0, 20, "key and channel, per request");
+    assert_eq!(
+        operations.count("GetItem") - before.0,
+        20,
+        "key and channel, per request"
+    );
     assert_eq!(
         operations.count("UpdateItem") - before.1,
         1,
@@ -154,7 +158,11 @@ async fn an_old_key_item_works_and_a_busy_key_writes_its_last_use_once_per_inter
         .check_api_key(&key.secret, t0 + Duration::minutes(6))
         .await
         .unwrap();
-    assert_eq!(operations.count("UpdateItem") - before.1, 2, "the next interval's");
+    assert_eq!(
+        operations.count("UpdateItem") - before.1,
+        2,
+        "the next interval's"
+    );
 
     let listed = directory.api_keys(&channel.name).await.unwrap();
     assert_eq!(listed.len(), 1);
