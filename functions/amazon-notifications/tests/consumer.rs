@@ -99,6 +99,33 @@ impl ChannelDirectory for Outage<InMemoryChannelDirectory> {
         self.check("dynamodb")?;
         self.inner.list().await
     }
+    async fn check_api_key(
+        &self,
+        secret: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<switchyard_channels::KeyCheck, ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.check_api_key(secret, now).await
+    }
+    async fn put_api_key(&self, key: &switchyard_channels::ApiKey) -> Result<(), ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.put_api_key(key).await
+    }
+    async fn api_keys(
+        &self,
+        name: &ChannelName,
+    ) -> Result<Vec<switchyard_channels::ApiKey>, ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.api_keys(name).await
+    }
+    async fn revoke_api_key(
+        &self,
+        hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, ServiceError> {
+        self.check("dynamodb")?;
+        self.inner.revoke_api_key(hash, at).await
+    }
     async fn by_alias(&self, alias: &str) -> Result<Option<Channel>, ServiceError> {
         self.check("dynamodb")?;
         self.inner.by_alias(alias).await

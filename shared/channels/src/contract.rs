@@ -3,12 +3,12 @@
 //! [`channel_directory_contract_tests!`](crate::channel_directory_contract_tests).
 #![allow(clippy::missing_panics_doc)]
 
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use switchyard_model::ChannelName;
 
 use crate::{
-    AmazonSeller, Channel, ChannelDirectory, ChannelKind, IssuedApiKey, PutChannelError,
-    TradingPartner, amazon_alias, x12_alias,
+    AmazonSeller, ApiKey, Channel, ChannelDirectory, ChannelKind, IssuedApiKey, KeyCheck,
+    PutChannelError, REVOCATION_DELAY, TradingPartner, amazon_alias, x12_alias,
 };
 
 fn name(n: &str) -> ChannelName {
@@ -254,6 +254,193 @@ pub async fn of_concurrent_claims_of_a_partner_id_exactly_one_wins(
     );
 }
 
+fn at(t: &str) -> DateTime<Utc> {
+    t.parse().expect("an RFC 3339 time")
+}
+
+/// Issues a key for `channel` at `created`, expiring at `expires`.
+async fn issue(
+    directory: &dyn ChannelDirectory,
+    channel: &Channel,
+    created: DateTime<Utc>,
+    expires: Option<DateTime<Utc>>,
+) -> IssuedApiKey {
+    let key = IssuedApiKey::generate();
+    directory
+        .put_api_key(&ApiKey::new(
+            channel.name.clone(),
+            &key.hash,
+            created,
+            expires,
+        ))
+        .await
+        .unwrap();
+    key
+}
+
+/// A revoked key is refused within [`REVOCATION_DELAY`] of its revocation (polled, at least
+/// once), saying so; the channel's other keys keep working; a second revocation changes nothing.
+pub async fn a_revoked_key_is_refused_within_the_revocation_delay(
+    directory: &dyn ChannelDirectory,
+) {
+    let channel = api_channel("shop-a");
+    directory.put(&channel).await.unwrap();
+    let now = Utc::now();
+    let (old, new) = (
+        issue(directory, &channel, now, None).await,
+        issue(directory, &channel, now, None).await,
+    );
+    assert_eq!(
+        directory.check_api_key(&old.secret, now).await.unwrap(),
+        KeyCheck::Valid(Box::new(channel.clone()))
+    );
+    let revoked_at = at("2030-01-01T00:00:00Z");
+    assert!(
+        directory
+            .revoke_api_key(&old.hash, revoked_at)
+            .await
+            .unwrap()
+    );
+    let deadline = std::time::Instant::now() + REVOCATION_DELAY;
+    loop {
+        match directory.check_api_key(&old.secret, now).await.unwrap() {
+            KeyCheck::Revoked { key_id, at } => {
+                assert_eq!(
+                    (key_id.as_str(), at),
+                    (crate::key_id(&old.hash), revoked_at)
+                );
+                break;
+            }
+            other => assert!(
+                std::time::Instant::now() < deadline,
+                "still {other:?} after {REVOCATION_DELAY:?}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(directory.by_api_key(&old.secret).await.unwrap(), None);
+    assert_eq!(
+        directory.by_api_key(&new.secret).await.unwrap(),
+        Some(channel.clone()),
+        "the channel's other key is untouched"
+    );
+    assert!(
+        !directory
+            .revoke_api_key(&old.hash, at("2031-01-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        "already revoked"
+    );
+    let keys = directory.api_keys(&channel.name).await.unwrap();
+    let stored = keys.iter().find(|k| k.hash == old.hash).unwrap();
+    assert_eq!(
+        stored.revoked_at,
+        Some(revoked_at),
+        "the first revocation is kept"
+    );
+    assert!(
+        !directory
+            .revoke_api_key(&IssuedApiKey::generate().hash, revoked_at)
+            .await
+            .unwrap(),
+        "no such key"
+    );
+}
+
+/// A key with an expiry authenticates until then and is refused from then on, saying when.
+pub async fn an_expired_key_is_refused_from_its_expiry(directory: &dyn ChannelDirectory) {
+    let channel = api_channel("shop-a");
+    directory.put(&channel).await.unwrap();
+    let (created, expires) = (at("2030-01-01T00:00:00Z"), at("2030-04-01T00:00:00Z"));
+    let key = issue(directory, &channel, created, Some(expires)).await;
+    assert_eq!(
+        directory
+            .check_api_key(&key.secret, expires - Duration::seconds(1))
+            .await
+            .unwrap(),
+        KeyCheck::Valid(Box::new(channel.clone()))
+    );
+    assert_eq!(
+        directory.check_api_key(&key.secret, expires).await.unwrap(),
+        KeyCheck::Expired {
+            key_id: crate::key_id(&key.hash).to_string(),
+            at: expires
+        }
+    );
+    assert_eq!(
+        directory
+            .check_api_key("sy_unknown", expires)
+            .await
+            .unwrap(),
+        KeyCheck::Unknown
+    );
+}
+
+/// A key's use is recorded when its stored last use is older than
+/// [`crate::LAST_USED_INTERVAL`], not on every request; a refused key records none.
+pub async fn a_key_records_its_last_use_once_per_interval(directory: &dyn ChannelDirectory) {
+    let channel = api_channel("shop-a");
+    directory.put(&channel).await.unwrap();
+    let t0 = at("2030-01-01T00:00:00Z");
+    let key = issue(directory, &channel, t0, None).await;
+    let last_used = || async { directory.api_keys(&channel.name).await.unwrap()[0].last_used_at };
+    assert_eq!(last_used().await, None, "not used yet");
+    directory.check_api_key(&key.secret, t0).await.unwrap();
+    assert_eq!(last_used().await, Some(t0));
+    directory
+        .check_api_key(&key.secret, t0 + Duration::minutes(4))
+        .await
+        .unwrap();
+    assert_eq!(
+        last_used().await,
+        Some(t0),
+        "within the interval: not rewritten"
+    );
+    let later = t0 + Duration::minutes(6);
+    directory.check_api_key(&key.secret, later).await.unwrap();
+    assert_eq!(last_used().await, Some(later));
+    directory
+        .revoke_api_key(&key.hash, later + Duration::minutes(1))
+        .await
+        .unwrap();
+    directory
+        .check_api_key(&key.secret, later + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(last_used().await, Some(later), "a refused key was not used");
+}
+
+/// A channel's keys are listed oldest first with what is known of them; another channel's are
+/// not among them.
+pub async fn a_channel_lists_its_own_keys_oldest_first(directory: &dyn ChannelDirectory) {
+    let (a, b) = (api_channel("shop-a"), api_channel("shop-b"));
+    directory.put(&a).await.unwrap();
+    directory.put(&b).await.unwrap();
+    let expires = at("2031-01-01T00:00:00Z");
+    let second = issue(directory, &a, at("2030-02-01T00:00:00Z"), Some(expires)).await;
+    let first = issue(directory, &a, at("2030-01-01T00:00:00Z"), None).await;
+    issue(directory, &b, at("2030-01-01T00:00:00Z"), None).await;
+    let keys = directory.api_keys(&a.name).await.unwrap();
+    assert_eq!(
+        keys,
+        vec![
+            ApiKey::new(
+                a.name.clone(),
+                &first.hash,
+                at("2030-01-01T00:00:00Z"),
+                None
+            ),
+            ApiKey::new(
+                a.name.clone(),
+                &second.hash,
+                at("2030-02-01T00:00:00Z"),
+                Some(expires)
+            ),
+        ]
+    );
+    assert_eq!(directory.api_keys(&name("nobody")).await.unwrap(), vec![]);
+}
+
 /// One `#[tokio::test]` per [`ChannelDirectory`] case, each on a fresh directory made by
 /// `$directory` (an expression, awaited inside the test if it needs to be).
 #[macro_export]
@@ -266,7 +453,11 @@ macro_rules! channel_directory_contract_tests {
             every_channel_is_listed_by_name,
             a_partner_id_finds_its_channel_and_belongs_to_one_channel,
             a_dropped_partner_id_is_released,
-            of_concurrent_claims_of_a_partner_id_exactly_one_wins);
+            of_concurrent_claims_of_a_partner_id_exactly_one_wins,
+            a_revoked_key_is_refused_within_the_revocation_delay,
+            an_expired_key_is_refused_from_its_expiry,
+            a_key_records_its_last_use_once_per_interval,
+            a_channel_lists_its_own_keys_oldest_first);
     };
     (@cases $directory:expr; $($case:ident),*) => {
         $(

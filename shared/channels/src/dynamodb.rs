@@ -6,14 +6,18 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
-use chrono::Utc;
+use chrono::{DateTime, SecondsFormat, Utc};
 use switchyard_model::ChannelName;
 use switchyard_platform::ServiceError;
 
-use crate::{Channel, ChannelDirectory, PutChannelError, hash_api_key};
+use crate::{
+    ApiKey, Channel, ChannelDirectory, KeyCheck, KeyState, PutChannelError, hash_api_key,
+    last_used_cutoff,
+};
 
 /// Channels in a DynamoDB table (hash key `pk`): `CHANNEL#<name>` (the record), `APIKEY#<sha256>`
-/// (a key that authenticates as the channel) and `ALIAS#<partner id>` (which channel a partner id
+/// (a key that authenticates as the channel: `channel`, `created_at`, and when set `expires_at`,
+/// `revoked_at`, `last_used_at`, RFC 3339) and `ALIAS#<partner id>` (which channel a partner id
 /// belongs to; one channel per partner id).
 #[derive(Debug, Clone)]
 pub struct DynamoDbChannelDirectory {
@@ -201,22 +205,96 @@ fn channel_from(item: &HashMap<String, AttributeValue>) -> Result<Channel, Servi
         .map_err(|e| ServiceError::new("dynamodb", format!("unreadable channel: {e}")))
 }
 
+/// Times are stored in one RFC 3339 form (UTC, milliseconds, `Z`), so that they compare as
+/// strings in condition expressions.
+fn time(at: DateTime<Utc>) -> AttributeValue {
+    AttributeValue::S(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+fn time_of(item: &HashMap<String, AttributeValue>, name: &str) -> Option<DateTime<Utc>> {
+    let text = item.get(name)?.as_s().ok()?;
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
+}
+
+/// A key item as a record; `None` for one naming no valid channel. Items written before keys
+/// had ids, expiries or last-used times carry only `channel` and `created_at`.
+fn key_from(hash: String, item: &HashMap<String, AttributeValue>) -> Option<ApiKey> {
+    let channel = item.get("channel")?.as_s().ok()?;
+    let channel = ChannelName::try_from(channel.as_str()).ok()?;
+    Some(ApiKey {
+        hash,
+        channel,
+        // Every key item was written with one; an unreadable one must not lock the key out.
+        created_at: time_of(item, "created_at").unwrap_or(DateTime::UNIX_EPOCH),
+        expires_at: time_of(item, "expires_at"),
+        revoked_at: time_of(item, "revoked_at"),
+        last_used_at: time_of(item, "last_used_at"),
+    })
+}
+
+fn is_condition_failed<E, R>(e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|se| se.code())
+        .is_some_and(|code| code == "ConditionalCheckFailedException")
+}
+
+impl DynamoDbChannelDirectory {
+    /// Writes `now` as the key's last use, on the condition that the stored one is still older
+    /// than the interval: of concurrent requests that all saw a stale time, one writes. A
+    /// failure is logged, not returned: the request it rides on must not fail for it.
+    async fn record_use(&self, key: &ApiKey, now: DateTime<Utc>) {
+        let written = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(format!("APIKEY#{}", key.hash)))
+            .update_expression("SET last_used_at = :now")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR last_used_at < :cutoff)",
+            )
+            .expression_attribute_values(":now", time(now))
+            .expression_attribute_values(":cutoff", time(last_used_cutoff(now)))
+            .send()
+            .await;
+        match written {
+            Ok(_) => {}
+            Err(e) if is_condition_failed(&e) => {}
+            Err(e) => tracing::warn!(
+                key_id = key.id(),
+                channel = %key.channel,
+                error = %DisplayErrorContext(e),
+                "could not record the API key's last use"
+            ),
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl ChannelDirectory for DynamoDbChannelDirectory {
-    async fn by_api_key(&self, secret: &str) -> Result<Option<Channel>, ServiceError> {
-        let Some(key) = self
-            .get_item(format!("APIKEY#{}", hash_api_key(secret)))
-            .await?
-        else {
-            return Ok(None);
+    async fn check_api_key(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KeyCheck, ServiceError> {
+        let hash = hash_api_key(secret);
+        // Read consistently: a revocation must be seen by the very next request (same request
+        // count as an eventually consistent read, twice the read units of a tiny item).
+        let Some(item) = self.read_item(format!("APIKEY#{hash}"), true).await? else {
+            return Ok(KeyCheck::Unknown);
         };
-        let Some(name) = key.get("channel").and_then(|v| v.as_s().ok()) else {
-            return Ok(None);
+        let Some(key) = key_from(hash, &item) else {
+            return Ok(KeyCheck::Unknown);
         };
-        let Ok(name) = ChannelName::try_from(name.as_str()) else {
-            return Ok(None);
-        };
-        self.get(&name).await
+        let channel = self.get(&key.channel).await?;
+        if channel.is_some() && key.state(now) == KeyState::Active && key.use_is_due(now) {
+            self.record_use(&key, now).await;
+        }
+        Ok(KeyCheck::of(&key, channel, now))
     }
 
     async fn get(&self, name: &ChannelName) -> Result<Option<Channel>, ServiceError> {
@@ -261,17 +339,74 @@ impl ChannelDirectory for DynamoDbChannelDirectory {
         }
     }
 
-    async fn add_api_key(&self, name: &ChannelName, hash: &str) -> Result<(), ServiceError> {
-        self.client
+    async fn put_api_key(&self, key: &ApiKey) -> Result<(), ServiceError> {
+        let mut put = self
+            .client
             .put_item()
             .table_name(&self.table)
-            .item("pk", AttributeValue::S(format!("APIKEY#{hash}")))
-            .item("channel", AttributeValue::S(name.to_string()))
-            .item("created_at", AttributeValue::S(Utc::now().to_rfc3339()))
-            .send()
+            .item("pk", AttributeValue::S(format!("APIKEY#{}", key.hash)))
+            .item("channel", AttributeValue::S(key.channel.to_string()))
+            .item("created_at", time(key.created_at));
+        for (name, at) in [
+            ("expires_at", key.expires_at),
+            ("revoked_at", key.revoked_at),
+            ("last_used_at", key.last_used_at),
+        ] {
+            if let Some(at) = at {
+                put = put.item(name, time(at));
+            }
+        }
+        put.send()
             .await
             .map_err(|e| ServiceError::new("dynamodb", DisplayErrorContext(e)))?;
         Ok(())
+    }
+
+    async fn api_keys(&self, name: &ChannelName) -> Result<Vec<ApiKey>, ServiceError> {
+        // A scan: an operator's read (`channels show`, `revoke-key`), never a request's.
+        let mut keys = Vec::new();
+        let mut pages = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .filter_expression("begins_with(pk, :prefix) AND channel = :channel")
+            .expression_attribute_values(":prefix", AttributeValue::S("APIKEY#".into()))
+            .expression_attribute_values(":channel", AttributeValue::S(name.to_string()))
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = pages.next().await {
+            let item = item.map_err(|e| ServiceError::new("dynamodb", DisplayErrorContext(e)))?;
+            let hash = item
+                .get("pk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|pk| pk.strip_prefix("APIKEY#"))
+                .map(str::to_string);
+            if let Some(key) = hash.and_then(|hash| key_from(hash, &item)) {
+                keys.push(key);
+            }
+        }
+        keys.sort_by(|a, b| (a.created_at, &a.hash).cmp(&(b.created_at, &b.hash)));
+        Ok(keys)
+    }
+
+    async fn revoke_api_key(&self, hash: &str, at: DateTime<Utc>) -> Result<bool, ServiceError> {
+        let revoked = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(format!("APIKEY#{hash}")))
+            .update_expression("SET revoked_at = :at")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(revoked_at)")
+            .expression_attribute_values(":at", time(at))
+            .send()
+            .await;
+        match revoked {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failed(&e) => Ok(false),
+            Err(e) => Err(ServiceError::new("dynamodb", DisplayErrorContext(e))),
+        }
     }
 
     async fn list(&self) -> Result<Vec<Channel>, ServiceError> {

@@ -3,16 +3,18 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use chrono::{DateTime, Utc};
 use switchyard_model::ChannelName;
 use switchyard_platform::ServiceError;
 
-use crate::{Channel, ChannelDirectory, PutChannelError, hash_api_key};
+use crate::{ApiKey, Channel, ChannelDirectory, KeyCheck, PutChannelError, hash_api_key};
 
 /// Channels in memory.
 #[derive(Debug, Default)]
 pub struct InMemoryChannelDirectory {
     channels: Mutex<HashMap<ChannelName, Channel>>,
-    keys: Mutex<HashMap<String, ChannelName>>,
+    /// Key records by hash.
+    keys: Mutex<HashMap<String, ApiKey>>,
 }
 
 impl InMemoryChannelDirectory {
@@ -35,17 +37,24 @@ impl InMemoryChannelDirectory {
 
 #[async_trait::async_trait]
 impl ChannelDirectory for InMemoryChannelDirectory {
-    async fn by_api_key(&self, secret: &str) -> Result<Option<Channel>, ServiceError> {
-        let name = self
-            .keys
-            .lock()
-            .unwrap()
-            .get(&hash_api_key(secret))
-            .cloned();
-        match name {
-            Some(name) => self.get(&name).await,
-            None => Ok(None),
-        }
+    async fn check_api_key(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KeyCheck, ServiceError> {
+        let key = {
+            let mut keys = self.keys.lock().unwrap();
+            let Some(key) = keys.get_mut(&hash_api_key(secret)) else {
+                return Ok(KeyCheck::Unknown);
+            };
+            let found = key.clone();
+            if found.state(now) == crate::KeyState::Active && found.use_is_due(now) {
+                key.last_used_at = Some(now);
+            }
+            found
+        };
+        let channel = self.get(&key.channel).await?;
+        Ok(KeyCheck::of(&key, channel, now))
     }
 
     async fn get(&self, name: &ChannelName) -> Result<Option<Channel>, ServiceError> {
@@ -76,12 +85,35 @@ impl ChannelDirectory for InMemoryChannelDirectory {
         Ok(())
     }
 
-    async fn add_api_key(&self, name: &ChannelName, hash: &str) -> Result<(), ServiceError> {
+    async fn put_api_key(&self, key: &ApiKey) -> Result<(), ServiceError> {
         self.keys
             .lock()
             .unwrap()
-            .insert(hash.to_string(), name.clone());
+            .insert(key.hash.clone(), key.clone());
         Ok(())
+    }
+
+    async fn api_keys(&self, name: &ChannelName) -> Result<Vec<ApiKey>, ServiceError> {
+        let mut keys: Vec<ApiKey> = self
+            .keys
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|k| &k.channel == name)
+            .cloned()
+            .collect();
+        keys.sort_by(|a, b| (a.created_at, &a.hash).cmp(&(b.created_at, &b.hash)));
+        Ok(keys)
+    }
+
+    async fn revoke_api_key(&self, hash: &str, at: DateTime<Utc>) -> Result<bool, ServiceError> {
+        match self.keys.lock().unwrap().get_mut(hash) {
+            Some(key) if key.revoked_at.is_none() => {
+                key.revoked_at = Some(at);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn list(&self) -> Result<Vec<Channel>, ServiceError> {

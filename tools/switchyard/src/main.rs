@@ -1,6 +1,6 @@
 //! `switchyard`: the operator CLI.
 //!
-//! `switchyard channels add|list|show|rotate-key|rotate-secret|set-allocation|set-stock-push|set-inventory-advice` manages channel records in the
+//! `switchyard channels add|list|show|rotate-key|revoke-key|rotate-secret|set-allocation|set-stock-push|set-inventory-advice` manages channel records in the
 //! channels table (`SWITCHYARD_CHANNELS_TABLE`, AWS settings from the usual environment,
 //! `AWS_ENDPOINT_URL` for the local emulator). API keys and generated secrets are printed once,
 //! when issued: only a key's hash is stored, and secret values go to SSM Parameter Store
@@ -14,20 +14,21 @@
 
 mod in_aws;
 mod inventory;
+mod keys;
 mod operate;
 mod ops;
 mod replay_cmd;
 mod secrets;
 
 use anyhow::{Context, bail};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Parser, Subcommand};
 use rust_decimal::Decimal;
 use serde_json::json;
 use switchyard_channels::{
-    Allocation, AllocationError, AmazonSeller, Channel, ChannelDirectory, ChannelKind,
+    Allocation, AllocationError, AmazonSeller, ApiKey, Channel, ChannelDirectory, ChannelKind,
     DynamoDbChannelDirectory, InventoryAdvice, IssuedApiKey, MappingOptions, StockPush,
-    TradingPartner, X12Acknowledgment,
+    TradingPartner, X12Acknowledgment, key_id,
 };
 use switchyard_model::{ChannelName, Sku};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
@@ -94,19 +95,32 @@ enum Channels {
     Add(Box<AddChannel>),
     /// List channels.
     List,
-    /// Show one channel (secrets by reference only).
+    /// Show one channel (secrets by reference only) and its API keys: id, state, created,
+    /// expires, last used (to within 5 minutes), revoked.
     Show {
         /// Channel name.
         name: String,
+        /// Print `{"channel": …, "api_keys": […]}`.
+        #[arg(long)]
+        json: bool,
     },
-    /// Issue an additional API key for a channel (printed once).
+    /// Issue an additional API key for a channel (printed once, with its id); the old keys keep
+    /// working until `revoke-key`.
     RotateKey {
         /// Channel name.
         name: String,
+        /// The new key stops working after this long (e.g. `90d`, `12h`).
+        #[arg(long, conflicts_with = "expires_at", value_parser = keys::parse_lifetime)]
+        expires_in: Option<std::time::Duration>,
+        /// The new key stops working at this time (RFC 3339, in the future).
+        #[arg(long, value_parser = keys::parse_expiry_time)]
+        expires_at: Option<DateTime<Utc>>,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
     },
+    /// Revoke a channel's API keys, all or one (by id): refused with 401 from the next request.
+    RevokeKey(keys::RevokeKey),
     /// Add a new webhook signing secret; the current ones keep verifying for a grace period.
     RotateSecret {
         /// Channel name.
@@ -253,6 +267,12 @@ struct AddChannel {
     currency: Option<String>,
     #[command(flatten)]
     amazon: AmazonArgs,
+    /// The API key stops working after this long (e.g. `90d`); default: never.
+    #[arg(long, conflicts_with = "key_expires_at", value_parser = keys::parse_lifetime)]
+    key_expires_in: Option<std::time::Duration>,
+    /// The API key stops working at this time (RFC 3339, in the future).
+    #[arg(long, value_parser = keys::parse_expiry_time)]
+    key_expires_at: Option<DateTime<Utc>>,
     /// Print the result as JSON (for scripts).
     #[arg(long)]
     json: bool,
@@ -332,13 +352,32 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Channels(Channels::Show { name }) => {
+        Command::Channels(Channels::Show { name, json }) => {
             let channel = existing(&directory, name).await?;
-            println!("{}", serde_json::to_string_pretty(&channel)?);
-            println!(
-                "stock shown: {}",
-                describe_allocation(channel.allocation.as_ref())
-            );
+            let api_keys = directory
+                .api_keys(&channel.name)
+                .await
+                .context("listing the channel's API keys")?;
+            let now = Utc::now();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "channel": channel,
+                        "api_keys": api_keys.iter().map(|k| keys::key_json(k, now)).collect::<Vec<_>>(),
+                    }))?
+                );
+            } else {
+                println!("{}", serde_json::to_string_pretty(&channel)?);
+                println!(
+                    "stock shown: {}",
+                    describe_allocation(channel.allocation.as_ref())
+                );
+                keys::print_keys(&api_keys, now);
+            }
+        }
+        Command::Channels(Channels::RevokeKey(revoke)) => {
+            std::process::exit(keys::run_revoke(&directory, &config, revoke).await)
         }
         Command::Channels(Channels::SetAllocation(set)) => {
             let mut channel = existing(&directory, set.name.clone()).await?;
@@ -442,10 +481,16 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Channels(Channels::RotateKey { name, json }) => {
+        Command::Channels(Channels::RotateKey {
+            name,
+            expires_in,
+            expires_at,
+            json,
+        }) => {
+            let expires = keys::expiry(expires_in, expires_at, Utc::now());
             let channel = existing(&directory, name).await?;
-            let key = issue_key(&directory, &channel.name).await?;
-            print_issued(&channel, Some(&key), None, json);
+            let key = issue_key(&directory, &channel.name, expires).await?;
+            print_issued(&channel, Some((&key, expires)), None, json);
         }
         Command::Channels(Channels::RotateSecret {
             name,
@@ -629,6 +674,7 @@ async fn add_channel(
         );
     }
     let now = Utc::now();
+    let expires = keys::expiry(add.key_expires_in, add.key_expires_at, now);
     let mut channel = Channel {
         default_customer: add.default_customer,
         rate_limit_per_second: add.rate_limit,
@@ -703,28 +749,44 @@ async fn add_channel(
         .put(&channel)
         .await
         .context("storing the channel")?;
-    let key = issue_key(directory, &channel.name).await?;
-    print_issued(&channel, Some(&key), shown_secret.as_deref(), add.json);
+    let key = issue_key(directory, &channel.name, expires).await?;
+    print_issued(
+        &channel,
+        Some((&key, expires)),
+        shown_secret.as_deref(),
+        add.json,
+    );
     Ok(())
 }
 
 async fn issue_key(
     directory: &DynamoDbChannelDirectory,
     name: &ChannelName,
+    expires_at: Option<DateTime<Utc>>,
 ) -> anyhow::Result<IssuedApiKey> {
     let key = IssuedApiKey::generate();
     directory
-        .add_api_key(name, &key.hash)
+        .put_api_key(&ApiKey::new(
+            name.clone(),
+            &key.hash,
+            Utc::now(),
+            expires_at,
+        ))
         .await
         .context("storing the API key hash")?;
     Ok(key)
 }
 
-fn print_issued(channel: &Channel, key: Option<&IssuedApiKey>, secret: Option<&str>, json: bool) {
+/// A key just issued, with its expiry.
+type Issued<'a> = (&'a IssuedApiKey, Option<DateTime<Utc>>);
+
+fn print_issued(channel: &Channel, key: Option<Issued<'_>>, secret: Option<&str>, json: bool) {
     if json {
         let mut out = json!({"name": channel.name, "kind": channel.kind});
-        if let Some(key) = key {
+        if let Some((key, expires_at)) = key {
             out["api_key"] = json!(key.secret);
+            out["key_id"] = json!(key_id(&key.hash));
+            out["key_expires_at"] = json!(expires_at);
         }
         if let Some(secret) = secret {
             out["secret"] = json!(secret);
@@ -740,8 +802,13 @@ fn print_issued(channel: &Channel, key: Option<&IssuedApiKey>, secret: Option<&s
         println!("{out}");
     } else {
         println!("channel {} ({:?})", channel.name, channel.kind);
-        if let Some(key) = key {
+        if let Some((key, expires_at)) = key {
             println!("API key (shown once, store it now): {}", key.secret);
+            println!(
+                "key id: {}; expires: {}",
+                key_id(&key.hash),
+                expires_at.map_or_else(|| "never".to_string(), |at| at.to_rfc3339())
+            );
         }
         if let Some(secret) = secret {
             println!("Webhook signing secret (shown once, give it to the sender): {secret}");

@@ -60,3 +60,114 @@ async fn a_partner_id_left_behind_by_an_old_record_can_be_claimed() {
         );
     }
 }
+
+/// Counts the DynamoDB operations a client sends, by their `X-Amz-Target`.
+#[derive(Debug, Default, Clone)]
+struct Operations(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Operations {
+    fn count(&self, operation: &str) -> usize {
+        let suffix = format!(".{operation}");
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|t| t.ends_with(&suffix))
+            .count()
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for Operations {
+    fn name(&self) -> &'static str {
+        "count-operations"
+    }
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(target) = context.request().headers().get("x-amz-target") {
+            self.0.lock().unwrap().push(target.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// A key item as `channels add` wrote it before keys had expiries (only `channel` and a
+/// nanosecond `created_at`) authenticates, is listed and can be revoked; and a busy key costs
+/// its two reads per request, plus one conditional write per last-used interval, not per request.
+#[tokio::test]
+async fn an_old_key_item_works_and_a_busy_key_writes_its_last_use_once_per_interval() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use chrono::{Duration, Utc};
+    use switchyard_channels::{
+        Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey, KeyCheck,
+    };
+    use switchyard_model::ChannelName;
+
+    let config = switchyard_adapter_tests::moto::moto_config().await;
+    let (client, table) = switchyard_adapter_tests::moto::create_table(&config, "channels").await;
+    let operations = Operations::default();
+    let counted = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&config)
+            .interceptor(operations.clone())
+            .build(),
+    );
+    let directory = DynamoDbChannelDirectory::new(counted, &table);
+    let channel = Channel::new(
+        ChannelName::try_from("old-shop").unwrap(),
+        ChannelKind::Api,
+        Utc::now(),
+    );
+    directory.put(&channel).await.unwrap();
+    let key = IssuedApiKey::generate();
+    client
+        .put_item()
+        .table_name(&table)
+        .item("pk", AttributeValue::S(format!("APIKEY#{}", key.hash)))
+        .item("channel", AttributeValue::S("old-shop".into()))
+        .item("created_at", AttributeValue::S(Utc::now().to_rfc3339()))
+        .send()
+        .await
+        .unwrap();
+
+    let before = (operations.count("GetItem"), operations.count("UpdateItem"));
+    let t0 = Utc::now();
+    for i in 0..10 {
+        let found = directory
+            .check_api_key(&key.secret, t0 + Duration::seconds(i * 20))
+            .await
+            .unwrap();
+        assert_eq!(found, KeyCheck::Valid(Box::new(channel.clone())));
+    }
+    assert_eq!(
+        operations.count("GetItem") - before.0,
+        20,
+        "key and channel, per request"
+    );
+    assert_eq!(
+        operations.count("UpdateItem") - before.1,
+        1,
+        "one last-used write in the interval"
+    );
+    directory
+        .check_api_key(&key.secret, t0 + Duration::minutes(6))
+        .await
+        .unwrap();
+    assert_eq!(
+        operations.count("UpdateItem") - before.1,
+        2,
+        "the next interval's"
+    );
+
+    let listed = directory.api_keys(&channel.name).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].expires_at, None);
+    assert!(listed[0].created_at <= t0);
+    assert!(directory.revoke_api_key(&key.hash, t0).await.unwrap());
+    assert!(matches!(
+        directory.check_api_key(&key.secret, t0).await.unwrap(),
+        KeyCheck::Revoked { .. }
+    ));
+}
