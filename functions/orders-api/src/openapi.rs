@@ -482,8 +482,14 @@ fn receive_webhook() {}
     request_body(content = String, content_type = "application/edi-x12", description = "One ISA…IEA interchange"),
     responses(
         (status = 200, description = "Read: the 997 for it (also left in the outbox)", body = String, content_type = "application/edi-x12",
-            headers(("x-switchyard-order-ids" = String, description = "The orders it created, comma-separated"))),
-        (status = 400, description = "Not an interchange Switchyard can read", body = Problem, content_type = "application/problem+json"),
+            headers(
+                ("x-switchyard-order-ids" = String, description = "The orders it created, comma-separated"),
+                ("x-switchyard-document-id" = String, description = "The outbox id of the acknowledgment"),
+                ("x-switchyard-document-type" = String, description = "`997` or `999`, as the partner is configured"),
+                ("x-switchyard-ta1-document-id" = String, description = "The outbox id of a TA1, when one was sent (ISA14 = 1, or an envelope error)"),
+            )),
+        (status = 202, description = "Only acknowledgments (997, 999, TA1): read and recorded, never acknowledged themselves", body = Object, content_type = "application/json"),
+        (status = 400, description = "Not an interchange Switchyard can read (a TA1 goes to the outbox when the partner is known)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not a trading partner's, or the ISA names another partner", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same interchange is being handled right now; resend later", body = Problem, content_type = "application/problem+json"),
