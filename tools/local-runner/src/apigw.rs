@@ -21,6 +21,16 @@ use crate::runtime_api::{ACCOUNT_ID, InvokeError};
 /// Largest request body API Gateway accepts.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
 
+/// Largest request line plus header values API Gateway (HTTP API) accepts: its documented quota
+/// of 10240 bytes. Beyond it the gateway answers itself; the function never sees the request.
+pub const MAX_HEADER_BYTES: usize = 10 * 1024;
+
+/// The request line and header values of `parts`, as API Gateway counts them against its quota.
+fn header_bytes(parts: &axum::http::request::Parts) -> usize {
+    let line = parts.method.as_str().len() + parts.uri.to_string().len() + "HTTP/1.1".len();
+    line + parts.headers.values().map(|v| v.len()).sum::<usize>()
+}
+
 /// Oversized bodies up to this size are read and discarded before answering 413.
 const DRAIN_CAP_BYTES: usize = 64 * 1024 * 1024;
 
@@ -499,6 +509,9 @@ async fn handle_inner(
             obj.extend(extra);
         }
         return (status, axum::Json(body)).into_response();
+    }
+    if header_bytes(&parts) > MAX_HEADER_BYTES {
+        return to_response(HttpResponse::message(431, "Request Header Fields Too Large"));
     }
     let Some(route) = gw.routes.find(parts.method.as_str(), &path) else {
         return to_response(HttpResponse::message(404, "Not Found"));

@@ -146,6 +146,22 @@ async fn end_to_end_with_a_real_lambda_runtime() {
         .unwrap();
     assert_eq!(r.status(), 413);
 
+    // API Gateway's 10240-byte quota on the request line and headers: answered by the gateway.
+    let r = client
+        .post(format!("{url}/echo/echo"))
+        .header("x-padding", "p".repeat(10 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 431);
+    let r = client
+        .post(format!("{url}/echo/echo"))
+        .header("x-padding", "p".repeat(9 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "under the quota it reaches the function");
+
     let r = client
         .post(format!("{url}/echo/error"))
         .send()
