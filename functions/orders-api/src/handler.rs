@@ -141,21 +141,29 @@ impl OrdersApi {
     /// Refuses a body too large or not JSON by its media type: the same for submit and validate.
     fn check_body_headers(&self, request: &HttpRequest) -> Result<(), Problem> {
         check_body_size(request, self.settings.max_body_bytes)?;
-        if let Some(ct) = request.header("content-type") {
-            let essence = ct
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if essence != "application/json" && !essence.ends_with("+json") {
-                return Err(Problem::new(
-                    415,
-                    "unsupported-media-type",
-                    "Unsupported media type",
-                    format!("send application/json, not {essence}"),
-                ));
-            }
+        // Required, not assumed: a body sent without one (curl -d sends a form type) is a
+        // client that does not know what it sends.
+        let Some(ct) = request.header("content-type") else {
+            return Err(Problem::new(
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "send the body with Content-Type: application/json",
+            ));
+        };
+        let essence = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(Problem::new(
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                format!("send application/json, not {essence}"),
+            ));
         }
         Ok(())
     }
