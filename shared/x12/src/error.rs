@@ -58,6 +58,42 @@ pub enum InterchangeError {
     /// The interchange ends without an IEA trailer: it was probably truncated.
     #[error("the interchange has no IEA trailer; it may have been truncated in transmission")]
     MissingIea,
+    /// The last segment is not closed by the segment terminator: it was probably truncated.
+    #[error(
+        "the last segment ({tag}) is not ended by the segment terminator {terminator:?}; it may have been truncated"
+    )]
+    Unterminated {
+        /// The unterminated segment's tag.
+        tag: String,
+        /// The terminator the ISA declared.
+        terminator: char,
+    },
+    /// Beyond what any X12 document needs ([`crate::parse::limits`]): refused before it is
+    /// read further, so that no interchange costs more than its size.
+    #[error("segment {position} ({tag}) {what}, more than the {limit} any X12 document needs")]
+    TooLarge {
+        /// Which bound ("has 100001 elements").
+        what: String,
+        /// The bound.
+        limit: usize,
+        /// The segment's tag.
+        tag: String,
+        /// 1-based segment position after the ISA.
+        position: usize,
+    },
+    /// A control character (other than the declared delimiters) inside the data: X12's
+    /// character sets have none, and the ERP or a label printer would take it as something else.
+    #[error(
+        "segment {position} ({tag}) holds the control character {byte:#04x}, which no X12 character set allows"
+    )]
+    ControlCharacter {
+        /// The byte.
+        byte: u8,
+        /// The segment's tag.
+        tag: String,
+        /// 1-based segment position after the ISA.
+        position: usize,
+    },
 }
 
 impl InterchangeError {
@@ -67,7 +103,11 @@ impl InterchangeError {
             // Nothing or too little arrived: the transmission ended early.
             InterchangeError::Empty
             | InterchangeError::TooShort { .. }
-            | InterchangeError::MissingIea => ta1_codes::PREMATURE_END,
+            | InterchangeError::MissingIea
+            | InterchangeError::Unterminated { .. } => ta1_codes::PREMATURE_END,
+            InterchangeError::TooLarge { .. } | InterchangeError::ControlCharacter { .. } => {
+                ta1_codes::INVALID_CONTENT
+            }
             InterchangeError::NotIsa { .. } => ta1_codes::INVALID_CONTROL_STRUCTURE,
             // The separator is missing where ISA`element` should end: that field has the
             // wrong width. Element 0 is the separator right after `ISA` itself.

@@ -511,7 +511,10 @@ async fn handle_inner(
         return (status, axum::Json(body)).into_response();
     }
     if header_bytes(&parts) > MAX_HEADER_BYTES {
-        return to_response(HttpResponse::message(431, "Request Header Fields Too Large"));
+        return to_response(HttpResponse::message(
+            431,
+            "Request Header Fields Too Large",
+        ));
     }
     let Some(route) = gw.routes.find(parts.method.as_str(), &path) else {
         return to_response(HttpResponse::message(404, "Not Found"));

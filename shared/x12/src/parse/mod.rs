@@ -9,6 +9,7 @@ use crate::error::InterchangeError;
 use crate::interchange::{Interchange, InterchangeHeader};
 
 pub use isa::ISA_LEN;
+pub use tokenize::limits;
 
 /// Parses one interchange.
 ///
@@ -20,7 +21,7 @@ pub fn parse_interchange(raw: &[u8]) -> Result<Interchange, InterchangeError> {
     let raw = skip_preamble(raw);
     let (delimiters, header) = isa::read_isa(raw)?;
     let body = raw.get(ISA_LEN..).unwrap_or_default();
-    let segments = tokenize::segments(body, &delimiters);
+    let segments = tokenize::segments(body, &delimiters)?;
     let (groups, errors, interchange_acks) = structure::assemble(segments, &header)?;
     Ok(Interchange {
         delimiters,

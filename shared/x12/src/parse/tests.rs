@@ -383,3 +383,48 @@ fn a_refused_interchange_still_names_its_sender_when_the_isa_can_be_split() {
     assert_eq!(salvage_header(b"ISA*00*"), None, "no sender to answer");
     assert_eq!(salvage_header(b""), None);
 }
+
+#[test]
+fn an_unterminated_last_segment_is_a_truncated_interchange() {
+    let t = text(PO_4010);
+    let cut = t.trim_end().trim_end_matches('~');
+    let err = parse_interchange(cut.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, InterchangeError::Unterminated { ref tag, .. } if tag == "IEA"),
+        "{err:?}"
+    );
+    assert_eq!(err.note_code(), crate::error::ta1_codes::PREMATURE_END);
+}
+
+#[test]
+fn control_characters_in_the_data_are_refused_with_their_segment() {
+    let raw = with(PO_4010, "BEG*", "BEG\u{7}*");
+    let err = parse_interchange(&raw).unwrap_err();
+    assert!(
+        matches!(err, InterchangeError::ControlCharacter { byte: 7, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.note_code(), crate::error::ta1_codes::INVALID_CONTENT);
+}
+
+#[test]
+fn element_and_repetition_bombs_are_refused_before_they_are_split() {
+    let many = format!("REF*ZZ*{}~BEG*", vec!["1"; 150].join("*"));
+    let err = parse_interchange(&with(PO_4010, "BEG*", &many)).unwrap_err();
+    assert!(
+        matches!(err, InterchangeError::TooLarge { limit: 99, .. }),
+        "{err:?}"
+    );
+    let repeated = format!("REF*ZZ*{}~BEG*", vec!["1"; 150].join(">"));
+    let err = parse_interchange(&with(PO_4010, "BEG*", &repeated)).unwrap_err();
+    assert!(
+        matches!(err, InterchangeError::TooLarge { limit: 99, .. }),
+        "{err:?}"
+    );
+    let long = format!("REF*ZZ*{}~BEG*", "X".repeat(9000));
+    let err = parse_interchange(&with(PO_4010, "BEG*", &long)).unwrap_err();
+    assert!(matches!(err, InterchangeError::TooLarge { .. }), "{err:?}");
+    // Well inside the bounds, the same segment reads.
+    let fine = format!("REF*ZZ*{}~BEG*", vec!["1"; 20].join("*"));
+    assert!(parse_interchange(&with(PO_4010, "BEG*", &fine)).is_ok());
+}
