@@ -276,3 +276,29 @@ fn a_carriage_return_terminator_followed_by_line_feeds_is_read() {
     assert!(ic.is_clean(), "{ic:#?}");
     assert_eq!(ic.groups[0].transaction_sets[0].segments.len(), 18);
 }
+
+// Found by fuzzing (fuzz/ x12_interchange): a GS without GS06 was read as a clean group when
+// the GE02 was empty too, so its orders were taken, and its 997 could not name it (AK102).
+#[test]
+fn a_group_without_a_well_formed_gs06_is_refused_with_ak905_code_6() {
+    let unnumbered = with(PO_4010, "*1030*2001*X*", "*1030**X*");
+    let unnumbered = String::from_utf8(unnumbered)
+        .unwrap()
+        .replace("GE*1*2001~", "GE*1*~");
+    let ic = parse_interchange(unnumbered.as_bytes()).unwrap();
+    assert_eq!(
+        group_codes_of(&ic),
+        vec![envelope_codes::GROUP_CONTROL_SYNTAX]
+    );
+    assert!(!ic.is_clean());
+
+    for bad in ["A2001", "1234567890"] {
+        let ic = parse_interchange(&with(PO_4010, "*2001*X*", &format!("*{bad}*X*"))).unwrap();
+        assert!(
+            group_codes_of(&ic).contains(&envelope_codes::GROUP_CONTROL_SYNTAX.to_string()),
+            "{bad}"
+        );
+    }
+    // A well-formed one is not.
+    assert!(parse_interchange(PO_4010).unwrap().is_clean());
+}
