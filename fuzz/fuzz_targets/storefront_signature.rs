@@ -20,11 +20,13 @@ struct Delivery {
     woo: bool,
 }
 
+/// A scheme's signer: `(secret, body)`.
+type Sign = fn(&[u8], &[u8]) -> String;
+/// A scheme's verifier: `(secret, body, header)`.
+type Verify = fn(&[u8], &[u8], Option<&str>) -> Result<(), SignatureError>;
+
 fuzz_target!(|d: Delivery| {
-    let (sign, verify): (
-        fn(&[u8], &[u8]) -> String,
-        fn(&[u8], &[u8], Option<&str>) -> Result<(), SignatureError>,
-    ) = if d.woo {
+    let (sign, verify): (Sign, Verify) = if d.woo {
         (sign_woocommerce, verify_woocommerce)
     } else {
         (sign_shopify, verify_shopify)

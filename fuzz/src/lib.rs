@@ -65,7 +65,7 @@ pub fn assert_canonical(order: &Order) {
         );
         let price = line.unit_price.amount;
         assert!(
-            !(price.is_sign_negative() && !price.is_zero())
+            (price.is_zero() || !price.is_sign_negative())
                 && price <= MAX_UNIT_PRICE
                 && price.normalize().scale() <= 4,
             "line {i}: unit price {price}"
