@@ -1,5 +1,5 @@
 # Switchyard: the two commands are `make up` (run it locally) and `make test` (test everything).
-.PHONY: up test test-fast down check fmt lint package bench
+.PHONY: up test test-fast down check fmt lint package bench fuzz
 
 ## Run the whole stack locally, in the foreground, until Ctrl-C.
 up:
@@ -35,3 +35,7 @@ package:
 ## CPU cost per connector delivery against a same-run baseline (release build; prints a table).
 bench:
 	cargo run --quiet --release -p switchyard-bench
+
+## Fuzz every parser, mapper and signature verifier (libFuzzer), FUZZ_SECONDS (60) each; see fuzz/README.md.
+fuzz:
+	@scripts/fuzz.sh

@@ -20,6 +20,7 @@ set +a
 echo "==> Terraform: fmt, validate (both roots), no wildcard IAM actions, checkov (scripts/infra.sh check)"
 scripts/infra.sh check ".switchyard/$STACK/check" # its own data dir, not make check's nor a stack's
 scripts/bootstrap.sh schemathesis # tests/e2e/tests/conformance.rs runs it against the stack
+scripts/fuzz.sh --ci # bounded fuzzing pass, every target a few seconds, fails on a crash (fuzz/README.md)
 echo "==> cargo test --workspace --features live (every tier: unit, contract, handler, adapter, end to end)"
 mkdir -p "$LOGS"
 cargo test --workspace --features live --quiet -- --list --format terse >"$LOGS/cargo-test-list.log" 2>/dev/null

@@ -103,11 +103,26 @@ impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Path::Root => f.write_str("body"),
+            // A key that is not a plain name (empty, or holding `.`, `[`, spaces, control
+            // characters…) is written as a quoted JSON string in brackets, so the path still
+            // names one field and never comes out empty.
+            Path::Key(parent, key) if !is_plain(key) => {
+                let quoted = serde_json::to_string(key).map_err(|_| fmt::Error)?;
+                write!(f, "{parent}[{quoted}]")
+            }
             Path::Key(parent, key) if matches!(**parent, Path::Root) => f.write_str(key),
             Path::Key(parent, key) => write!(f, "{parent}.{key}"),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
         }
     }
+}
+
+/// True for a key a dotted path can show as it is: ASCII letters, digits, `_` and `-`.
+fn is_plain(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 struct Strict {
@@ -217,6 +232,18 @@ mod tests {
         );
         let top = from_slice(br#"{"currency":"USD","currency":"EUR"}"#).unwrap_err();
         assert_eq!(top.field(), "currency");
+    }
+
+    // Found by fuzzing (fuzz/ v1_order): a repeated empty key was reported at the path "", so
+    // the 400 named no field.
+    #[test]
+    fn a_duplicate_key_that_is_not_a_plain_name_is_named_in_brackets() {
+        let empty = from_slice(br#"{"":1,"":2}"#).unwrap_err();
+        assert_eq!(empty.field(), r#"body[""]"#);
+        let dotted = from_slice(br#"{"lines":[{"a.b":1,"a.b":2}]}"#).unwrap_err();
+        assert_eq!(dotted.field(), r#"lines[0]["a.b"]"#);
+        let marker = from_slice(b"{\"x\":{\"\\u0001\":1,\"\\u0001\":2}}").unwrap_err();
+        assert_eq!(marker.field(), r#"x["\u0001"]"#);
     }
 
     #[test]

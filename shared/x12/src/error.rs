@@ -206,6 +206,8 @@ pub mod envelope_codes {
     pub const GROUP_CONTROL_MISMATCH: &str = "4";
     /// AK905 5: Number of Included Transaction Sets Does Not Match Actual Count.
     pub const GROUP_COUNT_MISMATCH: &str = "5";
+    /// AK905 6: Group Control Number Violates Syntax (GS06 must be 1 to 9 digits).
+    pub const GROUP_CONTROL_SYNTAX: &str = "6";
     /// TA1 001: The Interchange Control Number in the Header and Trailer Do Not Match.
     pub const INTERCHANGE_CONTROL_MISMATCH: &str = super::ta1_codes::CONTROL_NUMBER_MISMATCH;
     /// TA1 021: Invalid Number of Included Groups Value.

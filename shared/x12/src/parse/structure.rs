@@ -82,17 +82,28 @@ impl State {
     fn open_group(&mut self, gs: &Segment) {
         self.finish_open_envelopes("GS");
         self.stray_reported = false;
+        let control_number = gs.trimmed(6).to_string();
+        let mut errors = Vec::new();
+        // Without a well-formed GS06 the group cannot be told apart from another (a 997's AK102
+        // names it), so the group is refused rather than read as if it were numbered.
+        let digits = control_number.bytes().all(|b| b.is_ascii_digit());
+        if !(1..=9).contains(&control_number.len()) || !digits {
+            errors.push(EnvelopeError::new(
+                envelope_codes::GROUP_CONTROL_SYNTAX,
+                format!("GS06 must be a control number of 1 to 9 digits, found {control_number:?}"),
+            ));
+        }
         self.group = Some(FunctionalGroup {
             functional_id: gs.trimmed(1).to_string(),
             application_sender: gs.trimmed(2).to_string(),
             application_receiver: gs.trimmed(3).to_string(),
             date: gs.trimmed(4).to_string(),
             time: gs.trimmed(5).to_string(),
-            control_number: gs.trimmed(6).to_string(),
+            control_number,
             version: gs.trimmed(8).to_string(),
             transaction_sets: Vec::new(),
             declared_set_count: None,
-            errors: Vec::new(),
+            errors,
         });
     }
 

@@ -428,3 +428,29 @@ fn element_and_repetition_bombs_are_refused_before_they_are_split() {
     let fine = format!("REF*ZZ*{}~BEG*", vec!["1"; 20].join("*"));
     assert!(parse_interchange(&with(PO_4010, "BEG*", &fine)).is_ok());
 }
+
+// Found by fuzzing (fuzz/ x12_interchange): a GS without a GS06 (or with junk in it) was read as
+// a clean group when the GE02 matched it, so the 997 accepted a group it could not even name.
+#[test]
+fn a_group_without_a_well_formed_gs06_is_refused_with_ak905_code_6() {
+    let unnumbered = with(PO_4010, "*1030*2001*X*", "*1030**X*");
+    let unnumbered = String::from_utf8(unnumbered)
+        .unwrap()
+        .replace("GE*1*2001~", "GE*1*~");
+    let ic = parse_interchange(unnumbered.as_bytes()).unwrap();
+    assert_eq!(
+        group_codes_of(&ic),
+        vec![envelope_codes::GROUP_CONTROL_SYNTAX]
+    );
+    assert!(!ic.is_clean());
+
+    for bad in ["A2001", "1234567890"] {
+        let ic = parse_interchange(&with(PO_4010, "*2001*X*", &format!("*{bad}*X*"))).unwrap();
+        assert!(
+            group_codes_of(&ic).contains(&envelope_codes::GROUP_CONTROL_SYNTAX.to_string()),
+            "{bad}"
+        );
+    }
+    // A well-formed one is not.
+    assert!(parse_interchange(PO_4010).unwrap().is_clean());
+}
