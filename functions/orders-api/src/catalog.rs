@@ -117,10 +117,17 @@ pub fn quantity_param(request: &HttpRequest) -> Result<Decimal, Problem> {
 
 /// The `by` parameter of `GET /v1/inventory`: `warehouse` adds the split; absent, the totals.
 pub fn by_warehouse_param(request: &HttpRequest) -> Result<bool, Problem> {
-    match request.query_param("by") {
-        None => Ok(false),
-        Some("warehouse") => Ok(true),
-        Some(_) => Err(bad_parameter("by", "must be \"warehouse\" when given")),
+    let given: Vec<&str> = request
+        .query
+        .iter()
+        .filter(|(k, _)| k == "by")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    match given.as_slice() {
+        [] => Ok(false),
+        ["warehouse"] => Ok(true),
+        [_] => Err(bad_parameter("by", "must be \"warehouse\" when given")),
+        _ => Err(bad_parameter("by", "must be given at most once")),
     }
 }
 

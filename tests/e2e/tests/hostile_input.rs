@@ -316,6 +316,14 @@ fn judge(case: &Value, raw: &Raw) -> Option<String> {
         ));
     }
     let content_type = raw.headers.get("content-type").map(String::as_str);
+    if case["target"] == "x12" && raw.status == 200 {
+        return refuses_every_set(raw, &text);
+    }
+    // A request that is not HTTP (a NUL or bare CR in a header, an obs-fold, too many headers)
+    // is refused by the HTTP server itself, before any function, with an empty 400 or 431.
+    if content_type.is_none() && raw.body.is_empty() && [400, 431].contains(&raw.status) {
+        return None;
+    }
     // The gateway's own answers (no route, too large) are `{"message": …}`, as on AWS.
     if content_type == Some("application/json")
         && serde_json::from_slice::<Value>(&raw.body).is_ok_and(|b| b["message"].is_string())
@@ -346,6 +354,20 @@ fn judge(case: &Value, raw: &Raw) -> Option<String> {
         }
     }
     None
+}
+
+/// A 200 from the X12 endpoint refuses the way X12 does: its 997 accepts no transaction set
+/// (AK9 `R`, no set `A`ccepted), and no order was created for it.
+fn refuses_every_set(raw: &Raw, text: &str) -> Option<String> {
+    let created = raw.headers.get("x-switchyard-order-ids").map(String::as_str).unwrap_or("");
+    if !created.is_empty() {
+        return Some(format!("accepted as orders {created}: {text:.300}"));
+    }
+    let ak9 = text.split('~').map(str::trim).find(|s| s.starts_with("AK9*"));
+    match ak9.map(|s| s.split('*').collect::<Vec<_>>()) {
+        Some(e) if e.get(1) == Some(&"R") && e.get(4) == Some(&"0") => None,
+        _ => Some(format!("a 997 that does not refuse every set: {text:.300}")),
+    }
 }
 
 /// Order records of `channel`, read in the emulator.
