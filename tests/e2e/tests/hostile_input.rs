@@ -359,11 +359,18 @@ fn judge(case: &Value, raw: &Raw) -> Option<String> {
 /// A 200 from the X12 endpoint refuses the way X12 does: its 997 accepts no transaction set
 /// (AK9 `R`, no set `A`ccepted), and no order was created for it.
 fn refuses_every_set(raw: &Raw, text: &str) -> Option<String> {
-    let created = raw.headers.get("x-switchyard-order-ids").map(String::as_str).unwrap_or("");
+    let created = raw
+        .headers
+        .get("x-switchyard-order-ids")
+        .map(String::as_str)
+        .unwrap_or("");
     if !created.is_empty() {
         return Some(format!("accepted as orders {created}: {text:.300}"));
     }
-    let ak9 = text.split('~').map(str::trim).find(|s| s.starts_with("AK9*"));
+    let ak9 = text
+        .split('~')
+        .map(str::trim)
+        .find(|s| s.starts_with("AK9*"));
     match ak9.map(|s| s.split('*').collect::<Vec<_>>()) {
         Some(e) if e.get(1) == Some(&"R") && e.get(4) == Some(&"0") => None,
         _ => Some(format!("a 997 that does not refuse every set: {text:.300}")),

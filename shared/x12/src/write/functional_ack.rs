@@ -64,11 +64,20 @@ impl SetResult {
             .iter()
             .enumerate()
             .flat_map(|(g, group)| {
+                // A group the 997 rejects (AK9 R) takes its sets with it: a partner told the
+                // group was refused resends it whole, so nothing in it may have become an order.
+                let group_refused = !group.errors.is_empty();
                 group
                     .transaction_sets
                     .iter()
                     .enumerate()
-                    .map(move |(s, set)| SetResult::for_set(g, s, set))
+                    .map(move |(s, set)| {
+                        let mut result = SetResult::for_set(g, s, set);
+                        if group_refused {
+                            result.status = SetStatus::Rejected;
+                        }
+                        result
+                    })
             })
             .collect()
     }

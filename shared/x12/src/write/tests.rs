@@ -118,7 +118,10 @@ fn a_997_reports_envelope_errors_and_business_rejections() {
     assert_eq!(first.group_status, "R");
     assert_eq!(first.counts, ("2".into(), "2".into(), "0".into()));
     let second = ack_of(&ic, 1);
-    assert_eq!(second.sets[0].status, "A");
+    assert_eq!(
+        second.sets[0].status, "R",
+        "a set in a refused group is refused with it: the partner resends the group whole"
+    );
     assert_eq!(second.group_status, "R", "GE02 mismatch rejects the group");
     assert_eq!(second.group_codes, vec!["4".to_string()]);
     assert!(
