@@ -515,3 +515,36 @@ async fn a_rejected_order_gets_an_ordrsp_refusing_every_line() {
     assert_eq!(r.response_type.code(), "27", "not accepted");
     assert!(r.lines.iter().all(|l| l.status.code() == "7"));
 }
+
+#[tokio::test]
+async fn the_demo_sample_make_up_sends_is_one_clean_order_in_usd() {
+    let app = app().await;
+    let sample = include_bytes!("../../../local/samples/hypermarkt-orders.edi");
+    let response = app.post(KEY, sample).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("x-switchyard-contrl-action"), Some("7"), "{}", response.body);
+    assert_eq!(response.header("x-switchyard-rejected-messages"), None, "{}", response.body);
+    let queued = app.queue.submitted.lock().unwrap().clone();
+    let order = &queued[0].payload.order;
+    assert_eq!(order.external_id.as_str(), "HM-PO-1001");
+    assert_eq!(order.currency.code(), "USD");
+    let lines: Vec<(String, String, String)> = order
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.sku.to_string(),
+                l.quantity.value().to_string(),
+                l.unit_price.amount.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("WIDGET-S".into(), "12".into(), "9.25".into()),
+            ("WIDGET-M".into(), "6".into(), "14.5".into())
+        ],
+        "the decimal comma of the UNA is read"
+    );
+}

@@ -27,9 +27,8 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use switchyard_channels::{
     Allocation, AllocationError, AmazonSeller, ApiKey, Channel, ChannelDirectory, ChannelKind,
-    EdifactPartner,
-    DynamoDbChannelDirectory, InventoryAdvice, IssuedApiKey, MappingOptions, StockPush,
-    TradingPartner, X12Acknowledgment, key_id,
+    DynamoDbChannelDirectory, EdifactPartner, InventoryAdvice, IssuedApiKey, MappingOptions,
+    StockPush, TradingPartner, X12Acknowledgment, key_id,
 };
 use switchyard_model::{ChannelName, Sku};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
@@ -708,10 +707,8 @@ async fn add_channel(
             if id.trim().is_empty() || id.len() > 35 {
                 bail!("the UNB sender id is 1 to 35 characters, got {id:?}");
             }
-            channel.edifact_partner = Some(EdifactPartner::new(
-                qualifier.as_deref().unwrap_or(""),
-                &id,
-            ));
+            channel.edifact_partner =
+                Some(EdifactPartner::new(qualifier.as_deref().unwrap_or(""), &id));
         }
         (ChannelKind::Edifact, _, None) => {
             bail!("an edifact channel needs --unb-id (and usually --unb-qualifier)")
@@ -884,6 +881,44 @@ mod tests {
         assert!(
             parse(&["add", "shop", "--kind", "api", "--acknowledgment", "999"]).is_err(),
             "only with ISA ids"
+        );
+    }
+
+    #[test]
+    fn an_edifact_partner_is_added_with_its_unb_sender() {
+        let argv = [
+            "switchyard",
+            "channels",
+            "add",
+            "hypermarkt",
+            "--kind",
+            "edifact",
+            "--unb-qualifier",
+            "14",
+            "--unb-id",
+            "5412345000013",
+        ];
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Channels(Channels::Add(add)) => {
+                assert_eq!(add.kind, ChannelKind::Edifact);
+                assert_eq!(add.unb_qualifier.as_deref(), Some("14"));
+                assert_eq!(add.unb_id.as_deref(), Some("5412345000013"));
+            }
+            _ => panic!("add parses as itself"),
+        }
+        assert!(
+            Cli::try_parse_from([
+                "switchyard",
+                "channels",
+                "add",
+                "h",
+                "--kind",
+                "edifact",
+                "--unb-qualifier",
+                "14"
+            ])
+            .is_err(),
+            "a qualifier needs the id it qualifies"
         );
     }
 
