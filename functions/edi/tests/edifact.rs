@@ -522,8 +522,18 @@ async fn the_demo_sample_make_up_sends_is_one_clean_order_in_usd() {
     let sample = include_bytes!("../../../local/samples/hypermarkt-orders.edi");
     let response = app.post(KEY, sample).await;
     assert_eq!(response.status, 200, "{}", response.body);
-    assert_eq!(response.header("x-switchyard-contrl-action"), Some("7"), "{}", response.body);
-    assert_eq!(response.header("x-switchyard-rejected-messages"), None, "{}", response.body);
+    assert_eq!(
+        response.header("x-switchyard-contrl-action"),
+        Some("7"),
+        "{}",
+        response.body
+    );
+    assert_eq!(
+        response.header("x-switchyard-rejected-messages"),
+        None,
+        "{}",
+        response.body
+    );
     let queued = app.queue.submitted.lock().unwrap().clone();
     let order = &queued[0].payload.order;
     assert_eq!(order.external_id.as_str(), "HM-PO-1001");

@@ -196,7 +196,13 @@ async fn every_edi_operation_keeps_to_the_published_document() {
 /// a file; its path.
 fn edifact_samples(sender: &str, first: u32) -> String {
     let samples: Vec<String> = (0..5)
-        .map(|i| orders_interchange(sender, &format!("CF{}", first + i), &format!("{sender}-{i}")))
+        .map(|i| {
+            orders_interchange(
+                sender,
+                &format!("CF{}", first + i),
+                &format!("{sender}-{i}"),
+            )
+        })
         .collect();
     let path =
         PathBuf::from(setting("SWITCHYARD_STACK_DIR")).join(format!("logs/{sender}.edifact.json"));
@@ -219,11 +225,22 @@ fn orders_interchange(sender: &str, reference: &str, po: &str) -> String {
 #[tokio::test]
 async fn every_edifact_operation_keeps_to_the_published_document() {
     let stack = Stack::from_env();
-    let sender = unique("CE").to_uppercase().chars().take(20).collect::<String>();
+    let sender = unique("CE")
+        .to_uppercase()
+        .chars()
+        .take(20)
+        .collect::<String>();
     let name = format!("conformance-{}", sender.to_lowercase());
     let key = add_channel(
         &name,
-        &["--kind", "edifact", "--unb-qualifier", "ZZZ", "--unb-id", &sender],
+        &[
+            "--kind",
+            "edifact",
+            "--unb-qualifier",
+            "ZZZ",
+            "--unb-id",
+            &sender,
+        ],
     );
     // One real interchange first, so that the outbox holds a CONTRL for the stateful links.
     let sent = stack
@@ -233,11 +250,19 @@ async fn every_edifact_operation_keeps_to_the_published_document() {
                 .post(format!("{}/v1/edi/edifact", stack.api))
                 .bearer_auth(&key)
                 .header("content-type", "application/edifact")
-                .body(orders_interchange(&sender, "CFSEED", &format!("{sender}-SEED"))),
+                .body(orders_interchange(
+                    &sender,
+                    "CFSEED",
+                    &format!("{sender}-SEED"),
+                )),
         )
         .await;
     assert_eq!(sent.status, 200, "{}", sent.text);
-    assert!(sent.text.contains("+7'"), "an accepting CONTRL: {}", sent.text);
+    assert!(
+        sent.text.contains("+7'"),
+        "an accepting CONTRL: {}",
+        sent.text
+    );
     let edifact = edifact_samples(&sender, 1);
     let x12 = x12_samples("CONFEDIFACT", 0);
     run(
