@@ -558,3 +558,55 @@ async fn the_demo_sample_make_up_sends_is_one_clean_order_in_usd() {
         "the decimal comma of the UNA is read"
     );
 }
+
+#[tokio::test]
+async fn a_shipment_of_an_edifact_order_writes_nothing_and_fails_nothing() {
+    use switchyard_model::fulfilment_events::{OrderShipped, Shipment, ShippedLine};
+    let app = app().await;
+    let response = app.post(KEY, EANCOM).await;
+    let order_id: OrderId = response
+        .header("x-switchyard-order-ids")
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Even mislabelled as an X12 order, its EDIFACT context is not read as an 850's.
+    for kind in ["edifact", "x12"] {
+        let shipped = Envelope::new(
+            "hypermarkt",
+            order_id.to_string(),
+            OrderShipped {
+                order_id,
+                channel: ChannelName::try_from("hypermarkt").unwrap(),
+                channel_kind: kind.into(),
+                external_id: ExternalId::try_from("ORD-2024-0042").unwrap(),
+                erp_reference: "SO0042".into(),
+                shipment: Shipment {
+                    shipment_id: "CS1".into(),
+                    lines: vec![ShippedLine {
+                        sku: switchyard_model::Sku::try_from("ART-1001").unwrap(),
+                        quantity: 48.into(),
+                    }],
+                    carrier: None,
+                    service: None,
+                    tracking_numbers: vec![],
+                    shipped_at: Utc::now(),
+                },
+                status: switchyard_model::OrderStatus::Accepted,
+                fully_shipped: true,
+            },
+        );
+        let event = json!({"version": "0", "id": "e1", "detail-type": "OrderShipped",
+            "source": "switchyard.orders", "detail": envelope_value(&shipped)})
+        .to_string();
+        assert_eq!(
+            app.acknowledger.acknowledge(&event).await.unwrap(),
+            Acknowledged::Skipped,
+            "{kind}"
+        );
+    }
+    assert_eq!(app.outbox(KEY).await.len(), 1, "only the CONTRL");
+}
+
+fn envelope_value<T: serde::Serialize>(envelope: &T) -> Value {
+    serde_json::to_value(envelope).unwrap()
+}
