@@ -79,6 +79,10 @@ def deliveries(env):
     out.append(("X12 850 purchase order", edi, f"{api}/v1/edi/x12", {
         "Content-Type": "application/edi-x12", "Authorization": f"Bearer {edi['api_key']}"},
         sample("acme-850.x12")))
+    edifact = ch["hypermarkt-edifact"]
+    out.append(("EDIFACT ORDERS (D.96A)", edifact, f"{api}/v1/edi/edifact", {
+        "Content-Type": "application/edifact", "Authorization": f"Bearer {edifact['api_key']}"},
+        sample("hypermarkt-orders.edi")))
     return out
 
 
@@ -87,7 +91,8 @@ def commands(env):
     lines = []
     for title, _, url, headers, _ in deliveries(env):
         file = {"demo-shopify": "shopify-orders-create.json", "demo-woo": "woocommerce-order.json",
-                "partner-hub": "partner-order.json"}.get(url.rsplit("/", 1)[-1], "acme-850.x12")
+                "partner-hub": "partner-order.json", "edifact": "hypermarkt-orders.edi"}.get(
+                    url.rsplit("/", 1)[-1], "acme-850.x12")
         parts = ["curl", "-s", "-X", "POST", url]
         for k, v in headers.items():
             if k == "webhook-timestamp" or k == "webhook-signature":
@@ -204,7 +209,7 @@ def send(env):
     for title, channel, url, headers, body in deliveries(env):
         status, resp_headers, text = post(url, headers, body)
         ids = []
-        if status == 200 and channel["kind"] == "x12":
+        if status == 200 and channel["kind"] in ("x12", "edifact"):
             ids = [i for i in resp_headers.get("X-Switchyard-Order-Ids", resp_headers.get("x-switchyard-order-ids", "")).split(",") if i]
         elif status == 200:
             ids = [json.loads(text).get("order_id")] if json.loads(text).get("order_id") else []

@@ -166,6 +166,8 @@ start_stack() {
     add_channel demo-woo --kind woocommerce --default-customer DEMO-SHOP
     add_channel partner-hub --kind standard-webhooks --default-customer PARTNER-001
     add_channel acme-edi --kind x12 --default-customer ACME-001 --isa-qualifier ZZ --isa-id ACMEBUYER
+    add_channel hypermarkt-edifact --kind edifact --default-customer DEMO-SHOP \
+        --unb-qualifier 14 --unb-id 5412345000013
     SANDBOX_LWA_SECRET=sandbox-client-secret SANDBOX_LWA_REFRESH=Atzr-sandbox-refresh-token \
         add_channel amazon-us --kind amazon-sp-api --default-customer DEMO-SHOP \
         --amazon-seller-id A2SWITCHYARD01 --amazon-endpoint "http://127.0.0.1:$SPAPI_PORT" \

@@ -681,6 +681,10 @@ module "http_api" {
       function_name = module.function["edi-api"].function_name
       invoke_arn    = module.function["edi-api"].invoke_arn
     }
+    "POST /v1/edi/edifact" = {
+      function_name = module.function["edi-api"].function_name
+      invoke_arn    = module.function["edi-api"].invoke_arn
+    }
     "GET /v1/edi/outbox" = {
       function_name = module.function["edi-api"].function_name
       invoke_arn    = module.function["edi-api"].invoke_arn

@@ -177,6 +177,7 @@ locals {
     { route_key = "GET /v1/prices", function = "orders-api" },
     { route_key = "POST /v1/webhooks/{channel}", function = "webhooks" },
     { route_key = "POST /v1/edi/x12", function = "edi-api" },
+    { route_key = "POST /v1/edi/edifact", function = "edi-api" },
     { route_key = "GET /v1/edi/outbox", function = "edi-api" },
     { route_key = "GET /v1/edi/outbox/{id}", function = "edi-api" },
     { route_key = "DELETE /v1/edi/outbox/{id}", function = "edi-api" },

@@ -74,6 +74,7 @@ pub fn kind_name(kind: switchyard_channels::ChannelKind) -> &'static str {
         ChannelKind::Api => "api",
         ChannelKind::StandardWebhooks => "standard-webhooks",
         ChannelKind::X12 => "x12",
+        ChannelKind::Edifact => "edifact",
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! It reads order events from its queue (EventBridge rules deliver them) and skips orders that
 //! did not come by EDI (no EDI context kept from the 850):
-//! * `OrderAccepted` / `OrderRejected` → the 855, under the fixed id `855-<order id>`;
+//! * `OrderAccepted` / `OrderRejected` → the 855, under the fixed id `855-<order id>`, or for
+//!   an order that came as an EDIFACT ORDERS the ORDRSP (`ORDRSP-<order id>`);
 //! * `OrderShipped` → an 856 per shipment (`856-<shipment id>`), and `OrderInvoiced` → an 810
 //!   per posted invoice (`810-<invoice id>`); see [`crate::fulfilment`].
 //!
@@ -21,6 +22,7 @@ use switchyard_model::events::{OrderAccepted, OrderRejected};
 use switchyard_platform::ServiceError;
 use switchyard_x12::write::ControlNumbers;
 
+use crate::edifact::{EdiContext, ORDRSP_KIND, PendingOrdrsp};
 use crate::pending::{Decision, PendingAck};
 
 /// What became of one event.
@@ -110,6 +112,16 @@ impl Acknowledger {
         let Some(pending) = self.edi.pending_ack(order_id).await? else {
             return Ok(Acknowledged::Skipped);
         };
+        let pending = match EdiContext::from_value(pending)
+            .map_err(|e| AckError::Unreadable(format!("pending ORDRSP: {e}")))?
+        {
+            EdiContext::X12(value) => value,
+            EdiContext::Edifact(pending) => {
+                return self
+                    .order_response(&channel, order_id, &pending, &decision)
+                    .await;
+            }
+        };
         let pending: PendingAck = serde_json::from_value(pending)
             .map_err(|e| AckError::Unreadable(format!("pending acknowledgement: {e}")))?;
         let id = format!("855-{order_id}");
@@ -117,6 +129,34 @@ impl Acknowledger {
             return Ok(Acknowledged::Written(id));
         }
         self.write(&channel, &id, order_id.to_string(), &pending, &decision)
+            .await?;
+        Ok(Acknowledged::Written(id))
+    }
+
+    /// The ORDRSP of an EDIFACT order, under the fixed id `ORDRSP-<order id>`.
+    async fn order_response(
+        &self,
+        channel: &ChannelName,
+        order_id: switchyard_model::OrderId,
+        pending: &PendingOrdrsp,
+        decision: &Decision,
+    ) -> Result<Acknowledged, AckError> {
+        let id = format!("{ORDRSP_KIND}-{order_id}");
+        if self.edi.document(channel, &id).await?.is_some() {
+            return Ok(Acknowledged::Written(id));
+        }
+        let number = self.edi.next_control_number(channel).await?;
+        let now = Utc::now();
+        let bytes = pending.render(decision, &number.to_string(), now.naive_utc());
+        self.edi
+            .put_document(&OutboxDocument {
+                id: id.clone(),
+                channel: channel.clone(),
+                kind: ORDRSP_KIND.into(),
+                created_at: now,
+                order_ids: vec![order_id.to_string()],
+                content: crate::edifact::outbox_text(bytes),
+            })
             .await?;
         Ok(Acknowledged::Written(id))
     }

@@ -45,6 +45,7 @@ impl EdiApi {
         let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
         let outcome = match (request.method.as_str(), segments.as_slice()) {
             ("POST", ["v1", "edi", "x12"]) => self.receive(request, deadline).await,
+            ("POST", ["v1", "edi", "edifact"]) => self.receive_edifact(request, deadline).await,
             ("GET", ["v1", "edi", "outbox"]) => self.list(request).await,
             ("GET", ["v1", "edi", "outbox", id]) => self.fetch(request, id).await,
             ("DELETE", ["v1", "edi", "outbox", id]) => self.confirm_collected(request, id).await,
@@ -56,10 +57,13 @@ impl EdiApi {
         response
     }
 
-    /// The X12 channel whose API key the request presents.
+    /// The X12 or EDIFACT channel whose API key the request presents (the outbox serves both).
     pub(crate) async fn partner(&self, request: &HttpRequest) -> Result<Channel, Problem> {
         let channel = authenticate(self.ports.channels.as_ref(), request).await?;
         admit(self.ports.limiter.as_ref(), &channel).await?;
+        if channel.kind == ChannelKind::Edifact && channel.edifact_partner.is_some() {
+            return Ok(channel);
+        }
         if channel.kind != ChannelKind::X12 || channel.trading_partner.is_none() {
             return Err(Problem::new(
                 403,

@@ -78,6 +78,13 @@ impl Acknowledger {
             tracing::warn!(order_id = %order_id, "X12 order without its EDI context; nothing sent");
             return Ok(None);
         };
+        let pending = match crate::edifact::EdiContext::from_value(pending)
+            .map_err(|e| AckError::Unreadable(format!("EDI context of the order: {e}")))?
+        {
+            crate::edifact::EdiContext::X12(value) => value,
+            // EDIFACT partners get no DESADV/INVOIC yet: nothing to send, not a failure.
+            crate::edifact::EdiContext::Edifact(_) => return Ok(None),
+        };
         serde_json::from_value(pending)
             .map(Some)
             .map_err(|e| AckError::Unreadable(format!("EDI context of the order: {e}")))

@@ -52,6 +52,18 @@ struct Outcomes {
 impl EdiApi {
     pub(crate) async fn receive(&self, request: &HttpRequest, deadline: SystemTime) -> Outcome {
         let channel = self.partner(request).await?;
+        if channel.trading_partner.is_none() {
+            // An EDIFACT partner's key: it has its own endpoint.
+            return Err(Problem::new(
+                403,
+                "not-an-edi-partner",
+                "Not an X12 trading partner",
+                format!(
+                    "channel {} is an EDIFACT partner; send its interchanges to /v1/edi/edifact",
+                    channel.name
+                ),
+            ));
+        }
         check_body_size(request, MAX_INTERCHANGE_BYTES)?;
         if let Some(ct) = request.header("content-type") {
             let essence = ct

@@ -1,4 +1,4 @@
-//! `edi`: X12 trading partners.
+//! `edi`: X12 and UN/EDIFACT trading partners.
 //!
 //! Three Lambda functions share this crate; the first two share the acknowledgement they hand
 //! over, and all three write into the partner outbox:
@@ -7,8 +7,11 @@
 //!   for it) and, for envelope errors or when ISA14 asks, a TA1 ([`interchange`]); acknowledgments
 //!   received are never acknowledged; `GET /v1/edi/outbox` lists
 //!   documents waiting for the partner, `GET`/`DELETE /v1/edi/outbox/{id}` fetch and confirm one.
+//!   `POST /v1/edi/edifact` ([`edifact`]) does the same for EDIFACT partners: ORDERS captured,
+//!   a CONTRL back and into the outbox.
 //! * `edi-acknowledger` ([`acknowledger`]) — consumes `OrderAccepted`/`OrderRejected` and, for
-//!   orders that came by EDI, writes the 855 into the partner's outbox; `OrderShipped` and
+//!   orders that came by EDI, writes the 855 (the ORDRSP for EDIFACT orders) into the partner's
+//!   outbox; `OrderShipped` and
 //!   `OrderInvoiced` of X12 orders become an 856 per shipment and an 810 per invoice
 //!   ([`fulfilment`]).
 //! * `edi-inventory-advice` ([`inventory_advice`]) — on a schedule, an 846 inventory advice
@@ -21,6 +24,7 @@
 
 pub mod acknowledger;
 pub mod api;
+pub mod edifact;
 pub mod fulfilment;
 pub mod interchange;
 pub mod inventory_advice;

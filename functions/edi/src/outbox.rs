@@ -1,4 +1,4 @@
-//! The partner's outbox: documents Switchyard wrote for it (997s, 855s), collected by polling.
+//! The partner's outbox: documents Switchyard wrote for it (997s, 855s; CONTRLs and ORDRSPs for EDIFACT partners), collected by polling.
 //!
 //! A partner lists what is waiting, fetches each document as raw X12, and confirms collection
 //! with a `DELETE`, after which it is no longer listed. Polling over HTTPS with the channel's API
@@ -42,9 +42,15 @@ impl EdiApi {
             .await
             .map_err(unavailable)?
             .ok_or_else(|| not_found(id))?;
+        let media_type = match document.kind.as_str() {
+            crate::edifact::CONTRL_KIND | crate::edifact::ORDRSP_KIND => {
+                crate::edifact::EDIFACT_MEDIA_TYPE
+            }
+            _ => "application/edi-x12",
+        };
         Ok(HttpResponse {
             status: 200,
-            headers: vec![("content-type".into(), "application/edi-x12".into())],
+            headers: vec![("content-type".into(), media_type.into())],
             body: document.content,
         }
         .with_header("x-switchyard-document-type", document.kind)

@@ -274,6 +274,7 @@ being retired is marked deprecated and answers with `Deprecation` and `Sunset` h
         get_prices,
         receive_webhook,
         receive_x12,
+        receive_edifact,
         list_outbox,
         fetch_outbox_document,
         collect_outbox_document,
@@ -294,7 +295,7 @@ being retired is marked deprecated and answers with `Deprecation` and `Sunset` h
         (name = "catalog", description = "Stock and prices, as the ERP last reported them"),
         (name = "returns", description = "Returns of shipped lines"),
         (name = "webhooks", description = "Deliveries from storefronts and marketplaces"),
-        (name = "edi", description = "X12 in, acknowledgments and documents out"),
+        (name = "edi", description = "X12 and EDIFACT in, acknowledgments and documents out"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -501,6 +502,27 @@ fn receive_webhook() {}
     ))]
 fn receive_x12() {}
 
+/// A UN/EDIFACT interchange from a trading partner (ORDERS; CONTRLs of what we sent are read
+/// and not answered). Every clean ORDERS becomes an order; the CONTRL reports each message's
+/// errors with their 0085 codes, and the ORDRSP follows in the outbox once the ERP decides.
+#[utoipa::path(post, path = "/v1/edi/edifact", tag = "edi",
+    request_body(content = String, content_type = "application/edifact", description = "One [UNA] UNB…UNZ interchange (text/plain is read the same)"),
+    responses(
+        (status = 200, description = "Read: the CONTRL for it, accepting (7) or rejecting (4) with codes (also left in the outbox)", body = String, content_type = "application/edifact",
+            headers(("x-switchyard-order-ids" = String, description = "The orders it created, comma-separated"))),
+        (status = 202, description = "CONTRLs only: read, and not answered with a CONTRL", body = Object, content_type = "application/json"),
+        (status = 400, description = "Not an interchange Switchyard can read (a rejecting CONTRL goes to the outbox when its UNB names this partner)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not an EDIFACT partner's, or the UNB names another sender (CONTRL code 23 in the outbox)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same interchange is being handled right now; resend later", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not EDIFACT", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "This interchange control reference (UNB 0020) came before with another body (CONTRL code 26 in the outbox)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the partner's rate limit", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "A backing service failed; resend", body = Problem, content_type = "application/problem+json"),
+    ))]
+fn receive_edifact() {}
+
 /// The documents waiting for this partner.
 #[utoipa::path(get, path = "/v1/edi/outbox", tag = "edi",
     responses(
@@ -512,11 +534,11 @@ fn receive_x12() {}
     ))]
 fn list_outbox() {}
 
-/// One waiting document, as raw X12.
+/// One waiting document, as raw X12 (or EDIFACT, for an EDIFACT partner's CONTRL and ORDRSP).
 #[utoipa::path(get, path = "/v1/edi/outbox/{id}", tag = "edi",
     params(("id" = String, Path, description = "The document's id")),
     responses(
-        (status = 200, description = "The document", body = String, content_type = "application/edi-x12",
+        (status = 200, description = "The document", content((String = "application/edi-x12"), (String = "application/edifact")),
             headers(("x-switchyard-document-type" = String), ("x-switchyard-order-ids" = String))),
         (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not a trading partner's", body = Problem, content_type = "application/problem+json"),

@@ -23,6 +23,8 @@ pub enum ChannelKind {
     StandardWebhooks,
     /// X12 EDI trading partner.
     X12,
+    /// UN/EDIFACT trading partner (ORDERS in, CONTRL and ORDRSP back).
+    Edifact,
     /// Amazon SP-API notifications.
     AmazonSpApi,
 }
@@ -31,7 +33,7 @@ impl std::str::FromStr for ChannelKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-            format!("unknown channel kind {s:?}: use api, shopify, woocommerce, standard-webhooks, x12 or amazon-sp-api")
+            format!("unknown channel kind {s:?}: use api, shopify, woocommerce, standard-webhooks, x12, edifact or amazon-sp-api")
         })
     }
 }
@@ -55,6 +57,9 @@ pub struct Channel {
     /// The X12 interchange identity of an EDI trading partner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trading_partner: Option<TradingPartner>,
+    /// The UN/EDIFACT interchange identity (UNB sender) of an EDIFACT trading partner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edifact_partner: Option<EdifactPartner>,
     /// The Amazon seller account and how to reach SP-API for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amazon: Option<AmazonSeller>,
@@ -213,6 +218,7 @@ impl Channel {
             created_at: now,
             secrets: vec![],
             trading_partner: None,
+            edifact_partner: None,
             amazon: None,
             mapping: MappingOptions::default(),
             allocation: None,
@@ -245,11 +251,15 @@ impl Channel {
         self.secrets.push(secret);
     }
 
-    /// The partner ids this channel is found by: `x12/<qualifier>:<id>`, `amazon/<seller id>`.
+    /// The partner ids this channel is found by: `x12/<qualifier>:<id>`,
+    /// `edifact/<qualifier>:<id>`, `amazon/<seller id>`.
     pub fn aliases(&self) -> Vec<String> {
         let mut aliases = vec![];
         if let Some(tp) = &self.trading_partner {
             aliases.push(x12_alias(&tp.isa_qualifier, &tp.isa_id));
+        }
+        if let Some(p) = &self.edifact_partner {
+            aliases.push(edifact_alias(&p.qualifier, &p.id));
         }
         if let Some(amazon) = &self.amazon {
             aliases.push(amazon_alias(&amazon.seller_id));
@@ -261,6 +271,11 @@ impl Channel {
 /// The alias an X12 sender (ISA05/ISA06) is found by.
 pub fn x12_alias(qualifier: &str, id: &str) -> String {
     format!("x12/{}:{}", qualifier.trim(), id.trim())
+}
+
+/// The alias an EDIFACT sender (UNB S002: identification, code qualifier) is found by.
+pub fn edifact_alias(qualifier: &str, id: &str) -> String {
+    format!("edifact/{}:{}", qualifier.trim(), id.trim())
 }
 
 /// The alias an Amazon seller id is found by.
@@ -300,6 +315,30 @@ impl TradingPartner {
             isa_qualifier: qualifier.to_string(),
             isa_id: id.to_string(),
             acknowledgment: X12Acknowledgment::default(),
+        }
+    }
+}
+
+/// An EDIFACT trading partner's interchange sender (UNB S002): its identification (0004) and
+/// code qualifier (0007, e.g. `14` for a GS1 GLN, `ZZZ` mutually defined). Separate from
+/// [`TradingPartner`]: EDIFACT qualifiers are up to four characters and mean other things than
+/// ISA05 codes, and the X12 acknowledgment choice does not apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdifactPartner {
+    /// UNB S002 0004, the sender identification (`5412345000013`).
+    pub id: String,
+    /// UNB S002 0007, the identification code qualifier (`14`); empty when the partner sends
+    /// none.
+    #[serde(default)]
+    pub qualifier: String,
+}
+
+impl EdifactPartner {
+    /// The partner sending as `id` with qualifier `qualifier`.
+    pub fn new(qualifier: &str, id: &str) -> Self {
+        EdifactPartner {
+            id: id.trim().to_string(),
+            qualifier: qualifier.trim().to_string(),
         }
     }
 }
@@ -497,10 +536,35 @@ mod tests {
     }
 
     #[test]
+    fn an_edifact_partner_is_found_by_its_unb_sender_and_its_record_round_trips() {
+        let mut channel = Channel::new(
+            ChannelName::try_from("hypermarkt").unwrap(),
+            ChannelKind::Edifact,
+            "2026-11-01T00:00:00Z".parse().unwrap(),
+        );
+        channel.edifact_partner = Some(EdifactPartner::new(" 14", "5412345000013 "));
+        assert_eq!(channel.aliases(), ["edifact/14:5412345000013"]);
+        assert_ne!(
+            edifact_alias("14", "5412345000013"),
+            x12_alias("14", "5412345000013"),
+            "an X12 and an EDIFACT partner with the same id are different partners"
+        );
+        let json = serde_json::to_value(&channel).unwrap();
+        assert_eq!(json["kind"], "edifact");
+        assert_eq!(
+            json["edifact_partner"],
+            serde_json::json!({"id": "5412345000013", "qualifier": "14"})
+        );
+        assert_eq!(serde_json::from_value::<Channel>(json).unwrap(), channel);
+        assert_eq!("edifact".parse::<ChannelKind>(), Ok(ChannelKind::Edifact));
+    }
+
+    #[test]
     fn old_channel_records_without_the_newer_fields_still_read() {
         let old = r#"{"name":"demo-shop","kind":"api","default_customer":"DEMO-SHOP","rate_limit_per_second":null,"created_at":"2026-11-01T00:00:00Z"}"#;
         let channel: Channel = serde_json::from_str(old).unwrap();
         assert!(channel.secrets.is_empty() && channel.trading_partner.is_none());
+        assert_eq!(channel.edifact_partner, None);
         assert_eq!(channel.inventory_advice, None);
         assert_eq!(channel.mapping, MappingOptions::default());
         // A custom-item SKU that could never book is refused when the channel is stored.

@@ -191,3 +191,88 @@ async fn every_edi_operation_keeps_to_the_published_document() {
         &[("SWITCHYARD_CONFORMANCE_X12", x12)],
     );
 }
+
+/// ORDERS interchanges from UNB sender `sender` (qualifier ZZZ) for the EDIFACT hook, written to
+/// a file; its path.
+fn edifact_samples(sender: &str, first: u32) -> String {
+    let samples: Vec<String> = (0..5)
+        .map(|i| {
+            orders_interchange(
+                sender,
+                &format!("CF{}", first + i),
+                &format!("{sender}-{i}"),
+            )
+        })
+        .collect();
+    let path =
+        PathBuf::from(setting("SWITCHYARD_STACK_DIR")).join(format!("logs/{sender}.edifact.json"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string(&samples).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+/// A D.96A ORDERS interchange from `sender`, UNB 0020 `reference`, order number `po`.
+fn orders_interchange(sender: &str, reference: &str, po: &str) -> String {
+    format!(
+        "UNA:+.? '\
+         UNB+UNOC:3+{sender}:ZZZ+SWITCHYARD:ZZZ+261201:1030+{reference}'\
+         UNH+1+ORDERS:D:96A:UN'BGM+220+{po}+9'DTM+137:20261201:102'\
+         CUX+2:USD:9'NAD+DP+DC4::92++Acme DC 4+31875 Solon Rd+Solon+OH+44139+US'\
+         LIN+1'PIA+5+WIDGET-S:SA'QTY+21:4:PCE'PRI+AAA:9.25'UNS+S'UNT+11+1'UNZ+1+{reference}'"
+    )
+}
+
+#[tokio::test]
+async fn every_edifact_operation_keeps_to_the_published_document() {
+    let stack = Stack::from_env();
+    let sender = unique("CE")
+        .to_uppercase()
+        .chars()
+        .take(20)
+        .collect::<String>();
+    let name = format!("conformance-{}", sender.to_lowercase());
+    let key = add_channel(
+        &name,
+        &[
+            "--kind",
+            "edifact",
+            "--unb-qualifier",
+            "ZZZ",
+            "--unb-id",
+            &sender,
+        ],
+    );
+    // One real interchange first, so that the outbox holds a CONTRL for the stateful links.
+    let sent = stack
+        .send(
+            stack
+                .http
+                .post(format!("{}/v1/edi/edifact", stack.api))
+                .bearer_auth(&key)
+                .header("content-type", "application/edifact")
+                .body(orders_interchange(
+                    &sender,
+                    "CFSEED",
+                    &format!("{sender}-SEED"),
+                )),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    assert!(
+        sent.text.contains("+7'"),
+        "an accepting CONTRL: {}",
+        sent.text
+    );
+    let edifact = edifact_samples(&sender, 1);
+    let x12 = x12_samples("CONFEDIFACT", 0);
+    run(
+        &stack,
+        "edifact",
+        &key,
+        "^/v1/edi/(edifact|outbox)",
+        &[
+            ("SWITCHYARD_CONFORMANCE_X12", x12),
+            ("SWITCHYARD_CONFORMANCE_EDIFACT", edifact),
+        ],
+    );
+}

@@ -27,8 +27,8 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use switchyard_channels::{
     Allocation, AllocationError, AmazonSeller, ApiKey, Channel, ChannelDirectory, ChannelKind,
-    DynamoDbChannelDirectory, InventoryAdvice, IssuedApiKey, MappingOptions, StockPush,
-    TradingPartner, X12Acknowledgment, key_id,
+    DynamoDbChannelDirectory, EdifactPartner, InventoryAdvice, IssuedApiKey, MappingOptions,
+    StockPush, TradingPartner, X12Acknowledgment, key_id,
 };
 use switchyard_model::{ChannelName, Sku};
 use switchyard_secrets::{SecretStore, SsmSecretStore};
@@ -233,7 +233,7 @@ struct SetAllocation {
 struct AddChannel {
     /// Channel name, e.g. `demo-shop`.
     name: String,
-    /// api, shopify, woocommerce, standard-webhooks, x12 or amazon-sp-api.
+    /// api, shopify, woocommerce, standard-webhooks, x12, edifact or amazon-sp-api.
     #[arg(long, default_value = "api")]
     kind: ChannelKind,
     /// ERP customer used when an order names none.
@@ -259,6 +259,13 @@ struct AddChannel {
     /// (005010X231A1).
     #[arg(long, requires = "isa_id")]
     acknowledgment: Option<X12Acknowledgment>,
+    /// edifact: the partner's UNB sender identification code qualifier (S002 0007), e.g. `14`
+    /// for a GLN or `ZZZ` (mutually defined).
+    #[arg(long, requires = "unb_id")]
+    unb_qualifier: Option<String>,
+    /// edifact: the partner's UNB sender identification (S002 0004), e.g. a GLN.
+    #[arg(long)]
+    unb_id: Option<String>,
     /// x12: PO1 product id qualifiers holding the SKU, in order (default VN,VP).
     #[arg(long, value_delimiter = ',')]
     sku_qualifiers: Vec<String>,
@@ -695,6 +702,20 @@ async fn add_channel(
         (_, Some(_), _) => bail!("--isa-qualifier and --isa-id are for x12 channels"),
         _ => {}
     }
+    match (add.kind, add.unb_qualifier, add.unb_id) {
+        (ChannelKind::Edifact, qualifier, Some(id)) => {
+            if id.trim().is_empty() || id.len() > 35 {
+                bail!("the UNB sender id is 1 to 35 characters, got {id:?}");
+            }
+            channel.edifact_partner =
+                Some(EdifactPartner::new(qualifier.as_deref().unwrap_or(""), &id));
+        }
+        (ChannelKind::Edifact, _, None) => {
+            bail!("an edifact channel needs --unb-id (and usually --unb-qualifier)")
+        }
+        (_, _, Some(_)) => bail!("--unb-qualifier and --unb-id are for edifact channels"),
+        _ => {}
+    }
     if add.kind == ChannelKind::AmazonSpApi {
         let a = add.amazon;
         let (Some(seller_id), Some(client_id), Some(secret_env), Some(token_env)) = (
@@ -796,6 +817,10 @@ fn print_issued(channel: &Channel, key: Option<Issued<'_>>, secret: Option<&str>
             out["isa_id"] = json!(tp.isa_id);
             out["acknowledgment"] = json!(tp.acknowledgment);
         }
+        if let Some(p) = &channel.edifact_partner {
+            out["unb_qualifier"] = json!(p.qualifier);
+            out["unb_id"] = json!(p.id);
+        }
         if let Some(amazon) = &channel.amazon {
             out["seller_id"] = json!(amazon.seller_id);
         }
@@ -856,6 +881,44 @@ mod tests {
         assert!(
             parse(&["add", "shop", "--kind", "api", "--acknowledgment", "999"]).is_err(),
             "only with ISA ids"
+        );
+    }
+
+    #[test]
+    fn an_edifact_partner_is_added_with_its_unb_sender() {
+        let argv = [
+            "switchyard",
+            "channels",
+            "add",
+            "hypermarkt",
+            "--kind",
+            "edifact",
+            "--unb-qualifier",
+            "14",
+            "--unb-id",
+            "5412345000013",
+        ];
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Channels(Channels::Add(add)) => {
+                assert_eq!(add.kind, ChannelKind::Edifact);
+                assert_eq!(add.unb_qualifier.as_deref(), Some("14"));
+                assert_eq!(add.unb_id.as_deref(), Some("5412345000013"));
+            }
+            _ => panic!("add parses as itself"),
+        }
+        assert!(
+            Cli::try_parse_from([
+                "switchyard",
+                "channels",
+                "add",
+                "h",
+                "--kind",
+                "edifact",
+                "--unb-qualifier",
+                "14"
+            ])
+            .is_err(),
+            "a qualifier needs the id it qualifies"
         );
     }
 
