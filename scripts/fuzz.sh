@@ -85,6 +85,7 @@ def amazon_pairs():
     return out
 
 seeds = {
+    "edifact_interchange": lambda: files("shared/edifact/samples/*.edi") + files("local/samples/*.edi"),
     "x12_interchange": lambda: files("local/samples/*.x12") + files("shared/x12/tests/fixtures/*.x12") + events("events/edi-api/post-*.json"),
     "v1_order": lambda: files("local/samples/partner-order.json") + events("events/orders-api/post-*.json"),
     "return_lines": lambda: [],
