@@ -15,10 +15,10 @@ async fn main() -> Result<(), Error> {
     let config = load_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&config);
     let ports = Ports {
-        channels: Arc::new(DynamoDbChannelDirectory::new(
-            dynamodb.clone(),
-            setting("SWITCHYARD_CHANNELS_TABLE")?,
-        )),
+        channels: Arc::new(
+            DynamoDbChannelDirectory::new(dynamodb.clone(), setting("SWITCHYARD_CHANNELS_TABLE")?)
+                .with_channel_cache_from_env(),
+        ),
         intake: switchyard_intake::aws::intake(&config)?,
         limiter: Arc::new(DynamoDbRateLimiter::new(
             dynamodb.clone(),

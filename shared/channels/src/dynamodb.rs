@@ -1,6 +1,8 @@
 //! Channels in DynamoDB.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
@@ -11,8 +13,8 @@ use switchyard_model::ChannelName;
 use switchyard_platform::ServiceError;
 
 use crate::{
-    ApiKey, Channel, ChannelDirectory, KeyCheck, KeyState, PutChannelError, hash_api_key,
-    last_used_cutoff,
+    ApiKey, Channel, ChannelCache, ChannelDirectory, KeyCheck, KeyState, PutChannelError,
+    hash_api_key, last_used_cutoff,
 };
 
 /// Channels in a DynamoDB table (hash key `pk`): `CHANNEL#<name>` (the record), `APIKEY#<sha256>`
@@ -23,6 +25,7 @@ use crate::{
 pub struct DynamoDbChannelDirectory {
     client: Client,
     table: String,
+    cache: Option<Arc<ChannelCache>>,
 }
 
 impl DynamoDbChannelDirectory {
@@ -31,7 +34,26 @@ impl DynamoDbChannelDirectory {
         Self {
             client,
             table: table.into(),
+            cache: None,
         }
+    }
+
+    /// Reuses each channel record read for `ttl` (keys are still read on every request): for
+    /// the functions on the request path, where every request reads its channel. A zero `ttl`
+    /// caches nothing.
+    pub fn with_channel_cache(mut self, ttl: Duration) -> Self {
+        self.cache = (!ttl.is_zero()).then(|| Arc::new(ChannelCache::new(ttl)));
+        self
+    }
+
+    /// [`Self::with_channel_cache`] for `SWITCHYARD_CHANNEL_CACHE_SECONDS` (default
+    /// [`ChannelCache::DEFAULT_TTL`]; `0` turns it off).
+    pub fn with_channel_cache_from_env(self) -> Self {
+        let ttl = std::env::var("SWITCHYARD_CHANNEL_CACHE_SECONDS")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map_or(ChannelCache::DEFAULT_TTL, Duration::from_secs);
+        self.with_channel_cache(ttl)
     }
 
     async fn get_item(
@@ -298,10 +320,18 @@ impl ChannelDirectory for DynamoDbChannelDirectory {
     }
 
     async fn get(&self, name: &ChannelName) -> Result<Option<Channel>, ServiceError> {
-        self.get_item(format!("CHANNEL#{name}"))
+        if let Some(cached) = self.cache.as_ref().and_then(|c| c.get(name)) {
+            return Ok(cached);
+        }
+        let channel = self
+            .get_item(format!("CHANNEL#{name}"))
             .await?
             .map(|item| channel_from(&item))
-            .transpose()
+            .transpose()?;
+        if let Some(cache) = &self.cache {
+            cache.put(name, channel.clone());
+        }
+        Ok(channel)
     }
 
     async fn by_alias(&self, alias: &str) -> Result<Option<Channel>, ServiceError> {
@@ -324,7 +354,11 @@ impl ChannelDirectory for DynamoDbChannelDirectory {
 
     async fn put(&self, channel: &Channel) -> Result<(), PutChannelError> {
         // The plan comes from reads, the write is one transaction conditioned on what they saw:
-        // when someone changed a partner id in between, plan and write again.
+        // when someone changed a partner id in between, plan and write again. The plan must see
+        // the stored record, not a cached one, and so must this process afterwards.
+        if let Some(cache) = &self.cache {
+            cache.forget(&channel.name);
+        }
         let mut attempt = 1;
         loop {
             let plan = self.alias_plan(channel).await?;
@@ -334,7 +368,12 @@ impl ChannelDirectory for DynamoDbChannelDirectory {
                 {
                     attempt += 1;
                 }
-                done => return done,
+                done => {
+                    if let Some(cache) = &self.cache {
+                        cache.forget(&channel.name);
+                    }
+                    return done;
+                }
             }
         }
     }

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod allocation;
+mod cache;
 mod channel;
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -17,6 +18,7 @@ mod memory;
 mod dynamodb;
 
 pub use allocation::{Allocation, AllocationError};
+pub use cache::ChannelCache;
 pub use channel::*;
 pub use directory::{ChannelDirectory, PutChannelError};
 #[cfg(feature = "dynamodb")]

@@ -171,3 +171,87 @@ async fn an_old_key_item_works_and_a_busy_key_writes_its_last_use_once_per_inter
         KeyCheck::Revoked { .. }
     ));
 }
+
+/// On the request path the channel record is read once per cache lifetime, not per request,
+/// while the key is still read every time: a key revoked elsewhere is refused by the very next
+/// request, and a channel changed elsewhere is seen once the cached record expires.
+#[tokio::test]
+async fn a_cached_directory_reads_the_channel_once_but_sees_a_revoked_key_at_once() {
+    use chrono::Utc;
+    use std::time::{Duration, Instant};
+    use switchyard_channels::{
+        ApiKey, Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, IssuedApiKey,
+        KeyCheck,
+    };
+    use switchyard_model::ChannelName;
+
+    let config = switchyard_adapter_tests::moto::moto_config().await;
+    let (client, table) = switchyard_adapter_tests::moto::create_table(&config, "channels").await;
+    let operations = Operations::default();
+    let counted = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&config)
+            .interceptor(operations.clone())
+            .build(),
+    );
+    let operator = DynamoDbChannelDirectory::new(client, &table);
+    let ttl = Duration::from_millis(400);
+    let cached = DynamoDbChannelDirectory::new(counted, &table).with_channel_cache(ttl);
+    let name = ChannelName::try_from("cached-shop").unwrap();
+    let channel = Channel::new(name.clone(), ChannelKind::Api, Utc::now());
+    operator.put(&channel).await.unwrap();
+    let (key, spare) = (IssuedApiKey::generate(), IssuedApiKey::generate());
+    for k in [&key, &spare] {
+        operator
+            .put_api_key(&ApiKey::new(name.clone(), &k.hash, Utc::now(), None))
+            .await
+            .unwrap();
+    }
+
+    let before = operations.count("GetItem");
+    for _ in 0..10 {
+        let found = cached.check_api_key(&key.secret, Utc::now()).await.unwrap();
+        assert_eq!(found, KeyCheck::Valid(Box::new(channel.clone())));
+    }
+    let reads = operations.count("GetItem") - before;
+    assert!(
+        (11..=12).contains(&reads),
+        "ten key reads and the channel about once (it may expire once under a slow moto): {reads}"
+    );
+
+    assert!(
+        operator
+            .revoke_api_key(&key.hash, Utc::now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        matches!(
+            cached.check_api_key(&key.secret, Utc::now()).await.unwrap(),
+            KeyCheck::Revoked { .. }
+        ),
+        "revocation has no delay"
+    );
+
+    let changed = Channel {
+        rate_limit_per_second: Some(7),
+        ..channel.clone()
+    };
+    operator.put(&changed).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match cached
+            .check_api_key(&spare.secret, Utc::now())
+            .await
+            .unwrap()
+        {
+            KeyCheck::Valid(seen) if seen.rate_limit_per_second == Some(7) => break,
+            KeyCheck::Valid(_) => {}
+            other => panic!("the spare key stays valid: {other:?}"),
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the change is seen once the cached record expires ({ttl:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
