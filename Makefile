@@ -32,9 +32,10 @@ package:
 	@scripts/bootstrap.sh
 	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor -p webhooks -p edi -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker -p ops-api
 
-## CPU cost per connector delivery against a same-run baseline (release build; prints a table).
+## Every benchmark against a baseline measured in the same run, one table (bench/README.md);
+## `make bench QUICK=1` is the small, debug-build run `make test` checks.
 bench:
-	cargo run --quiet --release -p switchyard-bench
+	@scripts/bench.sh $(if $(QUICK),--quick)
 
 ## Fuzz every parser, mapper and signature verifier (libFuzzer), FUZZ_SECONDS (60) each; see fuzz/README.md.
 fuzz:

@@ -9,7 +9,7 @@
 #
 # STACK (default "dev") names the stack. Its ports come from a base (dev: 4566 moto, 8000 Tryton,
 # 9000 API, 9021 SP-API sandbox, 9022 Shopify sandbox, 9023 WooCommerce sandbox; test: 4576,
-# 8010, 9010, 9031, 9032, 9033; MOTO_PORT, ERP_PORT, API_PORT, SPAPI_PORT, SHOPIFY_PORT and
+# 8010, 9010, 9031, 9032, 9033; bench (make bench): 4596, 8030, 9050, 9051, 9052, 9053; MOTO_PORT, ERP_PORT, API_PORT, SPAPI_PORT, SHOPIFY_PORT and
 # WOO_PORT override them), and everything it writes lives in .switchyard/<STACK>/: pid files,
 # logs/ (moto, Tryton, Terraform, runner), erp/ (Tryton's database), terraform/ (data dir and
 # state), bin/ (the binaries it runs, hard links taken at start, so a cargo build for another
@@ -29,12 +29,14 @@ case $STACK in
         SHOPIFY_PORT=${SHOPIFY_PORT:-9022} WOO_PORT=${WOO_PORT:-9023} ;;
     test) MOTO_PORT=${MOTO_PORT:-4576} ERP_PORT=${ERP_PORT:-8010} API_PORT=${API_PORT:-9010} SPAPI_PORT=${SPAPI_PORT:-9031}
         SHOPIFY_PORT=${SHOPIFY_PORT:-9032} WOO_PORT=${WOO_PORT:-9033} ;;
-    *) echo "stack.sh: STACK must be dev or test" >&2; exit 2 ;;
+    bench) MOTO_PORT=${MOTO_PORT:-4596} ERP_PORT=${ERP_PORT:-8030} API_PORT=${API_PORT:-9050} SPAPI_PORT=${SPAPI_PORT:-9051}
+        SHOPIFY_PORT=${SHOPIFY_PORT:-9052} WOO_PORT=${WOO_PORT:-9053} ;;
+    *) echo "stack.sh: STACK must be dev, test or bench" >&2; exit 2 ;;
 esac
 RUN=$ROOT/.switchyard/$STACK
 # People read the dev stack's log; the test stack logs JSON lines, as the functions do on AWS,
 # so tests read what CloudWatch would keep.
-if [[ $STACK == test ]]; then LOG_FORMAT=json; else LOG_FORMAT=text; fi
+if [[ $STACK != dev ]]; then LOG_FORMAT=json; else LOG_FORMAT=text; fi
 LOGS=$RUN/logs
 BIN=$RUN/bin
 VENV=$ROOT/.switchyard/venv

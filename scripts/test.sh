@@ -27,4 +27,8 @@ cargo test --workspace --features live --quiet -- --list --format terse >"$LOGS/
 status=0
 cargo test --workspace --features live --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log" || status=$?
 scripts/check-test-run.py "$LOGS/cargo-test.log" "$LOGS/cargo-test-list.log" || status=1
+# Benchmarks are not timed tests: this only checks that every section still runs against this
+# stack and prints its rows (bench/README.md); `make bench` is the real run.
+echo "==> make bench QUICK=1 (every benchmark section runs and prints its table)"
+scripts/bench.sh --quick || status=1
 exit "$status"
