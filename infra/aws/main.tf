@@ -351,9 +351,10 @@ locals {
     ])
     "order-processor" = [
       {
+        # The posting lease lives on the order item (decision 0026): no idempotency table.
         sid       = "Tables"
         actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
-        resources = [module.tables.idempotency_table_arn, module.tables.orders_table_arn]
+        resources = [module.tables.orders_table_arn]
       },
       {
         sid       = "OrdersQueue"
@@ -408,9 +409,14 @@ module "event_bus" {
   target_queue_arn = module.order_events_queue.queue_arn
   queue_rules = {
     "edi-acknowledgements" = {
-      # The partner's documents: 855 on the decision, 856 per shipment, 810 per invoice.
+      # The partner's documents: 855 on the decision, 856 per shipment, 810 per invoice; only
+      # for EDI orders (decision 0026), and for records from before channel_kind was kept.
       detail_types = ["OrderAccepted", "OrderRejected", "OrderShipped", "OrderInvoiced"]
-      queue_arn    = module.edi_acknowledgements_queue.queue_arn
+      detail_json = jsonencode({ "$or" = [
+        { payload = { channel_kind = ["x12", "edifact"] } },
+        { payload = { channel_kind = [{ exists = false }] } },
+      ] })
+      queue_arn = module.edi_acknowledgements_queue.queue_arn
     }
     "fulfilment-events" = {
       detail_types = ["ShipmentDispatched", "InvoicePosted", "ReturnReceived"]

@@ -316,7 +316,10 @@ module "event_bus" {
   queue_rules = {
     "edi-acknowledgements" = {
       detail_types = local.edi_document_event_types
-      queue_arn    = module.edi_acknowledgements_queue.queue_arn
+      # Only EDI orders' events (decision 0026); records from before channel_kind was kept
+      # carry none, and still come.
+      detail_json = local.edi_orders_only
+      queue_arn   = module.edi_acknowledgements_queue.queue_arn
     }
     "fulfilment-events" = {
       detail_types = local.fulfilment_event_types
@@ -372,6 +375,10 @@ locals {
   fulfilment_event_types = ["ShipmentDispatched", "InvoicePosted", "ReturnReceived"]
   # The partner's documents: 855 on the decision, 856 per shipment, 810 per invoice.
   edi_document_event_types = ["OrderAccepted", "OrderRejected", "OrderShipped", "OrderInvoiced"]
+  edi_orders_only = jsonencode({ "$or" = [
+    { payload = { channel_kind = ["x12", "edifact"] } },
+    { payload = { channel_kind = [{ exists = false }] } },
+  ] })
 }
 
 # The ERP's shipments, invoices and returns, on their way onto the order records (order-tracker).

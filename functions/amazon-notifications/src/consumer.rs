@@ -205,7 +205,11 @@ impl Consumer {
         match self
             .ports
             .intake
-            .capture(order, &format!("amazon:{}", notification.notification_id))
+            .capture(
+                order,
+                &format!("amazon:{}", notification.notification_id),
+                channel.kind,
+            )
             .await
         {
             Ok(captured) => Handled::Captured(captured.order_id()),

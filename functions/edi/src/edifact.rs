@@ -388,7 +388,7 @@ impl EdiApi {
                 "edifact:{}:{}:{}",
                 channel.name, header.control_reference, message.reference
             );
-            match self.ports.intake.capture(order, &key).await? {
+            match self.ports.intake.capture(order, &key, channel.kind).await? {
                 Captured::Queued(id) => {
                     let mut envelope = OutboundEnvelope::answering(
                         header,

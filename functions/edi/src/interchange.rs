@@ -338,7 +338,12 @@ impl EdiApi {
                 }
             };
             let key = capture_key(interchange, result, set);
-            match self.ports.intake.capture(order.clone(), &key).await? {
+            match self
+                .ports
+                .intake
+                .capture(order.clone(), &key, channel.kind)
+                .await?
+            {
                 Captured::Queued(id) => {
                     let header = &interchange.header;
                     let pending = PendingAck::for_order(

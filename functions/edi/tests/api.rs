@@ -273,6 +273,7 @@ fn accepted_event(order_id: OrderId, erp_reference: &str) -> String {
             external_id: ExternalId::try_from("PO-4471").unwrap(),
             erp_reference: erp_reference.into(),
             accepted_at: Utc::now(),
+            channel_kind: Some("x12".into()),
         },
     );
     json!({"version": "0", "id": "e1", "detail-type": "OrderAccepted",

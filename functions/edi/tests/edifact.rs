@@ -422,6 +422,7 @@ fn event(order_id: OrderId, accepted: bool) -> String {
                     external_id,
                     erp_reference: "SO0042".into(),
                     accepted_at: Utc::now(),
+                    channel_kind: Some("edifact".into()),
                 },
             ))
             .unwrap(),
@@ -439,6 +440,7 @@ fn event(order_id: OrderId, accepted: bool) -> String {
                     code: "unknown_sku".into(),
                     message: "no such product".into(),
                     rejected_at: Utc::now(),
+                    channel_kind: Some("edifact".into()),
                 },
             ))
             .unwrap(),

@@ -110,6 +110,7 @@ impl App {
             external_id: ExternalId::try_from("PO-4471").unwrap(),
             erp_reference: "SO0042".into(),
             accepted_at: Utc::now(),
+            channel_kind: Some("x12".into()),
         };
         let done = self
             .acknowledger

@@ -4,14 +4,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use sha2::{Digest, Sha256};
 use switchyard_events::EventPublisher;
-use switchyard_idempotency::{Claim, IdempotencyStore, NextAction};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::returns::ReturnRequested;
-use switchyard_orders::OrderStore;
 use switchyard_orders::RetryScheduler;
+use switchyard_orders::{Leased, OrderStore};
 use tracing::Instrument;
 
 use crate::posting::{Posted, Poster, PostingError};
@@ -26,8 +24,6 @@ use switchyard_orders::{POISON_REDELIVERY, RetryPolicy};
 pub struct Ports {
     /// Order records.
     pub orders: Arc<dyn OrderStore>,
-    /// Idempotency claims.
-    pub idempotency: Arc<dyn IdempotencyStore>,
     /// The ERP.
     pub erp: Arc<dyn switchyard_erp::Erp>,
     /// The event bus.
@@ -52,6 +48,13 @@ pub enum MessageOutcome {
     },
     /// It can never succeed; leave it to reach the dead-letter queue.
     Poison(String),
+}
+
+/// An outcome, and whether an earlier delivery of the same work may have left a failure record
+/// open (then success resolves it).
+struct Noted {
+    outcome: MessageOutcome,
+    may_have_failed_before: bool,
 }
 
 /// Time kept in reserve at the end of an invocation: no new message starts inside it.
@@ -121,14 +124,18 @@ impl BatchProcessor {
             .map(|left| left < DEADLINE_RESERVE)
             .unwrap_or(true);
         let outcome = if out_of_time {
-            MessageOutcome::Retry {
-                reason: "invocation out of time".into(),
-                delay: Duration::ZERO,
+            Noted {
+                outcome: MessageOutcome::Retry {
+                    reason: "invocation out of time".into(),
+                    delay: Duration::ZERO,
+                },
+                may_have_failed_before: true,
             }
         } else {
-            self.process_message(message, deadline).await
+            self.process_message_noting(message, deadline).await
         };
         self.note(message, &outcome).await;
+        let outcome = outcome.outcome;
         match &outcome {
             MessageOutcome::Done(_) => return Ok(()),
             MessageOutcome::Retry { reason, delay } => {
@@ -160,7 +167,8 @@ impl BatchProcessor {
 
     /// Records a failed delivery for operators, or resolves the work's open failure once it
     /// is done.
-    async fn note(&self, message: &SqsMessage, outcome: &MessageOutcome) {
+    async fn note(&self, message: &SqsMessage, noted: &Noted) {
+        let outcome = &noted.outcome;
         let body = message.body.as_deref().unwrap_or_default();
         let receive_count: u32 = message
             .attributes
@@ -171,6 +179,10 @@ impl BatchProcessor {
         let id = message.message_id.as_deref();
         let failures = &self.failures;
         match outcome {
+            // A first delivery of an order whose record noted no failure has no failure record
+            // to resolve: skip the read (decision 0026). A redriven order's record still names
+            // its last error, whatever moved it back.
+            MessageOutcome::Done(Some(_)) if !noted.may_have_failed_before => {}
             MessageOutcome::Done(Some(posted)) => {
                 failures.succeeded(body, &format!("done: {posted:?}")).await
             }
@@ -205,6 +217,27 @@ impl BatchProcessor {
         message: &SqsMessage,
         deadline: SystemTime,
     ) -> MessageOutcome {
+        self.process_message_noting(message, deadline).await.outcome
+    }
+
+    /// [`Self::process_message`], saying whether the work may have a failure record open.
+    async fn process_message_noting(&self, message: &SqsMessage, deadline: SystemTime) -> Noted {
+        let mut first_clean_delivery = false;
+        let outcome = self
+            .outcome(message, deadline, &mut first_clean_delivery)
+            .await;
+        Noted {
+            outcome,
+            may_have_failed_before: !first_clean_delivery,
+        }
+    }
+
+    async fn outcome(
+        &self,
+        message: &SqsMessage,
+        deadline: SystemTime,
+        first_clean_delivery: &mut bool,
+    ) -> MessageOutcome {
         let receive_count: u32 = message
             .attributes
             .get("ApproximateReceiveCount")
@@ -236,36 +269,46 @@ impl BatchProcessor {
             Err(e) => return MessageOutcome::Poison(e.to_string()),
         };
         let order = &envelope.payload.order;
-        let key = format!("order-processor#{}", order.id);
-        let hash = hex::encode(Sha256::digest(
-            serde_json::to_vec(order).expect("orders serialise"),
-        ));
-        let claim = Claim {
-            key: &key,
-            payload_hash: &hash,
-            lease_until: deadline,
-            retention: switchyard_idempotency::DEFAULT_RETENTION,
-        };
-        let lease = match self.ports.idempotency.claim(claim).await {
-            Ok(NextAction::Proceed(lease)) => lease,
-            Ok(NextAction::Replay(_)) => return MessageOutcome::Done(None),
-            Ok(NextAction::Conflict) => {
-                return MessageOutcome::Poison(format!(
-                    "order {} was submitted before with other contents",
-                    order.id
-                ));
+        // The lease lives on the order record and the same write reads it back: one request
+        // where an idempotency claim and a read were two (decision 0026).
+        let owner = ulid::Ulid::new().to_string();
+        let now = chrono::Utc::now();
+        let record = match self
+            .ports
+            .orders
+            .lease(order.id, &owner, deadline.into(), now)
+            .await
+        {
+            Ok(Leased::Taken(record)) => {
+                *first_clean_delivery = receive_count <= 1 && record.value.last_error.is_none();
+                record
             }
-            Ok(NextAction::InFlight { retry_after }) => {
+            Ok(Leased::Final(record)) => {
+                return match self.poster.finish(record).await {
+                    Ok(_) => MessageOutcome::Done(None),
+                    Err(PostingError::Transient(reason)) => {
+                        self.retry(order, receive_count, reason).await
+                    }
+                    Err(PostingError::Permanent(reason)) => MessageOutcome::Poison(reason),
+                };
+            }
+            Ok(Leased::Held { until }) => {
                 return MessageOutcome::Retry {
                     reason: "another delivery holds the order".into(),
-                    delay: retry_after,
+                    delay: (until - now)
+                        .to_std()
+                        .unwrap_or_default()
+                        .max(Duration::from_secs(1)),
                 };
+            }
+            Ok(Leased::Missing) => {
+                return MessageOutcome::Poison(format!("no order record for {}", order.id));
             }
             Err(e) => return self.retry(order, receive_count, e.to_string()).await,
         };
 
         let started = std::time::Instant::now();
-        let posting = self.poster.post(order).await;
+        let posting = self.poster.post_leased(order, record).await;
         switchyard_platform::metrics::erp_posting(started.elapsed());
         match posting {
             Ok(posted) => {
@@ -278,21 +321,12 @@ impl BatchProcessor {
                     }
                     _ => {}
                 }
-                let result = serde_json::to_value(&posted).expect("outcomes serialise");
-                if let Err(e) = self
-                    .ports
-                    .idempotency
-                    .complete(&lease, &result, switchyard_idempotency::DEFAULT_RETENTION)
-                    .await
-                {
-                    // The record is final, so a redelivery finds it so and stops there.
-                    tracing::warn!(order_id = %order.id, error = %e, "could not record completion");
-                }
+                // Saving the final status ended the lease; a redelivery finds the order final.
                 MessageOutcome::Done(Some(posted))
             }
             Err(failure) => {
-                if let Err(e) = self.ports.idempotency.release(&lease).await {
-                    tracing::warn!(order_id = %order.id, error = %e, "could not release the claim");
+                if let Err(e) = self.ports.orders.release_lease(order.id, &owner).await {
+                    tracing::warn!(order_id = %order.id, error = %e, "could not give up the lease; it ends with the invocation");
                 }
                 match failure {
                     PostingError::Transient(reason) => {

@@ -9,7 +9,6 @@ use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_erp::{TrytonClient, TrytonConfig};
 use switchyard_events::EventBridgePublisher;
 use switchyard_failures::DynamoDbFailureStore;
-use switchyard_idempotency::DynamoDbIdempotencyStore;
 use switchyard_orders::DynamoDbOrderStore;
 use switchyard_orders::SqsQueue;
 use switchyard_platform::aws::{load_config, setting, setting_or};
@@ -28,10 +27,6 @@ async fn main() -> Result<(), Error> {
         orders: Arc::new(DynamoDbOrderStore::new(
             dynamodb.clone(),
             setting("SWITCHYARD_ORDERS_TABLE")?,
-        )),
-        idempotency: Arc::new(DynamoDbIdempotencyStore::new(
-            dynamodb,
-            setting("SWITCHYARD_IDEMPOTENCY_TABLE")?,
         )),
         erp: Arc::new(TrytonClient::new(erp)),
         events: Arc::new(EventBridgePublisher::new(

@@ -69,13 +69,25 @@ impl Poster {
     /// Brings the order to a final status in the ERP and in its record, and publishes the event.
     /// Safe to call any number of times for the same order.
     pub async fn post(&self, order: &Order) -> Result<Posted, PostingError> {
-        for _ in 0..SAVE_ATTEMPTS {
+        let record = self.read(order).await?;
+        self.post_leased(order, record).await
+    }
+
+    /// [`Self::post`] from the record as the lease read it (no second read unless someone else
+    /// saved it in between).
+    pub async fn post_leased(
+        &self,
+        order: &Order,
+        mut read: Versioned<OrderRecord>,
+    ) -> Result<Posted, PostingError> {
+        for attempt in 0..SAVE_ATTEMPTS {
+            if attempt > 0 {
+                read = self.read(order).await?;
+            }
             let Versioned {
                 value: mut record,
                 version,
-            } = self.orders.get(order.id).await?.ok_or_else(|| {
-                PostingError::Permanent(format!("no order record for {}", order.id))
-            })?;
+            } = read.clone();
             if !record.status.is_final() {
                 match self.post_to_erp(order).await {
                     Ok(sale) => {
@@ -110,6 +122,19 @@ impl Poster {
         Err(PostingError::Transient(
             "the order record kept changing".into(),
         ))
+    }
+
+    /// Publishes what a final record still has in its outbox (a delivery after the order was
+    /// decided).
+    pub async fn finish(&self, read: Versioned<OrderRecord>) -> Result<Posted, PostingError> {
+        self.flush_outbox(read.value, read.version).await
+    }
+
+    async fn read(&self, order: &Order) -> Result<Versioned<OrderRecord>, PostingError> {
+        self.orders
+            .get(order.id)
+            .await?
+            .ok_or_else(|| PostingError::Permanent(format!("no order record for {}", order.id)))
     }
 
     async fn post_to_erp(&self, order: &Order) -> Result<ErpSale, ErpError> {

@@ -11,7 +11,6 @@ use order_processor::batch::MessageOutcome;
 use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_erp::{ErpError, ErpSale, InMemoryErp, SaleRequest, SalesOrders};
 use switchyard_events::InMemoryPublisher;
-use switchyard_idempotency::InMemoryIdempotencyStore;
 use switchyard_model::contract::v1::CancellationState;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
@@ -48,7 +47,6 @@ fn world_over(port: Arc<dyn switchyard_erp::Erp>, erp: Arc<InMemoryErp>) -> Worl
     let failures = Arc::new(InMemoryFailureStore::new());
     let ports = Ports {
         orders: orders.clone(),
-        idempotency: Arc::new(InMemoryIdempotencyStore::new()),
         erp: port,
         events: events.clone(),
         retries: queue.clone(),

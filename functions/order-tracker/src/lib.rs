@@ -199,6 +199,10 @@ impl Tracker {
 
     /// The channel's kind in the wire form its pushers filter on (`shopify`, `x12`, …).
     async fn channel_kind(&self, record: &OrderRecord) -> Result<String, TrackError> {
+        // Recorded at capture on every record since decision 0026: no read needed.
+        if let Some(kind) = &record.channel_kind {
+            return Ok(kind.clone());
+        }
         let channel = self.channels.get(&record.order.channel).await?;
         Ok(channel
             .map(|c| {

@@ -208,11 +208,15 @@ impl OrdersApi {
             deadline,
             key_name: "Idempotency-Key",
         };
-        let intake = &self.ports.intake;
-        intake
-            .once(once, || async {
-                let external_id = order.external_id.clone();
-                match intake.capture(order, key.as_str()).await? {
+        let external_id = order.external_id.clone();
+        self.ports
+            .intake
+            .capture_once(
+                once,
+                order,
+                key.as_str(),
+                channel.kind,
+                |captured| match captured {
                     Captured::Queued(id) | Captured::AlreadyQueued(id) => {
                         Ok(self.receipt(request, id))
                     }
@@ -227,8 +231,8 @@ impl OrdersApi {
                     )
                     .with("existing_order_id", order_id.to_string())
                     .with("existing_order_url", self.status_url(request, order_id))),
-                }
-            })
+                },
+            )
             .await
     }
 

@@ -81,13 +81,16 @@ async fn app_with(settings: Settings) -> App {
     }
     let queue = Arc::new(InMemoryQueue::new());
     let orders = Arc::new(InMemoryOrderStore::new());
+    let idempotency = Arc::new(InMemoryIdempotencyStore::new());
     let limiter = Arc::new(CountingLimiter::default());
     let ports = Ports {
         channels,
-        intake: Intake::new(
-            orders.clone(),
-            Arc::new(InMemoryIdempotencyStore::new()),
-            queue.clone(),
+        // As deployed: a new order and its key's result in one write (here the twin's).
+        intake: Intake::new(orders.clone(), idempotency.clone(), queue.clone()).with_one_write(
+            Arc::new(switchyard_intake::SeparateWrites::new(
+                orders.clone(),
+                idempotency,
+            )),
         ),
         limiter: limiter.clone(),
         projections: Arc::new(switchyard_projections::InMemoryProjectionStore::new()),

@@ -10,7 +10,7 @@ use switchyard_intake::http::{check_body_size, order_status_url};
 use switchyard_intake::problem::{respond, unavailable};
 use switchyard_intake::receipt::WebhookReceipt;
 use switchyard_intake::{Captured, HttpRequest, HttpResponse, Intake, Once, Problem};
-use switchyard_model::{ChannelName, OrderId, OrderStatus};
+use switchyard_model::{ChannelName, ExternalId, OrderId, OrderStatus};
 use switchyard_quarantine::{MAX_KEPT_BODY_BYTES, Quarantine, QuarantinedDelivery};
 use switchyard_secrets::SecretStore;
 use switchyard_webhooks::MappingError;
@@ -145,54 +145,79 @@ impl WebhooksApi {
             deadline,
             key_name: "delivery id",
         };
-        self.ports
-            .intake
-            .once(once, || self.act(&channel, request, delivery_id))
-            .await
-    }
-
-    async fn act(&self, channel: &Channel, request: &HttpRequest, delivery_id: &str) -> Outcome {
-        let intent = match delivery::read(channel, request, OrderId::generate()) {
+        let intent = match delivery::read(&channel, request, OrderId::generate()) {
             Ok(intent) => intent,
-            Err(error) => return Err(self.quarantine(channel, request, delivery_id, error).await),
+            Err(error) => return Err(self.quarantine(&channel, request, delivery_id, error).await),
         };
         let intake = &self.ports.intake;
-        let receipt = match intent {
+        match intent {
+            // A new order: stored with the delivery's answer in one write (decision 0026).
             Intent::Capture(order) => {
                 let key = format!("webhook:{delivery_id}");
-                let captured = intake.capture(*order, &key).await?;
-                let id = captured.order_id();
-                WebhookReceipt {
-                    result: match captured {
-                        Captured::Duplicate(_) => "matched",
-                        Captured::Queued(_) | Captured::AlreadyQueued(_) => "created",
-                    },
-                    order_id: Some(id.to_string()),
-                    status: matches!(captured, Captured::Queued(_))
-                        .then_some(OrderStatus::Received),
-                    status_url: Some(self.status_url(request, id)),
-                    detail: None,
-                }
+                intake
+                    .capture_once(once, *order, &key, channel.kind, |captured| {
+                        Ok(self.capture_receipt(request, captured))
+                    })
+                    .await
             }
             Intent::Cancel {
                 external_id,
                 reason,
-            } => match intake
-                .request_cancellation(&channel.name, &external_id, reason)
-                .await?
-            {
-                Some(id) => WebhookReceipt {
-                    result: "cancellation-requested",
-                    order_id: Some(id.to_string()),
-                    status: None,
-                    status_url: Some(self.status_url(request, id)),
-                    detail: None,
+            } => {
+                intake
+                    .once(once, || self.cancel(&channel, request, external_id, reason))
+                    .await
+            }
+            Intent::Ignore(why) => {
+                intake
+                    .once(once, || async {
+                        Ok(HttpResponse::json(200, &ignored(&why)))
+                    })
+                    .await
+            }
+        }
+    }
+
+    fn capture_receipt(&self, request: &HttpRequest, captured: Captured) -> HttpResponse {
+        let id = captured.order_id();
+        HttpResponse::json(
+            200,
+            &WebhookReceipt {
+                result: match captured {
+                    Captured::Duplicate(_) => "matched",
+                    Captured::Queued(_) | Captured::AlreadyQueued(_) => "created",
                 },
-                None => ignored(&format!(
-                    "no order {external_id} from this channel; nothing to cancel"
-                )),
+                order_id: Some(id.to_string()),
+                status: matches!(captured, Captured::Queued(_)).then_some(OrderStatus::Received),
+                status_url: Some(self.status_url(request, id)),
+                detail: None,
             },
-            Intent::Ignore(why) => ignored(&why),
+        )
+    }
+
+    async fn cancel(
+        &self,
+        channel: &Channel,
+        request: &HttpRequest,
+        external_id: ExternalId,
+        reason: Option<String>,
+    ) -> Outcome {
+        let receipt = match self
+            .ports
+            .intake
+            .request_cancellation(&channel.name, &external_id, reason)
+            .await?
+        {
+            Some(id) => WebhookReceipt {
+                result: "cancellation-requested",
+                order_id: Some(id.to_string()),
+                status: None,
+                status_url: Some(self.status_url(request, id)),
+                detail: None,
+            },
+            None => ignored(&format!(
+                "no order {external_id} from this channel; nothing to cancel"
+            )),
         };
         Ok(HttpResponse::json(200, &receipt))
     }

@@ -14,13 +14,12 @@ async fn main() -> Result<(), Error> {
     switchyard_platform::telemetry::init();
     let config = load_config().await;
     let ports = Ports {
-        channels: Arc::new(
-            DynamoDbChannelDirectory::new(
-                aws_sdk_dynamodb::Client::new(&config),
-                setting("SWITCHYARD_CHANNELS_TABLE")?,
-            )
-            .with_channel_cache_from_env(),
-        ),
+        // Not cached: the record holds the signing secrets' grace periods, and retiring a
+        // leaked secret must take effect at once (decision 0026).
+        channels: Arc::new(DynamoDbChannelDirectory::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            setting("SWITCHYARD_CHANNELS_TABLE")?,
+        )),
         secrets: Arc::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&config))),
         intake: switchyard_intake::aws::intake(&config)?,
         quarantine: Arc::new(SqsQuarantine::new(

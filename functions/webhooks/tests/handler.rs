@@ -67,11 +67,14 @@ async fn app() -> App {
     let ports = Ports {
         channels: channels.clone(),
         secrets,
-        intake: Intake::new(
-            Arc::new(InMemoryOrderStore::new()),
-            Arc::new(InMemoryIdempotencyStore::new()),
-            queue.clone(),
-        ),
+        // As deployed: a new order and its delivery's answer in one write (the twin's).
+        intake: {
+            let orders = Arc::new(InMemoryOrderStore::new());
+            let idempotency = Arc::new(InMemoryIdempotencyStore::new());
+            Intake::new(orders.clone(), idempotency.clone(), queue.clone()).with_one_write(
+                Arc::new(switchyard_intake::SeparateWrites::new(orders, idempotency)),
+            )
+        },
         quarantine: quarantine.clone(),
     };
     let settings = Settings {

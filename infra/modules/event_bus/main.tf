@@ -21,6 +21,15 @@ resource "aws_cloudwatch_event_target" "queue" {
 }
 
 # Narrower routes: chosen event types to the queue of the function that acts on them.
+locals {
+  # Each rule's detail filter as JSON, from whichever form it was given in.
+  rule_details = {
+    for name, rule in var.queue_rules : name => (
+      rule.detail_json != null ? rule.detail_json : (rule.detail == null ? null : jsonencode(rule.detail))
+    )
+  }
+}
+
 resource "aws_cloudwatch_event_rule" "queue" {
   for_each = var.queue_rules
 
@@ -30,7 +39,7 @@ resource "aws_cloudwatch_event_rule" "queue" {
   event_pattern = jsonencode(merge({
     source        = [{ prefix = var.source_prefix }]
     "detail-type" = each.value.detail_types
-  }, each.value.detail == null ? {} : { detail = each.value.detail }))
+  }, local.rule_details[each.key] == null ? {} : { detail = jsondecode(local.rule_details[each.key]) }))
   tags = var.tags
 }
 

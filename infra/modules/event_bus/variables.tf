@@ -31,7 +31,9 @@ variable "queue_rules" {
   type = map(object({
     detail_types = list(string)
     detail       = optional(map(map(list(string))))
-    queue_arn    = string
+    # A filter the `detail` type cannot hold (`$or`, `exists`), as JSON; wins over `detail`.
+    detail_json = optional(string)
+    queue_arn   = string
   }))
   default = {}
 }

@@ -29,6 +29,45 @@ pub enum ChannelKind {
     AmazonSpApi,
 }
 
+impl ChannelKind {
+    /// Every kind.
+    pub const ALL: [ChannelKind; 7] = [
+        ChannelKind::Api,
+        ChannelKind::Shopify,
+        ChannelKind::Woocommerce,
+        ChannelKind::StandardWebhooks,
+        ChannelKind::X12,
+        ChannelKind::Edifact,
+        ChannelKind::AmazonSpApi,
+    ];
+
+    /// The wire name (`shopify`, `x12`, `amazon-sp-api`), as stored and as events carry it for
+    /// EventBridge rules to route on.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChannelKind::Api => "api",
+            ChannelKind::Shopify => "shopify",
+            ChannelKind::Woocommerce => "woocommerce",
+            ChannelKind::StandardWebhooks => "standard-webhooks",
+            ChannelKind::X12 => "x12",
+            ChannelKind::Edifact => "edifact",
+            ChannelKind::AmazonSpApi => "amazon-sp-api",
+        }
+    }
+
+    /// Kinds whose orders get EDI documents back (997/855/856/810, CONTRL/ORDRSP): the
+    /// acknowledger's rule routes only their events (decision 0026).
+    pub fn is_edi(&self) -> bool {
+        matches!(self, ChannelKind::X12 | ChannelKind::Edifact)
+    }
+}
+
+impl std::fmt::Display for ChannelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::str::FromStr for ChannelKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -453,6 +492,22 @@ pub fn hash_api_key(secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kinds_wire_name_is_what_it_is_stored_and_parsed_as() {
+        for kind in ChannelKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::String(kind.as_str().into())
+            );
+            assert_eq!(kind.as_str().parse::<ChannelKind>().unwrap(), kind);
+        }
+        let edi: Vec<_> = ChannelKind::ALL
+            .into_iter()
+            .filter(|k| k.is_edi())
+            .collect();
+        assert_eq!(edi, [ChannelKind::X12, ChannelKind::Edifact]);
+    }
 
     #[test]
     fn a_partner_stored_before_the_acknowledgment_field_gets_997s() {

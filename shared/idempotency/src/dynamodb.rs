@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckFailure};
 
 use crate::{
     Claim, Held, IdempotencyError, IdempotencyStore, Lease, NextAction, epoch_ms, new_owner,
@@ -29,6 +29,44 @@ impl DynamoDbIdempotencyStore {
             client,
             table: table.into(),
         }
+    }
+}
+
+impl DynamoDbIdempotencyStore {
+    /// The put that stores `claim.key` as already completed with `result`, under the same
+    /// condition as [`IdempotencyStore::claim`] (the key is free: never claimed, expired, or its
+    /// lease ran out), for a caller that writes its work and the claim in one transaction
+    /// (decision 0026). The lease it returns releases the key again
+    /// ([`IdempotencyStore::release`]) if what follows the transaction fails.
+    pub fn completed_claim(&self, claim: &Claim<'_>, result: &serde_json::Value) -> (Put, Lease) {
+        let now_ms = epoch_ms(SystemTime::now());
+        let lease = Lease {
+            key: claim.key.to_string(),
+            owner: new_owner(),
+            until_ms: epoch_ms(claim.lease_until),
+        };
+        let put = Put::builder()
+            .table_name(&self.table)
+            .item("pk", s(claim.key))
+            .item("status", s(COMPLETED))
+            .item("owner", s(&lease.owner))
+            .item("payload_hash", s(claim.payload_hash))
+            .item("result", s(result.to_string()))
+            .item(
+                "expires_at",
+                n((now_ms + claim.retention.as_millis() as u64) / 1000),
+            )
+            .condition_expression(
+                "attribute_not_exists(pk) OR expires_at < :now_s \
+                 OR (#status = :in_progress AND lease_until < :now_ms)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":now_s", n(now_ms / 1000))
+            .expression_attribute_values(":now_ms", n(now_ms))
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .build()
+            .expect("the put names its table and item");
+        (put, lease)
     }
 }
 

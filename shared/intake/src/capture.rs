@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
+use switchyard_channels::ChannelKind;
 use switchyard_idempotency::{Claim, IdempotencyStore, Lease, NextAction};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
@@ -14,6 +15,7 @@ use switchyard_orders::OrderQueue;
 use switchyard_orders::{Created, OrderRecord, OrderStore};
 
 use crate::http::HttpResponse;
+use crate::one_write::OneWriteCapture;
 use crate::problem::{Problem, unavailable};
 
 /// What capturing an order did.
@@ -61,6 +63,7 @@ pub struct Intake {
     idempotency: Arc<dyn IdempotencyStore>,
     pub(crate) queue: Arc<dyn OrderQueue>,
     retention: Duration,
+    one_write: Option<Arc<dyn OneWriteCapture>>,
 }
 
 impl Intake {
@@ -75,7 +78,14 @@ impl Intake {
             idempotency,
             queue,
             retention: switchyard_idempotency::DEFAULT_RETENTION,
+            one_write: None,
         }
+    }
+
+    /// Lets [`Self::capture_once`] store a new order and its key's result in one write.
+    pub fn with_one_write(mut self, one_write: Arc<dyn OneWriteCapture>) -> Self {
+        self.one_write = Some(one_write);
+        self
     }
 
     /// Keeps idempotent results for `retention` instead of the default day.
@@ -164,11 +174,69 @@ impl Intake {
         }
     }
 
+    /// [`Self::once`] around [`Self::capture`], answering with `answer(captured)`, in as few
+    /// writes as the stores allow: with a [`OneWriteCapture`], a fresh key and a new order are
+    /// stored in one write with the answer already recorded, then queued (decision 0026).
+    /// Anything else — a retry, a reused key, a duplicate, no one-write store — takes the
+    /// general path and gets the same answers as before.
+    pub async fn capture_once<F>(
+        &self,
+        once: Once<'_>,
+        order: Order,
+        key: &str,
+        kind: ChannelKind,
+        answer: F,
+    ) -> Result<HttpResponse, Problem>
+    where
+        F: Fn(Captured) -> Result<HttpResponse, Problem>,
+    {
+        if let Some(one_write) = &self.one_write {
+            let id = order.id;
+            let response = answer(Captured::Queued(id))?;
+            let stored = serde_json::to_value(&response).expect("responses serialise");
+            let record = OrderRecord::received(order.clone(), key, Utc::now())
+                .from_channel_kind(kind.as_str());
+            let claim = Claim {
+                key: once.key,
+                payload_hash: once.payload_hash,
+                lease_until: once.deadline,
+                retention: self.retention,
+            };
+            if let Some(lease) = one_write
+                .create_completed(&record, claim, &stored)
+                .await
+                .map_err(unavailable)?
+            {
+                if let Err(e) = self.submit(record.order).await {
+                    // The answer is recorded but the order is not queued: give the key up, so
+                    // the client's retry resumes it (the reconciler re-queues it if even that
+                    // fails).
+                    if let Err(release) = one_write.release(&lease).await {
+                        tracing::warn!(order_id = %id, error = %release, "could not give the key up; the reconciler re-queues the order");
+                    }
+                    return Err(e);
+                }
+                return Ok(response);
+            }
+        }
+        self.once(once, || async {
+            let captured = self.capture(order, key, kind).await?;
+            answer(captured)
+        })
+        .await
+    }
+
     /// Stores `order` as received and queues it for the ERP. `key` is the business key it came
     /// under (an `Idempotency-Key`, a delivery id, a notification's order id); a later capture
     /// under the same key resumes an interrupted one instead of refusing it as a duplicate.
-    pub async fn capture(&self, order: Order, key: &str) -> Result<Captured, Problem> {
-        let record = OrderRecord::received(order, key, Utc::now());
+    /// `kind` is the channel's, kept on the record for the events' routing.
+    pub async fn capture(
+        &self,
+        order: Order,
+        key: &str,
+        kind: ChannelKind,
+    ) -> Result<Captured, Problem> {
+        let record = OrderRecord::received(order, key, Utc::now()).from_channel_kind(kind.as_str());
         let order = match self.orders.create(&record).await.map_err(unavailable)? {
             Created::New => record.order,
             Created::ExternalIdTaken {
@@ -189,6 +257,13 @@ impl Intake {
             Created::ExternalIdTaken { order_id, .. } => return Ok(Captured::Duplicate(order_id)),
         };
         let id = order.id;
+        self.submit(order).await?;
+        Ok(Captured::Queued(id))
+    }
+
+    /// Queues a stored order for the ERP.
+    async fn submit(&self, order: Order) -> Result<(), Problem> {
+        let id = order.id;
         let envelope = Envelope::new(
             order.channel.to_string(),
             id.to_string(),
@@ -197,7 +272,7 @@ impl Intake {
         self.queue.submit(&envelope).await.map_err(unavailable)?;
         switchyard_platform::metrics::order_received(&envelope.channel);
         tracing::info!(order_id = %id, channel = %envelope.channel, "order received");
-        Ok(Captured::Queued(id))
+        Ok(())
     }
 
     /// Queues the channel's cancellation of the order it sent as `external_id`; `None` when the

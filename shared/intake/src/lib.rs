@@ -14,6 +14,7 @@ pub mod aws;
 pub mod capture;
 pub mod http;
 pub mod lambda;
+pub mod one_write;
 pub mod problem;
 pub mod receipt;
 mod returns;
@@ -21,4 +22,5 @@ pub mod samples;
 
 pub use capture::{Captured, Intake, Once};
 pub use http::{HttpRequest, HttpResponse};
+pub use one_write::{DynamoDbOneWriteCapture, OneWriteCapture, SeparateWrites};
 pub use problem::Problem;

@@ -34,6 +34,11 @@ pub struct OrderAccepted {
     pub erp_reference: String,
     /// When Switchyard recorded the acceptance.
     pub accepted_at: DateTime<Utc>,
+    /// The submitting channel's kind (`x12`, `shopify`, …) when the record knows it, for
+    /// EventBridge rules to route on (the EDI acknowledger's takes only EDI orders); absent on
+    /// orders captured before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_kind: Option<String>,
 }
 
 impl Message for OrderAccepted {
@@ -56,6 +61,11 @@ pub struct OrderRejected {
     pub message: String,
     /// When Switchyard recorded the rejection.
     pub rejected_at: DateTime<Utc>,
+    /// The submitting channel's kind (`x12`, `shopify`, …) when the record knows it, for
+    /// EventBridge rules to route on (the EDI acknowledger's takes only EDI orders); absent on
+    /// orders captured before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_kind: Option<String>,
 }
 
 impl Message for OrderRejected {

@@ -214,7 +214,8 @@ pub struct Replayed {
 
 /// What the kept body asks for now, read with the intake function's own reader.
 enum Reading {
-    Webhook(Result<webhooks::delivery::Intent, String>),
+    /// A webhook: what it asks for, with its channel's kind.
+    Webhook(Result<(switchyard_channels::ChannelKind, webhooks::delivery::Intent), String>),
     /// X12: the interchange now parses (or why not).
     X12(Result<(), String>),
 }
@@ -288,6 +289,7 @@ async fn read(
     let request = webhook_request(channel.kind, delivery, body);
     Ok(Reading::Webhook(
         webhooks::delivery::read(&channel, &request, OrderId::generate())
+            .map(|intent| (channel.kind, intent))
             .map_err(|e| e.to_string()),
     ))
 }
@@ -372,7 +374,7 @@ async fn replay_held(
             );
             None
         }
-        Reading::Webhook(Ok(intent)) => {
+        Reading::Webhook(Ok((kind, intent))) => {
             use webhooks::delivery::Intent;
             match (intent, execute) {
                 (Intent::Capture(order), false) => {
@@ -383,7 +385,7 @@ async fn replay_held(
                     replayed.external_id = Some(order.external_id.to_string());
                     let captured = ports
                         .intake
-                        .capture(*order, &capture_key(&delivery))
+                        .capture(*order, &capture_key(&delivery), kind)
                         .await
                         .map_err(|p| service(p.detail))?;
                     replayed.result = match captured {

@@ -14,7 +14,9 @@ use switchyard_model::envelope::Envelope;
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::{ChannelName, ExternalId, Order, OrderId};
 
-use crate::{Created, OrderQueue, OrderRecord, OrderStore, OrderStoreError, RetryScheduler};
+use crate::{
+    Created, Leased, OrderQueue, OrderRecord, OrderStore, OrderStoreError, RetryScheduler,
+};
 
 /// A valid order of `channel` with the channel's own id `external_id`.
 pub fn order(channel: &str, external_id: &str) -> Order {
@@ -164,6 +166,91 @@ pub async fn of_concurrent_creates_of_one_external_id_exactly_one_is_new(store: 
     }
 }
 
+/// The lease reads the record; while one owner holds it another gets `Held` with its end; it can
+/// be taken again once it ends or its owner gives it up (another owner cannot give it up); an
+/// unknown order is `Missing`.
+pub async fn a_posting_lease_is_held_by_one_delivery_until_it_ends_or_is_given_up(
+    store: &dyn OrderStore,
+) {
+    let record = received("shop-lease", "PO-L1", "key-l1");
+    store.create(&record).await.unwrap();
+    let id = record.order.id;
+    let now = Utc::now();
+    let until = now + chrono::Duration::seconds(30);
+    match store.lease(id, "first", until, now).await.unwrap() {
+        Leased::Taken(read) => assert_eq!((read.value, read.version), (record.clone(), 1)),
+        other => panic!("a fresh order's lease is taken: {other:?}"),
+    }
+    match store.lease(id, "second", until, now).await.unwrap() {
+        Leased::Held { until: end } => {
+            assert_eq!(end.timestamp_millis(), until.timestamp_millis())
+        }
+        other => panic!("held by the first: {other:?}"),
+    }
+    store.release_lease(id, "second").await.unwrap();
+    assert!(
+        matches!(
+            store.lease(id, "second", until, now).await.unwrap(),
+            Leased::Held { .. }
+        ),
+        "only the owner gives a lease up"
+    );
+    let later = until + chrono::Duration::seconds(1);
+    assert!(
+        matches!(
+            store
+                .lease(id, "second", later + chrono::Duration::seconds(30), later)
+                .await
+                .unwrap(),
+            Leased::Taken(_)
+        ),
+        "an ended lease is taken over"
+    );
+    store.release_lease(id, "second").await.unwrap();
+    assert!(matches!(
+        store.lease(id, "third", until, now).await.unwrap(),
+        Leased::Taken(_)
+    ));
+    assert_eq!(
+        store
+            .lease(OrderId::generate(), "first", until, now)
+            .await
+            .unwrap(),
+        Leased::Missing
+    );
+}
+
+/// A save by someone else while the order is `RECEIVED` keeps the lease (a second delivery still
+/// waits); the holder's save of a final status ends it, and from then on the order is `Final`.
+pub async fn another_writers_save_keeps_the_lease_and_a_final_save_ends_it(store: &dyn OrderStore) {
+    let record = received("shop-lease", "PO-L2", "key-l2");
+    store.create(&record).await.unwrap();
+    let id = record.order.id;
+    let now = Utc::now();
+    let until = now + chrono::Duration::seconds(30);
+    assert!(matches!(
+        store.lease(id, "poster", until, now).await.unwrap(),
+        Leased::Taken(_)
+    ));
+    let mut noted = record.clone();
+    noted.last_error = Some("ERP timed out".into());
+    store.save(&noted, 1).await.unwrap();
+    assert!(
+        matches!(
+            store.lease(id, "other", until, now).await.unwrap(),
+            Leased::Held { .. }
+        ),
+        "another writer's save keeps the lease"
+    );
+    let mut accepted = noted.clone();
+    accepted.accept("SO-1", now).unwrap();
+    store.save(&accepted, 2).await.unwrap();
+    match store.lease(id, "other", until, now).await.unwrap() {
+        Leased::Final(read) => assert_eq!((read.value, read.version), (accepted, 3)),
+        other => panic!("an accepted order is final: {other:?}"),
+    }
+}
+
 /// One `#[tokio::test]` per [`OrderStore`] case, each on a fresh store made by `$store` (an
 /// expression, awaited inside the test if it needs to be).
 #[macro_export]
@@ -177,7 +264,9 @@ macro_rules! order_store_contract_tests {
             saving_a_record_never_created_conflicts,
             of_two_concurrent_saves_exactly_one_wins,
             of_concurrent_creates_of_one_external_id_exactly_one_is_new,
-            orders_are_found_by_their_status_and_when_they_entered_it);
+            orders_are_found_by_their_status_and_when_they_entered_it,
+            a_posting_lease_is_held_by_one_delivery_until_it_ends_or_is_given_up,
+            another_writers_save_keeps_the_lease_and_a_final_save_ends_it);
     };
     (@cases $store:expr; $($case:ident),*) => {
         $(

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
 use switchyard_model::{ChannelName, ExternalId, OrderId};
 use switchyard_platform::ServiceError;
 
@@ -12,7 +15,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use switchyard_model::OrderStatus;
 
 use crate::store::{StatusEntry, external_key, external_pk, order_pk, status_entered_at};
-use crate::{Created, OrderRecord, OrderStore, OrderStoreError, Versioned};
+use crate::{Created, Leased, OrderRecord, OrderStore, OrderStoreError, Versioned};
 
 /// Order records in one DynamoDB table (hash key `pk`): `ORDER#<id>` holds the record as JSON with
 /// a version; `EXTREF#<channel>#<external id>` makes the external id unique per channel.
@@ -39,6 +42,33 @@ impl DynamoDbOrderStore {
     /// The client and table, for the read-only queries beside the port (`activity`).
     pub(crate) fn parts(&self) -> (&Client, &str) {
         (&self.client, &self.table)
+    }
+
+    /// The two conditional puts that store a new record (the order, and its external id, unique
+    /// per channel): what [`OrderStore::create`] writes, for a caller that adds its own items to
+    /// the same transaction (decision 0026).
+    pub fn create_items(&self, record: &OrderRecord) -> Vec<TransactWriteItem> {
+        let put_order = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(Self::order_item(record, 1)))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .expect("put is complete");
+        let put_external = Put::builder()
+            .table_name(&self.table)
+            .item("pk", AttributeValue::S(external_pk(record)))
+            .item("order_id", AttributeValue::S(record.order.id.to_string()))
+            .item(
+                "idempotency_key",
+                AttributeValue::S(record.idempotency_key.clone()),
+            )
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .expect("put is complete");
+        vec![
+            TransactWriteItem::builder().put(put_order).build(),
+            TransactWriteItem::builder().put(put_external).build(),
+        ]
     }
 
     fn order_item(record: &OrderRecord, version: u64) -> HashMap<String, AttributeValue> {
@@ -94,6 +124,31 @@ fn sortable_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// A record and its version from an order item.
+fn versioned_from(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<Versioned<OrderRecord>, OrderStoreError> {
+    let doc = item.get("doc").and_then(|v| v.as_s().ok()).ok_or_else(|| {
+        OrderStoreError::Service(ServiceError::new("dynamodb", "order item without doc"))
+    })?;
+    let version = item
+        .get("version")
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let value = serde_json::from_str(doc).map_err(|e| {
+        OrderStoreError::Service(ServiceError::new(
+            "dynamodb",
+            format!("unreadable order record: {e}"),
+        ))
+    })?;
+    Ok(Versioned { value, version })
+}
+
+fn epoch_ms(t: DateTime<Utc>) -> AttributeValue {
+    AttributeValue::N(t.timestamp_millis().to_string())
+}
+
 fn dynamo_err(e: impl std::error::Error + 'static) -> OrderStoreError {
     OrderStoreError::Service(ServiceError::new("dynamodb", DisplayErrorContext(e)))
 }
@@ -101,28 +156,10 @@ fn dynamo_err(e: impl std::error::Error + 'static) -> OrderStoreError {
 #[async_trait::async_trait]
 impl OrderStore for DynamoDbOrderStore {
     async fn create(&self, record: &OrderRecord) -> Result<Created, OrderStoreError> {
-        let put_order = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(Self::order_item(record, 1)))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .expect("put is complete");
-        let put_external = Put::builder()
-            .table_name(&self.table)
-            .item("pk", AttributeValue::S(external_pk(record)))
-            .item("order_id", AttributeValue::S(record.order.id.to_string()))
-            .item(
-                "idempotency_key",
-                AttributeValue::S(record.idempotency_key.clone()),
-            )
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .expect("put is complete");
         let written = self
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put_order).build())
-            .transact_items(TransactWriteItem::builder().put(put_external).build())
+            .set_transact_items(Some(self.create_items(record)))
             .send()
             .await;
         let Err(e) = written else {
@@ -198,24 +235,89 @@ impl OrderStore for DynamoDbOrderStore {
             .send()
             .await
             .map_err(dynamo_err)?;
-        let Some(item) = out.item() else {
-            return Ok(None);
+        out.item().map(versioned_from).transpose()
+    }
+
+    async fn lease(
+        &self,
+        id: OrderId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Leased, OrderStoreError> {
+        let taken = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(order_pk(id)))
+            .update_expression("SET lease_owner = :owner, lease_until = :until")
+            .condition_expression(
+                "attribute_exists(pk) AND #status = :received \
+                 AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":owner", AttributeValue::S(owner.to_string()))
+            .expression_attribute_values(":until", epoch_ms(until))
+            .expression_attribute_values(":now", epoch_ms(now))
+            .expression_attribute_values(
+                ":received",
+                AttributeValue::S(OrderStatus::Received.as_str().into()),
+            )
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let e = match taken {
+            Ok(out) => {
+                let item = out.attributes().ok_or_else(|| {
+                    OrderStoreError::Service(ServiceError::new("dynamodb", "lease without item"))
+                })?;
+                return Ok(Leased::Taken(versioned_from(item)?));
+            }
+            Err(e) => e,
         };
-        let doc = item.get("doc").and_then(|v| v.as_s().ok()).ok_or_else(|| {
-            OrderStoreError::Service(ServiceError::new("dynamodb", "order item without doc"))
-        })?;
-        let version = item
-            .get("version")
+        let Some(UpdateItemError::ConditionalCheckFailedException(failed)) = e.as_service_error()
+        else {
+            return Err(dynamo_err(e));
+        };
+        let Some(item) = failed.item() else {
+            return Ok(Leased::Missing);
+        };
+        let record = versioned_from(item)?;
+        if record.value.status != OrderStatus::Received {
+            return Ok(Leased::Final(record));
+        }
+        let until = item
+            .get("lease_until")
             .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let value = serde_json::from_str(doc).map_err(|e| {
-            OrderStoreError::Service(ServiceError::new(
-                "dynamodb",
-                format!("unreadable order record: {e}"),
-            ))
-        })?;
-        Ok(Some(Versioned { value, version }))
+            .and_then(|n| n.parse::<i64>().ok())
+            .and_then(DateTime::from_timestamp_millis)
+            .unwrap_or(now);
+        Ok(Leased::Held { until })
+    }
+
+    async fn release_lease(&self, id: OrderId, owner: &str) -> Result<(), OrderStoreError> {
+        let released = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(order_pk(id)))
+            .update_expression("REMOVE lease_owner, lease_until")
+            .condition_expression("lease_owner = :owner")
+            .expression_attribute_values(":owner", AttributeValue::S(owner.to_string()))
+            .send()
+            .await;
+        match released {
+            Ok(_) => Ok(()),
+            // Someone else's lease by now, or none: nothing of ours to give up.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(dynamo_err(e)),
+        }
     }
 
     async fn save(
@@ -223,19 +325,34 @@ impl OrderStore for DynamoDbOrderStore {
         record: &OrderRecord,
         expected_version: u64,
     ) -> Result<(), OrderStoreError> {
-        let put = self
+        // An update, not a put, so that a posting lease on the item survives another writer's
+        // save; leaving RECEIVED ends it.
+        let mut update = self
             .client
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .set_item(Some(Self::order_item(record, expected_version + 1)))
+            .key("pk", AttributeValue::S(order_pk(record.order.id)))
             .condition_expression("version = :expected")
             .expression_attribute_values(
                 ":expected",
                 AttributeValue::N(expected_version.to_string()),
-            )
-            .send()
-            .await;
-        match put {
+            );
+        let mut sets = vec![];
+        for (name, value) in Self::order_item(record, expected_version + 1) {
+            if name == "pk" {
+                continue;
+            }
+            sets.push(format!("#{name} = :{name}"));
+            update = update
+                .expression_attribute_names(format!("#{name}"), &name)
+                .expression_attribute_values(format!(":{name}"), value);
+        }
+        sets.sort();
+        let mut expression = format!("SET {}", sets.join(", "));
+        if record.status != OrderStatus::Received {
+            expression.push_str(" REMOVE lease_owner, lease_until");
+        }
+        match update.update_expression(expression).send().await {
             Ok(_) => Ok(()),
             Err(e)
                 if e.as_service_error()

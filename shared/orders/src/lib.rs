@@ -36,4 +36,6 @@ pub use retry::{POISON_REDELIVERY, RetryPolicy};
 pub use returns::RequestedReturn;
 #[cfg(feature = "sqs")]
 pub use sqs::SqsQueue;
-pub use store::{Created, OrderStore, OrderStoreError, StatusEntry, Versioned, status_entered_at};
+pub use store::{
+    Created, Leased, OrderStore, OrderStoreError, StatusEntry, Versioned, status_entered_at,
+};

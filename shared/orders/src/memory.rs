@@ -9,13 +9,15 @@ use chrono::{DateTime, Utc};
 use switchyard_model::OrderStatus;
 
 use crate::store::{StatusEntry, external_key, external_pk, status_entered_at};
-use crate::{Created, OrderRecord, OrderStore, OrderStoreError, Versioned};
+use crate::{Created, Leased, OrderRecord, OrderStore, OrderStoreError, Versioned};
 
 /// Order records in memory, same rules as DynamoDB.
 #[derive(Debug, Default)]
 pub struct InMemoryOrderStore {
     records: Mutex<HashMap<OrderId, Versioned<OrderRecord>>>,
     external_ids: Mutex<HashMap<String, (OrderId, String)>>,
+    /// Posting leases: owner and end, by order.
+    leases: Mutex<HashMap<OrderId, (String, DateTime<Utc>)>>,
 }
 
 impl InMemoryOrderStore {
@@ -76,6 +78,36 @@ impl OrderStore for InMemoryOrderStore {
         Ok(self.records.lock().unwrap().get(&id).cloned())
     }
 
+    async fn lease(
+        &self,
+        id: OrderId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Leased, OrderStoreError> {
+        let records = self.records.lock().unwrap();
+        let Some(record) = records.get(&id) else {
+            return Ok(Leased::Missing);
+        };
+        if record.value.status != OrderStatus::Received {
+            return Ok(Leased::Final(record.clone()));
+        }
+        let mut leases = self.leases.lock().unwrap();
+        if let Some((_, held_until)) = leases.get(&id).filter(|(_, end)| *end >= now) {
+            return Ok(Leased::Held { until: *held_until });
+        }
+        leases.insert(id, (owner.to_string(), until));
+        Ok(Leased::Taken(record.clone()))
+    }
+
+    async fn release_lease(&self, id: OrderId, owner: &str) -> Result<(), OrderStoreError> {
+        let mut leases = self.leases.lock().unwrap();
+        if leases.get(&id).is_some_and(|(o, _)| o == owner) {
+            leases.remove(&id);
+        }
+        Ok(())
+    }
+
     async fn save(
         &self,
         record: &OrderRecord,
@@ -88,6 +120,9 @@ impl OrderStore for InMemoryOrderStore {
                     value: record.clone(),
                     version: expected_version + 1,
                 };
+                if record.status != OrderStatus::Received {
+                    self.leases.lock().unwrap().remove(&record.order.id);
+                }
                 Ok(())
             }
             _ => Err(OrderStoreError::VersionConflict),

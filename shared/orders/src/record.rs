@@ -49,6 +49,10 @@ pub struct OrderRecord {
     /// change is saved; a crash in between leaves them here for the next delivery to publish, with
     /// the same envelope id, so consumers can de-duplicate.
     pub outbox: Vec<Envelope<serde_json::Value>>,
+    /// The submitting channel's kind (`x12`, `shopify`, …), carried into the events so that
+    /// rules route on it without a channel read; absent on records written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_kind: Option<String>,
 }
 
 impl OrderRecord {
@@ -71,7 +75,14 @@ impl OrderRecord {
             returns: vec![],
             erp_versions: Default::default(),
             outbox: vec![],
+            channel_kind: None,
         }
+    }
+
+    /// The record notes the kind of channel the order came from.
+    pub fn from_channel_kind(mut self, kind: impl Into<String>) -> Self {
+        self.channel_kind = Some(kind.into());
+        self
     }
 
     pub(crate) fn enter(
@@ -111,6 +122,7 @@ impl OrderRecord {
             external_id: self.order.external_id.clone(),
             erp_reference: erp_reference.to_string(),
             accepted_at: now,
+            channel_kind: self.channel_kind.clone(),
         });
         Ok(())
     }
@@ -135,6 +147,7 @@ impl OrderRecord {
             code: code.to_string(),
             message: message.to_string(),
             rejected_at: now,
+            channel_kind: self.channel_kind.clone(),
         });
         Ok(())
     }

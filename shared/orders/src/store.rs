@@ -30,6 +30,23 @@ pub enum Created {
     },
 }
 
+/// What taking the posting lease on an order found ([`OrderStore::lease`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Leased {
+    /// The order is still `RECEIVED` and the lease is ours: here is the record, read in the
+    /// same call. Saving it in a final status ends the lease.
+    Taken(Versioned<OrderRecord>),
+    /// The order has already left `RECEIVED`; no lease is needed to finish it.
+    Final(Versioned<OrderRecord>),
+    /// Another delivery holds the lease until then.
+    Held {
+        /// When that lease ends.
+        until: DateTime<Utc>,
+    },
+    /// No such order.
+    Missing,
+}
+
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OrderStoreError {
@@ -54,6 +71,19 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<Option<OrderId>, OrderStoreError>;
     /// Reads a record.
     async fn get(&self, id: OrderId) -> Result<Option<Versioned<OrderRecord>>, OrderStoreError>;
+    /// Takes the lease on posting the order for `owner` until `until`, unless another owner's
+    /// lease is still running at `now`, and reads the record in the same request: the one write
+    /// that keeps two deliveries of one order from posting it twice (decision 0026). Another
+    /// writer's save keeps the lease; a save that moves the order out of `RECEIVED` ends it.
+    async fn lease(
+        &self,
+        id: OrderId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Leased, OrderStoreError>;
+    /// Gives up `owner`'s lease, so the next delivery need not wait for it to run out.
+    async fn release_lease(&self, id: OrderId, owner: &str) -> Result<(), OrderStoreError>;
     /// Replaces a record read at `expected_version`.
     async fn save(
         &self,

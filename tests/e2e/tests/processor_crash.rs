@@ -12,7 +12,6 @@ use order_processor::{BatchProcessor, Ports, RetryPolicy};
 use switchyard_e2e::{aws, tryton, unique};
 use switchyard_erp::{ErpError, ErpSale, SaleRequest, SalesOrders, TrytonClient};
 use switchyard_events::EventBridgePublisher;
-use switchyard_idempotency::DynamoDbIdempotencyStore;
 use switchyard_model::contract::v1::{CaptureContext, parse_order};
 use switchyard_model::envelope::Envelope;
 use switchyard_model::events::OrderSubmitted;
@@ -75,10 +74,6 @@ async fn processor(erp: Arc<dyn switchyard_erp::Erp>) -> BatchProcessor {
         orders: Arc::new(DynamoDbOrderStore::new(
             dynamodb.clone(),
             env("SWITCHYARD_ORDERS_TABLE"),
-        )),
-        idempotency: Arc::new(DynamoDbIdempotencyStore::new(
-            dynamodb,
-            env("SWITCHYARD_IDEMPOTENCY_TABLE"),
         )),
         erp,
         events: Arc::new(EventBridgePublisher::new(

@@ -6,6 +6,7 @@ mod edi_outbox;
 mod events;
 mod failures;
 mod idempotency;
+mod one_write;
 mod orders;
 mod projections;
 mod quarantine;
