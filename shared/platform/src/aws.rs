@@ -10,7 +10,16 @@ use aws_config::{BehaviorVersion, SdkConfig};
 /// binaries talk to moto locally), with timeouts short enough that every call ends well inside a
 /// Lambda invocation and few retries (the queue is the retry mechanism).
 pub async fn load_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    // Every request names the function in its user agent (`app/order-processor`): CloudTrail,
+    // and `make bench`'s count at the emulator, can tell whose request it was.
+    if let Some(name) = std::env::var("AWS_LAMBDA_FUNCTION_NAME")
+        .ok()
+        .and_then(|n| aws_config::AppName::new(n).ok())
+    {
+        loader = loader.app_name(name);
+    }
+    loader
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(2))
