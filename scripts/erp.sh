@@ -2,6 +2,7 @@
 # Local Tryton ERP for Switchyard (development and tests).
 #
 #   scripts/erp.sh prepare                    build (or reuse) the cached demo snapshot; prints its dir
+#   scripts/erp.sh cached                     print the snapshot's dir if it is built, else fail
 #   scripts/erp.sh start RUNDIR PORT [PGPORT] run Tryton on 127.0.0.1:PORT with its data in RUNDIR
 #                                             (PGPORT: its PostgreSQL's, with ERP_DB=postgresql)
 #   scripts/erp.sh stop RUNDIR                stop the Tryton (and PostgreSQL) started in RUNDIR
@@ -186,13 +187,25 @@ prepare_postgresql() { # build the snapshot in TMP: a stopped cluster holding th
     write_conf "$tmp/trytond.conf" "$tmp" "" "$port" "$tmp/pg.password"
 }
 
+snapshot_built() { # snapshot_built DIR
+    [[ -f $1/admin.password ]] \
+        && { [[ -f $1/$DB.sqlite ]] || [[ -f $1/pgdata/PG_VERSION && -f $1/pg.password ]]; }
+}
+
+cmd_cached() { # for callers that must not spend minutes building (bench --quick)
+    local snap
+    if [[ $ERP_DB == postgresql ]]; then pg_bindir >/dev/null || return 1; fi
+    snap=$(snapshot_dir)
+    snapshot_built "$snap" || return 1
+    echo "$snap"
+}
+
 cmd_prepare() {
     need_venv
     local snap tmp started
     [[ $ERP_DB == sqlite ]] || need_postgres
     snap=$(snapshot_dir)
-    if [[ -f $snap/admin.password ]] \
-        && { [[ -f $snap/$DB.sqlite ]] || [[ -f $snap/pgdata/PG_VERSION && -f $snap/pg.password ]]; }; then
+    if snapshot_built "$snap"; then
         echo "$snap"
         return 0
     fi
@@ -384,7 +397,8 @@ stop_tryton() { # stop_tryton PIDFILE
 
 case ${1:-} in
     prepare) shift; cmd_prepare "$@" ;;
+    cached) shift; cmd_cached "$@" ;;
     start) shift; cmd_start "$@" ;;
     stop) shift; cmd_stop "$@" ;;
-    *) die "usage: scripts/erp.sh prepare | start RUNDIR PORT [PGPORT] | stop RUNDIR" ;;
+    *) die "usage: scripts/erp.sh prepare | cached | start RUNDIR PORT [PGPORT] | stop RUNDIR" ;;
 esac
