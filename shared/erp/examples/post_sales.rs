@@ -143,7 +143,10 @@ async fn main() {
     let mut clients = Vec::with_capacity(args.clients);
     for _ in 0..args.clients {
         let client = TrytonClient::new(config.clone());
-        if let Err(e) = client.find_sale(&format!("bench-{}:warm-up", args.run_id)).await {
+        if let Err(e) = client
+            .find_sale(&format!("bench-{}:warm-up", args.run_id))
+            .await
+        {
             eprintln!("post_sales: cannot reach Tryton at {}: {e}", config.url);
             std::process::exit(1);
         }

@@ -181,7 +181,11 @@ async fn requests_are_plain_json_rpc_with_session_context_and_gzip() {
     // The session is reused.
     client.find_sale("r").await.unwrap();
     assert_eq!(client.login_count(), 1);
-    assert_eq!(client.rpc_count(), 4, "a reused session costs one request per call");
+    assert_eq!(
+        client.rpc_count(),
+        4,
+        "a reused session costs one request per call"
+    );
 }
 
 #[tokio::test]
@@ -191,7 +195,11 @@ async fn an_expired_session_logs_in_again_once_and_repeats_the_call() {
     let sale = client.find_sale("r").await.unwrap();
     assert_eq!(sale.map(|s| s.id), Some(3));
     assert_eq!(client.login_count(), 2);
-    assert_eq!(client.rpc_count(), 6, "the refused call and the new login are counted");
+    assert_eq!(
+        client.rpc_count(),
+        6,
+        "the refused call and the new login are counted"
+    );
     let methods: Vec<String> = seen
         .lock()
         .unwrap()
