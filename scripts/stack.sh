@@ -19,6 +19,9 @@
 # mirror path is written whole; cargo locks target/ itself. The dev stack alone also copies
 # local.env and channels.json to .switchyard/ (the README's paths) and removes them when it
 # stops. Ready means .switchyard/<STACK>/local.env exists.
+#
+# ERP_DB=postgresql runs Tryton on PostgreSQL instead of SQLite (scripts/erp.sh: a private
+# cluster in .switchyard/<STACK>/erp/pg/ on PG_PORT, dev 5440, test 5450; stopped with the stack).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -33,6 +36,8 @@ case $STACK in
         SHOPIFY_PORT=${SHOPIFY_PORT:-9052} WOO_PORT=${WOO_PORT:-9053} ;;
     *) echo "stack.sh: STACK must be dev, test or bench" >&2; exit 2 ;;
 esac
+if [[ $STACK == dev ]]; then PG_PORT=${PG_PORT:-5440}; else PG_PORT=${PG_PORT:-5450}; fi
+export ERP_DB=${ERP_DB:-sqlite} # read by scripts/erp.sh
 RUN=$ROOT/.switchyard/$STACK
 # People read the dev stack's log; the test stack logs JSON lines, as the functions do on AWS,
 # so tests read what CloudWatch would keep.
@@ -99,8 +104,10 @@ claim_stack() { # refuse when another stack of this name runs; clear what a kill
 start_stack() {
     rm -rf "$RUN/erp"
 
-    for port in "$MOTO_PORT" "$ERP_PORT" "$API_PORT" "$SPAPI_PORT" "$SHOPIFY_PORT" "$WOO_PORT"; do
-        port_free "$port" || die "port $port is in use by another program; set MOTO_PORT/ERP_PORT/API_PORT/SPAPI_PORT/SHOPIFY_PORT/WOO_PORT"
+    local ports=("$MOTO_PORT" "$ERP_PORT" "$API_PORT" "$SPAPI_PORT" "$SHOPIFY_PORT" "$WOO_PORT")
+    if [[ $ERP_DB != sqlite ]]; then ports+=("$PG_PORT"); fi
+    for port in "${ports[@]}"; do
+        port_free "$port" || die "port $port is in use by another program; set MOTO_PORT/ERP_PORT/API_PORT/SPAPI_PORT/SHOPIFY_PORT/WOO_PORT/PG_PORT"
     done
 
     scripts/bootstrap.sh
@@ -134,10 +141,10 @@ start_stack() {
         --consumer-key "$WOO_SANDBOX_KEY" --consumer-secret "$WOO_SANDBOX_SECRET" >"$LOGS/woo.log" 2>&1 &
     echo $! >"$RUN/woo.pid"
 
-    say "preparing Tryton (cached after the first run; ~30 s the first time)"
+    say "preparing Tryton on $ERP_DB (cached after the first run; ~30 s the first time)"
     scripts/erp.sh prepare >/dev/null
     say "starting Tryton (ERP) on 127.0.0.1:$ERP_PORT"
-    scripts/erp.sh start "$RUN/erp" "$ERP_PORT" >"$LOGS/erp-start.log"
+    scripts/erp.sh start "$RUN/erp" "$ERP_PORT" "$PG_PORT" >"$LOGS/erp-start.log"
     # shellcheck disable=SC1091
     source "$RUN/erp/erp.env"
 

@@ -150,6 +150,7 @@ pub struct TrytonClient {
     login_lock: Mutex<()>,
     next_id: AtomicU64,
     logins: AtomicU64,
+    rpcs: AtomicU64,
 }
 
 impl fmt::Debug for TrytonClient {
@@ -184,6 +185,7 @@ impl TrytonClient {
             login_lock: Mutex::new(()),
             next_id: AtomicU64::new(1),
             logins: AtomicU64::new(0),
+            rpcs: AtomicU64::new(0),
         }
     }
 
@@ -198,6 +200,12 @@ impl TrytonClient {
     /// expiries). Useful in metrics and tests.
     pub fn login_count(&self) -> u64 {
         self.logins.load(Ordering::Relaxed)
+    }
+
+    /// How many JSON-RPC requests this client has sent (logins and retries included): what an
+    /// operation costs the ERP, for metrics and the posting benchmark.
+    pub fn rpc_count(&self) -> u64 {
+        self.rpcs.load(Ordering::Relaxed)
     }
 
     /// The server's version (`common.server.version`, no login needed): a health check.
@@ -455,6 +463,7 @@ impl TrytonClient {
         authorization: Option<&str>,
     ) -> Result<Reply, ErpError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.rpcs.fetch_add(1, Ordering::Relaxed);
         let body = json!({"id": id, "method": method, "params": params});
         let mut request = self.http.post(url).json(&body);
         if let Some(authorization) = authorization {

@@ -177,9 +177,15 @@ async fn requests_are_plain_json_rpc_with_session_context_and_gzip() {
         &json!({"company": 7, "companies": [7], "language": "en"})
     );
     assert_eq!(params[0], json!([["reference", "=", "r"]]));
+    assert_eq!(client.rpc_count(), 3, "the count is what the server saw");
     // The session is reused.
     client.find_sale("r").await.unwrap();
     assert_eq!(client.login_count(), 1);
+    assert_eq!(
+        client.rpc_count(),
+        4,
+        "a reused session costs one request per call"
+    );
 }
 
 #[tokio::test]
@@ -189,6 +195,11 @@ async fn an_expired_session_logs_in_again_once_and_repeats_the_call() {
     let sale = client.find_sale("r").await.unwrap();
     assert_eq!(sale.map(|s| s.id), Some(3));
     assert_eq!(client.login_count(), 2);
+    assert_eq!(
+        client.rpc_count(),
+        6,
+        "the refused call and the new login are counted"
+    );
     let methods: Vec<String> = seen
         .lock()
         .unwrap()
