@@ -214,6 +214,9 @@ struct Stack {
     log_path: String,
 }
 
+/// Queue depth samples: (seconds since the burst began, visible, in flight, delayed).
+type Samples = Arc<Mutex<Vec<(f64, u64, u64, u64)>>>;
+
 /// One submitted order.
 #[derive(Debug, Clone)]
 struct Submitted {
@@ -238,7 +241,10 @@ impl Stack {
         let (status, body) = match sent {
             Ok(response) => {
                 let status = response.status().as_u16();
-                (status, response.json::<Value>().await.unwrap_or(Value::Null))
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
             }
             Err(e) => {
                 say(format!("submit {external_id}: {e}"));
@@ -354,11 +360,7 @@ struct LogFacts {
 }
 
 fn function_of(instance: &str) -> String {
-    instance
-        .split('#')
-        .next()
-        .unwrap_or(instance)
-        .to_string()
+    instance.split('#').next().unwrap_or(instance).to_string()
 }
 
 fn read_log(text: &str) -> LogFacts {
@@ -369,10 +371,8 @@ fn read_log(text: &str) -> LogFacts {
             && let Some((instance, json_text)) = rest.split_once("] ")
         {
             let function = function_of(instance);
-            *facts.log_bytes_by_function.entry(function).or_default() += line.len() as u64
-                - instance.len() as u64
-                - 3
-                + 1;
+            *facts.log_bytes_by_function.entry(function).or_default() +=
+                line.len() as u64 - instance.len() as u64 - 3 + 1;
             let Ok(value) = serde_json::from_str::<Value>(json_text) else {
                 continue;
             };
@@ -416,7 +416,14 @@ fn read_log(text: &str) -> LogFacts {
 /// Adds a channel of kind `api` with no rate limit; its API key.
 fn add_channel(stack_dir: &str, name: &str) -> String {
     let out = std::process::Command::new(format!("{stack_dir}/bin/switchyard"))
-        .args(["channels", "add", name, "--default-customer", "DEMO-SHOP", "--json"])
+        .args([
+            "channels",
+            "add",
+            name,
+            "--default-customer",
+            "DEMO-SHOP",
+            "--json",
+        ])
         .output()
         .expect("run the switchyard CLI");
     if !out.status.success() {
@@ -468,7 +475,15 @@ async fn erp_alone(count: usize, capture: &StepCapture, run: &str) -> Value {
         }
         if i > 0 {
             latencies.push(elapsed);
-            rpcs.push(capture.0.lock().unwrap().iter().map(|s| s.rpcs).sum::<u64>() as f64);
+            rpcs.push(
+                capture
+                    .0
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.rpcs)
+                    .sum::<u64>() as f64,
+            );
         }
     }
     let total_s = latencies.iter().sum::<f64>() / 1e3;
@@ -490,7 +505,10 @@ async fn unloaded(stack: &Stack, count: usize, run: &str) -> Value {
     for i in 0..=count {
         let submitted = stack.submit(&format!("{run}-one-{i}")).await;
         let Some(id) = submitted.id.clone() else {
-            say(format!("one at a time: order {i} refused ({})", submitted.status));
+            say(format!(
+                "one at a time: order {i} refused ({})",
+                submitted.status
+            ));
             continue;
         };
         let Some(order) = wait_final(stack, &id, Duration::from_secs(120)).await else {
@@ -502,7 +520,12 @@ async fn unloaded(stack: &Stack, count: usize, run: &str) -> Value {
             continue;
         }
         if let Some(done) = entered(&order, "ACCEPTED").or_else(|| entered(&order, "REJECTED")) {
-            e2e.push((done - submitted.submitted_at).num_microseconds().unwrap_or(0) as f64 / 1e3);
+            e2e.push(
+                (done - submitted.submitted_at)
+                    .num_microseconds()
+                    .unwrap_or(0) as f64
+                    / 1e3,
+            );
             answers.push(submitted.answer_ms);
             ids.push(id);
         }
@@ -575,7 +598,7 @@ async fn main() {
     let from = stack.log_len();
     let started = Instant::now();
     let started_at = Utc::now();
-    let samples: Arc<Mutex<Vec<(f64, u64, u64, u64)>>> = Arc::default();
+    let samples: Samples = Arc::default();
     let sampling = {
         let stack = stack.clone();
         let samples = samples.clone();
@@ -652,6 +675,8 @@ async fn main() {
     }
     let queue_empty_s = started.elapsed().as_secs_f64();
     sampling.abort();
+    // Read before the histories are fetched: those GETs are the bench's, not the orders'.
+    let facts = read_log(&stack.log_since(from));
 
     // Every order's history (and any stragglers still short of final, waited on).
     let by_id: HashMap<String, Submitted> = submitted
@@ -669,7 +694,6 @@ async fn main() {
         .buffer_unordered(8)
         .collect()
         .await;
-    let facts = read_log(&stack.log_since(from));
 
     let mut e2e = Vec::new();
     let mut received_to_final = Vec::new();
@@ -706,7 +730,11 @@ async fn main() {
     let drain_s = last_final.map(|l| (l - started_at).num_milliseconds() as f64 / 1e3);
     let answers: Vec<f64> = submitted.iter().map(|s| s.answer_ms).collect();
     let samples = samples.lock().unwrap().clone();
-    let peak = samples.iter().map(|(_, v, f, d)| v + f + d).max().unwrap_or(0);
+    let peak = samples
+        .iter()
+        .map(|(_, v, f, d)| v + f + d)
+        .max()
+        .unwrap_or(0);
     let series: Vec<Value> = samples
         .iter()
         .map(|(t, v, f, d)| json!([round(*t, 1), v + f + d]))
