@@ -35,7 +35,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Functions that run on a schedule or on operator action, not per order: their cost is fixed
 # a month, so they are left out of the per-order cost (and listed as such).
-NOT_PER_ORDER = {"erp-changes", "reconciler", "edi-inventory-advice", "dlq-redrive", "ops-api"}
+# The catalog projector and the stock pushers follow erp-changes' polls (stock levels per SKU,
+# coalesced), so they scale with SKUs and polls, not with orders.
+NOT_PER_ORDER = {"erp-changes", "reconciler", "edi-inventory-advice", "dlq-redrive", "ops-api",
+                 "catalog-projector"}
 
 
 class Assumptions:
@@ -105,6 +108,14 @@ def read_infra(infra_root):
     if orders_queue and "message_retention_seconds" in orders_queue.group(1):
         m = re.search(r"message_retention_seconds\s*=\s*([0-9]+)", orders_queue.group(1))
         infra["message_retention_seconds"] = float(m.group(1))
+    esm = re.search(r'resource\s+"aws_lambda_event_source_mapping"\s+"orders"\s*\{(.*?)\n\}', main, re.S)
+    infra["orders_batch_size"] = None
+    infra["orders_batching_window_s"] = None
+    if esm:
+        m = re.search(r"batch_size\s*=\s*([0-9]+)", esm.group(1))
+        infra["orders_batch_size"] = int(m.group(1)) if m else None
+        m = re.search(r"maximum_batching_window_in_seconds\s*=\s*([0-9]+)", esm.group(1))
+        infra["orders_batching_window_s"] = int(m.group(1)) if m else None
     shards = None
     orders_rs = os.path.join(ROOT, "shared", "orders", "src", "dynamodb.rs")
     if os.path.exists(orders_rs):
@@ -128,6 +139,7 @@ def find_burst(rows, raw_path, assume):
             "processor_busy_ms_per_order": b.get("processor_busy_ms_per_order"),
             "functions": b.get("functions") or {}, "log_bytes_per_order": b.get("log_bytes_per_order") or {},
             "drain_s": b.get("drain_s"), "peak_queue_depth": b.get("peak_queue_depth"),
+            "api_answer_ms_unloaded": ((b.get("one_at_a_time") or {}).get("answer_ms") or {}).get("p50"),
         }, raw_path
     return None, None
 
@@ -147,16 +159,18 @@ def find_requests(rows):
 # What issue 12 measured from outside for one API order (about 16 requests): 7 in the request,
 # about 6 in posting, about 3 in the acknowledger. Used only when the bench has no such row.
 FALLBACK_REQUESTS = {
-    "dynamodb:GetItem": 3,            # 2 to authenticate (API key, channel) + the processor's read
-    "dynamodb:UpdateItem": 3,         # rate-limit counter, idempotency completion, order save
-    "dynamodb:PutItem": 1,            # the idempotency claim
-    "dynamodb:TransactWriteItems": 1,  # the order record + its external-id item
-    "sqs:SendMessage": 1,             # onto the orders queue
-    "sqs:ReceiveMessage": 2,          # the orders queue and the acknowledgements queue (batched)
+    # In the request (7): authenticate (API key, channel), the rate-limit counter, the
+    # idempotency claim, the order transaction, the send, the idempotency completion.
+    # Posting (about 6): the receive, the order read, its save, the outbox flush, the event,
+    # the delete. The acknowledger (about 3): its receive, the channel read, the delete.
+    "dynamodb:GetItem": 4,
+    "dynamodb:UpdateItem": 4,
+    "dynamodb:PutItem": 1,
+    "dynamodb:TransactWriteItems": 1,
+    "sqs:SendMessage": 1,
+    "sqs:ReceiveMessage": 2,
     "sqs:DeleteMessage": 2,
-    "events:PutEvents": 1,            # OrderAccepted
-    "dynamodb:Query": 0,
-    "ssm:GetParameter": 0,
+    "events:PutEvents": 1,
 }
 
 
@@ -283,7 +297,7 @@ def fmt_s(s):
     return "%.1f days" % (s / 86400)
 
 
-def peak_model(args, burst, requests, infra, prices, assume):
+def peak_model(args, burst, requests, infra, prices, assume, rows_all=()):
     q = {k: v["value"] for k, v in prices["quotas"].items() if isinstance(v, dict)}
     lam = args.peak_rate
     seconds = args.peak_minutes * 60
@@ -302,18 +316,34 @@ def peak_model(args, burst, requests, infra, prices, assume):
             return fns[fn]["mean_ms"], "measured on the local stack"
         return assume.use("%s duration (ms)" % fn, fallback, why), "assumed"
 
-    api_ms, api_how = mean_ms("orders-api", 50, "assumption: no orders-api invocations in the burst")
+    # The orders-api duration on AWS: the cold-start section's warm duration (release build) if
+    # the bench has it, else the unloaded 202 round trip measured by the burst section (debug
+    # build, moto), else the burst's mean (inflated by the 2-core machine under a burst).
+    cold = cold_start_rows(rows_all)
+    if "orders-api" in cold and cold["orders-api"].get("warm_ms"):
+        api_ms, api_how = cold["orders-api"]["warm_ms"], "measured, cold-start section (warm)"
+    elif burst.get("api_answer_ms_unloaded"):
+        api_ms, api_how = burst["api_answer_ms_unloaded"], "measured: an unloaded order's 202 round trip, local debug build"
+    else:
+        api_ms, api_how = mean_ms("orders-api", 50, "assumption: no orders-api invocations in the burst")
     proc_ms_per_order = burst.get("processor_busy_ms_per_order") or assume.use(
         "processor ms per order", 700, "assumption: no processor durations in the burst")
     erp_ms = burst.get("erp_ms_per_order") or proc_ms_per_order
-    # On AWS the ERP at its cap answers no faster than the cap allows, so a processor holding it
-    # waits: at the ERP's rate each order takes at least rpcs / (erp_rps / concurrency).
+    # On AWS at the peak, a processor's order takes Switchyard's own part (measured: processor
+    # time less the time waiting on Tryton) plus the ERP's calls, and at the ERP's cap each of the
+    # `conc` processors gets erp_rps / conc calls a second. SQLite Tryton's local speed is not used.
     conc = infra["erp_max_concurrency"] or 2
-    mu_conc = conc / (proc_ms_per_order / 1000.0)
+    own_ms = max(0.0, proc_ms_per_order - erp_ms)
+    per_order_at_cap = own_ms / 1000.0 + rpcs * conc / erp_rps
+    mu_conc = conc / per_order_at_cap
     mu = min(mu_erp, mu_conc)
+    batch = infra["orders_batch_size"] or 10
+    timeout = infra["timeout_seconds"].get("order-processor", 30)
+    out["batch"] = {"size": batch, "timeout_s": timeout, "per_order_s": per_order_at_cap,
+                    "needs_s": batch * per_order_at_cap, "window_s": infra["orders_batching_window_s"]}
     out["erp"] = {"rpcs_per_order": rpcs, "erp_rps": erp_rps, "mu_erp": mu_erp, "mu_conc": mu_conc, "mu": mu,
-                  "proc_ms": proc_ms_per_order, "erp_ms": erp_ms, "conc": conc,
-                  "offered_rpm": min(mu_conc, 1e12) * rpcs * 60}
+                  "proc_ms": proc_ms_per_order, "erp_ms": erp_ms, "conc": conc, "own_ms": own_ms,
+                  "per_order_at_cap": per_order_at_cap}
 
     # Intake limits, each as the orders/s it admits, with the setting that moves it.
     L = out["limits"]
@@ -375,7 +405,7 @@ def peak_model(args, burst, requests, infra, prices, assume):
     conc_rows = []
     conc_rows.append(("orders-api", admitted, api_ms, admitted * api_ms / 1000, res_api, "reserved_concurrency.orders_api"))
     conc_rows.append(("orders-api (unthrottled)", lam, api_ms, lam * api_ms / 1000, res_api, "reserved_concurrency.orders_api"))
-    conc_rows.append(("order-processor", mu, proc_ms_per_order, mu * proc_ms_per_order / 1000, conc, "erp_max_concurrency"))
+    conc_rows.append(("order-processor", mu, per_order_at_cap * 1000, mu * per_order_at_cap, conc, "erp_max_concurrency"))
     for fn, f in sorted(fns.items()):
         if fn in ("orders-api", "order-processor") or fn in NOT_PER_ORDER or fn.startswith("stock-push"):
             continue
@@ -452,16 +482,17 @@ def report(args):
     say(table(["service", "item", "USD / M orders", "basis"], [(s, i, "%.3f" % u, h) for s, i, u, h in lines]))
     say("")
 
-    m = peak_model(args, burst, requests, infra, prices, assume)
+    m = peak_model(args, burst, requests, infra, prices, assume, rows)
     e = m["erp"]
     say("## Peak: %g orders/s for %g minutes, the ERP taking %g requests/min" % (args.peak_rate, args.peak_minutes, args.erp_rpm))
     say("")
-    say("ERP side: %.1f JSON-RPC calls per order (measured) -> the ERP's %g req/min post %.3f orders/s. "
-        "The processor's cap (erp_max_concurrency = %d) at %.0f ms per order (measured) could post %.2f orders/s, "
-        "that is %.0f ERP requests/min: Switchyard paces the ERP only by concurrency, so at this ERP it would offer "
-        "%.1fx the 600/min unless the ERP's own answers slow it down."
-        % (e["rpcs_per_order"], args.erp_rpm, e["mu_erp"], e["conc"], e["proc_ms"], e["mu_conc"], e["offered_rpm"],
-           e["offered_rpm"] / args.erp_rpm))
+    say("ERP side: %.1f JSON-RPC calls per order (measured) -> the ERP's %g req/min post at most %.3f orders/s. "
+        "The processors (erp_max_concurrency = %d) each need %.0f ms of their own per order (measured: %.0f ms of "
+        "processor time less %.0f ms waiting on Tryton, local stack) plus %.1f s of ERP calls at the ERP's cap, so "
+        "they post %.3f orders/s; the model uses the lower, %.3f orders/s. Switchyard paces the ERP only by "
+        "concurrency: an ERP that answers faster than its quota gets more than %g req/min from it."
+        % (e["rpcs_per_order"], args.erp_rpm, e["mu_erp"], e["conc"], e["own_ms"], e["proc_ms"], e["erp_ms"],
+           e["rpcs_per_order"] * e["conc"] / e["erp_rps"], e["mu_conc"], e["mu"], args.erp_rpm))
     say("")
     say("### Intake limits, lowest first (orders/s each admits)")
     say("")
@@ -499,6 +530,17 @@ def report(args):
         "(erp_max_concurrency x batch 10) of %d." % (eb["putevents_per_s"], eb["quota"], eb["invocations_per_s"],
                                                      eb["invocation_quota"], m["sqs_inflight"]["max"], m["sqs_inflight"]["quota"]))
     say("")
+    bt = m["batch"]
+    verdict = ("more than its %d s timeout: the processor's deadline check puts the rest back "
+               "(\"invocation out of time\"), and each put-back is a receive towards orders_max_receive_count (%d) "
+               "and the DLQ" % (bt["timeout_s"], infra["orders_max_receive_count"] or 10)) \
+        if bt["needs_s"] > bt["timeout_s"] else "inside its %d s timeout" % bt["timeout_s"]
+    say("Order-processor batches: at the ERP's cap each order takes %.1f s, so a batch of %d needs %.0f s, %s. "
+        "Moved by batch_size of aws_lambda_event_source_mapping.orders and timeout_seconds of order-processor "
+        "(both in infra/aws/main.tf, not variables today). The mapping's batching window (%s s) is also what an "
+        "unloaded order waits before the processor sees it."
+        % (bt["per_order_s"], bt["size"], bt["needs_s"], verdict, bt["window_s"]))
+    say("")
     first = m["limits"][0]
     say("## Where it breaks first")
     say("")
@@ -508,9 +550,17 @@ def report(args):
     peak, drain, _ = m["unthrottled"]
     say("2. Behind the queue, for as long as the peak's orders wait: **the ERP** posts %.3f orders/s, so the %.0f "
         "orders of the peak need %s to post, against %s of SQS retention. Moved by the ERP's own capacity and by "
-        "fewer JSON-RPC calls per order (%.1f today); `erp_max_concurrency` cannot help past the ERP's %g req/min, "
-        "and the queue module's `message_retention_seconds` (infra/modules/queue_with_dlq) tops out at 14 days."
-        % (e["mu"], args.peak_rate * args.peak_minutes * 60, fmt_s(drain), fmt_s(m["retention"]), e["rpcs_per_order"], args.erp_rpm))
+        "fewer JSON-RPC calls per order (%.1f today); %s; the queue module's `message_retention_seconds` "
+        "(infra/modules/queue_with_dlq) tops out at 14 days."
+        % (e["mu"], args.peak_rate * args.peak_minutes * 60, fmt_s(drain), fmt_s(m["retention"]), e["rpcs_per_order"],
+           ("`erp_max_concurrency` binds first here: %d would reach the ERP's %g req/min, and past that it cannot help"
+            % (math.ceil(e["conc"] * e["mu_erp"] / e["mu_conc"]), args.erp_rpm)) if e["mu_conc"] < e["mu_erp"]
+           else "`erp_max_concurrency` cannot help past the ERP's %g req/min" % args.erp_rpm))
+    if bt["needs_s"] > bt["timeout_s"]:
+        say("3. Also at the ERP's cap: **order-processor batches overrun the function timeout** (%.0f s for %d orders "
+            "against %d s), so messages are received again and again while they wait; set batch_size so that "
+            "batch x %.1f s fits in the timeout (here %d), or raise timeout_seconds."
+            % (bt["needs_s"], bt["size"], bt["timeout_s"], bt["per_order_s"], max(1, int(bt["timeout_s"] // bt["per_order_s"]) - 1)))
     say("")
     say("## Assumptions (not measured)")
     say("")

@@ -357,6 +357,7 @@ struct LogFacts {
     steps_by_order: HashMap<String, u64>,
     durations_by_function: BTreeMap<String, Vec<f64>>,
     log_bytes_by_function: BTreeMap<String, u64>,
+    timeouts_by_function: BTreeMap<String, u64>,
 }
 
 fn function_of(instance: &str) -> String {
@@ -389,6 +390,25 @@ fn read_log(text: &str) -> LogFacts {
             }
             continue;
         }
+        // An invocation the runner ended at its timeout has no END line, but its time was spent
+        // (and billed, on AWS): `… Task timed out after 30.00 seconds instance=<f>#<n> …`.
+        if let Some(at) = line.find("Task timed out after ") {
+            let rest = &line[at + "Task timed out after ".len()..];
+            let seconds = rest.split_whitespace().next().and_then(|s| s.parse::<f64>().ok());
+            let instance = rest
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("instance="));
+            if let (Some(seconds), Some(instance)) = (seconds, instance) {
+                let function = function_of(instance);
+                facts
+                    .durations_by_function
+                    .entry(function.clone())
+                    .or_default()
+                    .push(seconds * 1e3);
+                *facts.timeouts_by_function.entry(function).or_default() += 1;
+            }
+            continue;
+        }
         // The runner's own line for an invocation: `… END duration=12.3ms instance=<f>#<n> …`.
         if let Some(at) = line.find("END duration=") {
             let rest = &line[at + "END duration=".len()..];
@@ -411,6 +431,27 @@ fn read_log(text: &str) -> LogFacts {
         }
     }
     facts
+}
+
+/// How many times the processor put a message back for a retry, by reason (a reason's text up
+/// to its first colon): redeliveries in a burst show here.
+fn retries(text: &str) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let Some((_, json_text)) = line.split_once("] {") else {
+            continue;
+        };
+        let Ok(value) = serde_json::from_str::<Value>(&format!("{{{json_text}")) else {
+            continue;
+        };
+        if value["message"] == "will retry"
+            && let Some(reason) = value["reason"].as_str()
+        {
+            let reason = reason.split(':').next().unwrap_or(reason).to_string();
+            *out.entry(reason).or_default() += 1;
+        }
+    }
+    out
 }
 
 /// Adds a channel of kind `api` with no rate limit; its API key.
@@ -676,7 +717,8 @@ async fn main() {
     let queue_empty_s = started.elapsed().as_secs_f64();
     sampling.abort();
     // Read before the histories are fetched: those GETs are the bench's, not the orders'.
-    let facts = read_log(&stack.log_since(from));
+    let facts_text = stack.log_since(from);
+    let facts = read_log(&facts_text);
 
     // Every order's history (and any stragglers still short of final, waited on).
     let by_id: HashMap<String, Submitted> = submitted
@@ -799,6 +841,8 @@ async fn main() {
         "queue_depth_series": series,
         "functions": durations,
         "log_bytes_per_order": log_bytes_per_order,
+        "timeouts_by_function": facts.timeouts_by_function,
+        "retries_by_reason": retries(&facts_text),
         "erp_alone": erp_alone,
         "one_at_a_time": unloaded,
     });
