@@ -11,7 +11,8 @@
 # issue's 2,000 at 50/s so it drains in a few minutes at the measured posting rate; BURST_ORDERS
 # changes the first burst's size). --quick: 8 orders (under a minute), a few of everything else;
 # the peak check is printed with "ours":null.
-# Raw measurements are kept in .switchyard/bench/burst*.json for scripts/cost-model.py.
+# Raw measurements: .switchyard/bench/burst.json and burst-check.json (full mode; scripts/cost-model.py
+# falls back to burst.json), burst-quick.json (--quick).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
@@ -48,7 +49,11 @@ else
     ARGS=(--orders "${BURST_ORDERS:-1000}" --erp-alone "${BURST_ERP_ALONE:-20}" --unloaded "${BURST_UNLOADED:-10}")
 fi
 
-"$BURST" "${ARGS[@]}" >"$OUT/burst.json"
+# --quick writes its own file, so make test never overwrites a full run's measurements (the
+# cost model's fallback input).
+RAW=$OUT/burst.json
+[[ $QUICK == 1 ]] && RAW=$OUT/burst-quick.json
+"$BURST" "${ARGS[@]}" >"$RAW"
 
 CHECK=""
 if [[ $QUICK == 0 ]]; then
@@ -56,7 +61,7 @@ if [[ $QUICK == 0 ]]; then
     CHECK=$OUT/burst-check.json
 fi
 
-python3 - "$SECTION" "$OUT/burst.json" "$CHECK" "$QUICK" "$ROOT" <<'EOF'
+python3 - "$SECTION" "$RAW" "$CHECK" "$QUICK" "$ROOT" <<'EOF'
 import json, subprocess, sys
 section, burst_path, check_path, quick, root = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5]
 b = json.load(open(burst_path))
