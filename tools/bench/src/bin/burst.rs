@@ -394,7 +394,10 @@ fn read_log(text: &str) -> LogFacts {
         // (and billed, on AWS): `… Task timed out after 30.00 seconds instance=<f>#<n> …`.
         if let Some(at) = line.find("Task timed out after ") {
             let rest = &line[at + "Task timed out after ".len()..];
-            let seconds = rest.split_whitespace().next().and_then(|s| s.parse::<f64>().ok());
+            let seconds = rest
+                .split_whitespace()
+                .next()
+                .and_then(|s| s.parse::<f64>().ok());
             let instance = rest
                 .split_whitespace()
                 .find_map(|w| w.strip_prefix("instance="));
