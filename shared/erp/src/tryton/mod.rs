@@ -54,6 +54,48 @@ pub const ENV_TIMEOUT_MS: &str = "SWITCHYARD_ERP_TIMEOUT_MS";
 /// How many `UserWarning`s one quote/confirm call skips before it gives up.
 const MAX_WARNING_SKIPS: usize = 3;
 
+/// What one sales-order step (find, create, confirm, cancel) spent waiting for Tryton: how many
+/// JSON-RPC exchanges it made and how long they took, request sent to answer read. Kept per task
+/// (not on the client) because one client serves concurrent orders; the step logs it at info, so
+/// the share of an order's time spent in the ERP is measured from the logs (`make bench`'s burst
+/// section reads them), not guessed.
+struct RpcTally {
+    rpcs: std::cell::Cell<u32>,
+    waited: std::cell::Cell<Duration>,
+}
+
+tokio::task_local! {
+    static RPC_TALLY: RpcTally;
+}
+
+/// Runs one step inside a fresh [`RpcTally`] and logs what it spent in Tryton (`rpcs`,
+/// `erp_ms`) with the step's name, under the caller's span (the order's).
+async fn tallied<T>(
+    step: &'static str,
+    work: impl std::future::Future<Output = Result<T, ErpError>>,
+) -> Result<T, ErpError> {
+    let tally = RpcTally {
+        rpcs: std::cell::Cell::new(0),
+        waited: std::cell::Cell::new(Duration::ZERO),
+    };
+    let (result, tally) = RPC_TALLY
+        .scope(tally, async {
+            let result = work.await;
+            let tally = RPC_TALLY.with(|t| (t.rpcs.get(), t.waited.get()));
+            (result, tally)
+        })
+        .await;
+    let (rpcs, waited) = tally;
+    tracing::info!(
+        step,
+        rpcs,
+        erp_ms = (waited.as_secs_f64() * 1e6).round() / 1e3,
+        ok = result.is_ok(),
+        "tryton step"
+    );
+    result
+}
+
 /// Where and as whom to reach Tryton.
 #[derive(Clone)]
 pub struct TrytonConfig {
@@ -470,6 +512,8 @@ impl TrytonClient {
             request = request.header(reqwest::header::AUTHORIZATION, authorization);
         }
         let started = Instant::now();
+        // Counted into the step's tally however the exchange ends (answer, error, timeout).
+        let _count = TallyGuard(started);
         let response = request
             .send()
             .await
@@ -883,6 +927,20 @@ impl TrytonClient {
     }
 }
 
+/// Adds one exchange, from its start to the guard's drop (the answer read), to the current
+/// step's [`RpcTally`], if the call runs inside one.
+struct TallyGuard(Instant);
+
+impl Drop for TallyGuard {
+    fn drop(&mut self) {
+        let elapsed = self.0.elapsed();
+        let _ = RPC_TALLY.try_with(|t| {
+            t.rpcs.set(t.rpcs.get() + 1);
+            t.waited.set(t.waited.get() + elapsed);
+        });
+    }
+}
+
 /// A product as `create_sale` needs it.
 struct Product {
     id: i64,
@@ -894,156 +952,170 @@ struct Product {
 #[async_trait::async_trait]
 impl SalesOrders for TrytonClient {
     async fn find_sale(&self, reference: &str) -> Result<Option<ErpSale>, ErpError> {
-        let sales = self.sales_with_reference(reference).await?;
-        let live = sales
-            .iter()
-            .find(|sale| sale.state != SaleState::Cancelled)
-            .cloned();
-        Ok(live.or_else(|| sales.into_iter().next()))
+        tallied("find", async move {
+            let sales = self.sales_with_reference(reference).await?;
+            let live = sales
+                .iter()
+                .find(|sale| sale.state != SaleState::Cancelled)
+                .cloned();
+            Ok(live.or_else(|| sales.into_iter().next()))
+        })
+        .await
     }
 
     async fn create_sale(&self, request: &SaleRequest) -> Result<ErpSale, ErpError> {
-        request.validate()?;
-        let started = Instant::now();
-        let (party, payment_term) = self
-            .resolve_customer(request.customer_account.trim())
-            .await?;
-        let products = self.resolve_products(request).await?;
-        let units = self.resolve_units(request, &products).await?;
-        let currency = self.resolve_currency(&request.currency).await?;
-        let shipment_address = self
-            .resolve_address(party, request.ship_to.as_ref(), "delivery")
-            .await?;
-        let invoice_address = if request.bill_to.is_some() && request.bill_to == request.ship_to {
-            shipment_address
-        } else {
-            self.resolve_address(party, request.bill_to.as_ref(), "invoice")
-                .await?
-        };
-
-        let lines: Vec<Value> = request
-            .lines
-            .iter()
-            .zip(&units)
-            .map(|(line, unit)| {
-                let product = &products[&line.sku];
-                json!({
-                    "type": "line",
-                    "product": product.id,
-                    "quantity": codec::decimal(line.quantity),
-                    "unit": unit,
-                    "unit_price": codec::decimal(line.unit_price),
-                    "description": product.name,
-                })
-            })
-            .collect();
-        let mut values = json!({
-            "party": party,
-            "reference": request.reference,
-            "description": format!("Switchyard order {}", request.order_id),
-            "currency": currency,
-            "invoice_address": invoice_address,
-            "shipment_address": shipment_address,
-            "lines": [["create", lines]],
-        });
-        if let Some(payment_term) = payment_term {
-            values["payment_term"] = json!(payment_term);
-        }
-        if let Some(notes) = request.notes.as_deref().filter(|n| !n.trim().is_empty()) {
-            values["comment"] = json!(notes);
-        }
-        if let Some(date) = request.requested_ship_date {
-            // Tryton requires shipping_date >= sale_date (today, set on quote); a date in
-            // the past means "as soon as possible", which is what no date means.
-            if date >= chrono::Local::now().date_naive() {
-                values["shipping_date"] = codec::date(date);
+        tallied("create", async move {
+            request.validate()?;
+            let started = Instant::now();
+            let (party, payment_term) = self
+                .resolve_customer(request.customer_account.trim())
+                .await?;
+            let products = self.resolve_products(request).await?;
+            let units = self.resolve_units(request, &products).await?;
+            let currency = self.resolve_currency(&request.currency).await?;
+            let shipment_address = self
+                .resolve_address(party, request.ship_to.as_ref(), "delivery")
+                .await?;
+            let invoice_address = if request.bill_to.is_some() && request.bill_to == request.ship_to {
+                shipment_address
             } else {
-                tracing::info!(%date, reference = %request.reference, "requested ship date is past; not sent");
+                self.resolve_address(party, request.bill_to.as_ref(), "invoice")
+                    .await?
+            };
+
+            let lines: Vec<Value> = request
+                .lines
+                .iter()
+                .zip(&units)
+                .map(|(line, unit)| {
+                    let product = &products[&line.sku];
+                    json!({
+                        "type": "line",
+                        "product": product.id,
+                        "quantity": codec::decimal(line.quantity),
+                        "unit": unit,
+                        "unit_price": codec::decimal(line.unit_price),
+                        "description": product.name,
+                    })
+                })
+                .collect();
+            let mut values = json!({
+                "party": party,
+                "reference": request.reference,
+                "description": format!("Switchyard order {}", request.order_id),
+                "currency": currency,
+                "invoice_address": invoice_address,
+                "shipment_address": shipment_address,
+                "lines": [["create", lines]],
+            });
+            if let Some(payment_term) = payment_term {
+                values["payment_term"] = json!(payment_term);
             }
-        }
-        let sale_id = self.create("sale.sale", values).await?;
-        tracing::info!(
-            sale_id,
-            reference = %request.reference,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "created Tryton sale"
-        );
-        self.read_sale(sale_id).await?.ok_or_else(|| {
-            ErpError::unavailable(format!("sale {sale_id} vanished right after create"))
+            if let Some(notes) = request.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+                values["comment"] = json!(notes);
+            }
+            if let Some(date) = request.requested_ship_date {
+                // Tryton requires shipping_date >= sale_date (today, set on quote); a date in
+                // the past means "as soon as possible", which is what no date means.
+                if date >= chrono::Local::now().date_naive() {
+                    values["shipping_date"] = codec::date(date);
+                } else {
+                    tracing::info!(%date, reference = %request.reference, "requested ship date is past; not sent");
+                }
+            }
+            let sale_id = self.create("sale.sale", values).await?;
+            tracing::info!(
+                sale_id,
+                reference = %request.reference,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "created Tryton sale"
+            );
+            self.read_sale(sale_id).await?.ok_or_else(|| {
+                ErpError::unavailable(format!("sale {sale_id} vanished right after create"))
+            })
         })
+        .await
     }
 
     async fn confirm_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
-        let missing = || {
-            ErpError::rejected(
-                RejectionCode::ErpRule,
-                format!("sale {sale_id} does not exist"),
-            )
-        };
-        // draft -> quotation -> confirmed (-> processing): at most two steps, plus slack for
-        // a concurrent caller moving the sale under us.
-        for _ in 0..4 {
-            let sale = self.read_sale(sale_id).await?.ok_or_else(missing)?;
-            let button = match &sale.state {
-                state if state.is_confirmed() => return Ok(sale),
-                SaleState::Draft => "quote",
-                SaleState::Quotation => "confirm",
-                SaleState::Cancelled => {
-                    return Err(ErpError::rejected(
-                        RejectionCode::ErpRule,
-                        format!("sale {sale_id} is cancelled in the ERP"),
-                    ));
-                }
-                other => {
-                    return Err(ErpError::rejected(
-                        RejectionCode::ErpRule,
-                        format!("sale {sale_id} is in state {other:?}, which cannot be confirmed"),
-                    ));
-                }
+        tallied("confirm", async move {
+            let missing = || {
+                ErpError::rejected(
+                    RejectionCode::ErpRule,
+                    format!("sale {sale_id} does not exist"),
+                )
             };
-            if let Err(fault) = self.click(sale_id, button).await? {
-                // Maybe a concurrent caller moved it ("You can not call quote on …"): look again.
-                let now = self.read_sale(sale_id).await?.ok_or_else(missing)?;
-                if now.state == sale.state {
-                    return Err(fault.into_error(&format!("model.sale.sale.{button}")));
+            // draft -> quotation -> confirmed (-> processing): at most two steps, plus slack for
+            // a concurrent caller moving the sale under us.
+            for _ in 0..4 {
+                let sale = self.read_sale(sale_id).await?.ok_or_else(missing)?;
+                let button = match &sale.state {
+                    state if state.is_confirmed() => return Ok(sale),
+                    SaleState::Draft => "quote",
+                    SaleState::Quotation => "confirm",
+                    SaleState::Cancelled => {
+                        return Err(ErpError::rejected(
+                            RejectionCode::ErpRule,
+                            format!("sale {sale_id} is cancelled in the ERP"),
+                        ));
+                    }
+                    other => {
+                        return Err(ErpError::rejected(
+                            RejectionCode::ErpRule,
+                            format!(
+                                "sale {sale_id} is in state {other:?}, which cannot be confirmed"
+                            ),
+                        ));
+                    }
+                };
+                if let Err(fault) = self.click(sale_id, button).await? {
+                    // Maybe a concurrent caller moved it ("You can not call quote on …"): look again.
+                    let now = self.read_sale(sale_id).await?.ok_or_else(missing)?;
+                    if now.state == sale.state {
+                        return Err(fault.into_error(&format!("model.sale.sale.{button}")));
+                    }
                 }
             }
-        }
-        let sale = self.read_sale(sale_id).await?.ok_or_else(missing)?;
-        if sale.state.is_confirmed() {
-            Ok(sale)
-        } else {
-            Err(ErpError::unavailable(format!(
-                "sale {sale_id} is still {} after quote and confirm",
-                sale.state
-            )))
-        }
+            let sale = self.read_sale(sale_id).await?.ok_or_else(missing)?;
+            if sale.state.is_confirmed() {
+                Ok(sale)
+            } else {
+                Err(ErpError::unavailable(format!(
+                    "sale {sale_id} is still {} after quote and confirm",
+                    sale.state
+                )))
+            }
+        })
+        .await
     }
 
     async fn cancel_sale(&self, sale_id: i64) -> Result<ErpSale, ErpError> {
-        let missing = || {
-            ErpError::rejected(
-                RejectionCode::ErpRule,
-                format!("sale {sale_id} does not exist"),
-            )
-        };
-        // confirmed -> draft -> cancelled, or quotation/draft -> cancelled. Tryton allows no
-        // way back from `processing` (shipments exist): that is for a person in the ERP.
-        for _ in 0..3 {
-            let sale = self.read_sale(sale_id).await?.ok_or_else(missing)?;
-            let button = match &sale.state {
-                SaleState::Draft | SaleState::Quotation => "cancel",
-                SaleState::Confirmed => "draft",
-                _ => return Ok(sale),
+        tallied("cancel", async move {
+            let missing = || {
+                ErpError::rejected(
+                    RejectionCode::ErpRule,
+                    format!("sale {sale_id} does not exist"),
+                )
             };
-            if let Err(fault) = self.click(sale_id, button).await? {
-                let now = self.read_sale(sale_id).await?.ok_or_else(missing)?;
-                if now.state == sale.state {
-                    return Err(fault.into_error(&format!("model.sale.sale.{button}")));
+            // confirmed -> draft -> cancelled, or quotation/draft -> cancelled. Tryton allows no
+            // way back from `processing` (shipments exist): that is for a person in the ERP.
+            for _ in 0..3 {
+                let sale = self.read_sale(sale_id).await?.ok_or_else(missing)?;
+                let button = match &sale.state {
+                    SaleState::Draft | SaleState::Quotation => "cancel",
+                    SaleState::Confirmed => "draft",
+                    _ => return Ok(sale),
+                };
+                if let Err(fault) = self.click(sale_id, button).await? {
+                    let now = self.read_sale(sale_id).await?.ok_or_else(missing)?;
+                    if now.state == sale.state {
+                        return Err(fault.into_error(&format!("model.sale.sale.{button}")));
+                    }
                 }
             }
-        }
-        self.read_sale(sale_id).await?.ok_or_else(missing)
+            self.read_sale(sale_id).await?.ok_or_else(missing)
+        })
+        .await
     }
 }
 

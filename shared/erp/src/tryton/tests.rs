@@ -291,3 +291,84 @@ fn config_debug_redacts_the_password() {
     };
     assert!(!format!("{config:?}").contains("hunter2"));
 }
+
+/// Keeps every "tryton step" event as (thread, step, rpcs, erp_ms).
+#[derive(Clone, Default)]
+#[allow(clippy::type_complexity)]
+struct Steps(Arc<StdMutex<Vec<(std::thread::ThreadId, String, u64, f64)>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Steps {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        #[derive(Default)]
+        struct Fields {
+            message: String,
+            step: String,
+            rpcs: u64,
+            erp_ms: f64,
+        }
+        impl tracing::field::Visit for Fields {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                if f.name() == "message" {
+                    self.message = format!("{v:?}");
+                }
+            }
+            fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+                if f.name() == "step" {
+                    self.step = v.to_owned();
+                }
+            }
+            fn record_u64(&mut self, f: &tracing::field::Field, v: u64) {
+                if f.name() == "rpcs" {
+                    self.rpcs = v;
+                }
+            }
+            fn record_f64(&mut self, f: &tracing::field::Field, v: f64) {
+                if f.name() == "erp_ms" {
+                    self.erp_ms = v;
+                }
+            }
+        }
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        if fields.message == "tryton step" {
+            self.0.lock().unwrap().push((
+                std::thread::current().id(),
+                fields.step,
+                fields.rpcs,
+                fields.erp_ms,
+            ));
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_step_logs_the_exchanges_it_made_and_the_time_it_waited_on_them() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    // The process-wide subscriber, not a thread's: tracing caches per callsite whether anyone
+    // listens, and tests on other threads meet the step's callsite too. Steps are told apart
+    // by thread (a current-thread runtime runs this test's futures on its own thread).
+    let steps = Steps::default();
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(steps.clone()))
+        .expect("no other test installs a subscriber");
+    let me = std::thread::current().id();
+    let (url, seen) = fake_tryton(standard_script(false)).await;
+    let client = client(&url);
+
+    client.find_sale("r").await.unwrap();
+    client.find_sale("r").await.unwrap();
+
+    let steps: Vec<(String, u64, f64)> = steps
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, ..)| *thread == me)
+        .map(|(_, step, rpcs, ms)| (step.clone(), *rpcs, *ms))
+        .collect();
+    // The first step logs in (login, preferences) before its search: three exchanges; the
+    // second reuses the session: one. Every exchange the server saw is in a step's tally.
+    let counts: Vec<(&str, u64)> = steps.iter().map(|(s, n, _)| (s.as_str(), *n)).collect();
+    assert_eq!(counts, [("find", 3), ("find", 1)]);
+    assert_eq!(seen.lock().unwrap().len(), 4);
+    assert!(steps.iter().all(|(_, _, ms)| *ms > 0.0), "{steps:?}");
+}
