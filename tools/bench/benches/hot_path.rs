@@ -88,9 +88,8 @@ fn x12_orders(c: &mut Criterion) {
     let usd = Currency::from_code("USD").unwrap();
     for lines in [3, 50, 500] {
         let x12 = interchange(lines);
-        let mut group = c.benchmark_group(format!(
-            "X12 850, {lines} PO1: parse + check + read + map"
-        ));
+        let mut group =
+            c.benchmark_group(format!("X12 850, {lines} PO1: parse + check + read + map"));
         group.bench_function("baseline: naive split into segments and elements", |b| {
             b.iter(|| {
                 black_box(&x12)
@@ -121,10 +120,8 @@ fn inventory_reads(c: &mut Criterion) {
         .collect();
     let api = runtime.block_on(inventory_api(&skus));
     let deadline = SystemTime::now() + Duration::from_secs(24 * 3600);
-    let created = runtime.block_on(api.handle(
-        &request("POST", "/v1/orders", vec![], v1_body(1)),
-        deadline,
-    ));
+    let created =
+        runtime.block_on(api.handle(&request("POST", "/v1/orders", vec![], v1_body(1)), deadline));
     assert_eq!(created.status, 202, "{}", created.body);
     let id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"]
         .as_str()

@@ -92,7 +92,12 @@ pub fn shopify_body(lines: usize) -> Vec<u8> {
 }
 
 /// A request to the orders API as the bench channel.
-pub fn request(method: &str, path: &str, query: Vec<(String, String)>, body: Vec<u8>) -> HttpRequest {
+pub fn request(
+    method: &str,
+    path: &str,
+    query: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> HttpRequest {
     HttpRequest {
         method: method.into(),
         path: path.into(),

@@ -30,8 +30,7 @@ use aws_sdk_dynamodb::types::{
 use chrono::Utc;
 use serde_json::{Value, json};
 use switchyard_channels::{
-    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, TradingPartner,
-    hash_api_key,
+    Channel, ChannelDirectory, ChannelKind, DynamoDbChannelDirectory, TradingPartner, hash_api_key,
 };
 use switchyard_local::{FunctionRuntime, InvokeError};
 use switchyard_model::ChannelName;
@@ -148,7 +147,9 @@ async fn create_table(
 
 async fn stack() -> anyhow::Result<Stack> {
     if std::env::var_os("AWS_ENDPOINT_URL").is_none() {
-        bail!("AWS_ENDPOINT_URL is not set: cold_start needs a moto (bench/sections/cold-start.sh starts one)");
+        bail!(
+            "AWS_ENDPOINT_URL is not set: cold_start needs a moto (bench/sections/cold-start.sh starts one)"
+        );
     }
     let config = switchyard_platform::aws::load_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&config);
@@ -234,7 +235,10 @@ async fn stack() -> anyhow::Result<Stack> {
         )
     };
     directory.put(&edi).await?;
-    let edi_key = format!("sy_cold_edi_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let edi_key = format!(
+        "sy_cold_edi_{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
     directory
         .add_api_key(&edi.name, &hash_api_key(&edi_key))
         .await?;
@@ -427,7 +431,14 @@ async fn measure(
     Ok((median(ms), median(rss), answer))
 }
 
-fn row(section: &str, row: &str, unit: &str, ours: Option<f64>, baseline: f64, note: &str) -> Value {
+fn row(
+    section: &str,
+    row: &str,
+    unit: &str,
+    ours: Option<f64>,
+    baseline: f64,
+    note: &str,
+) -> Value {
     json!({
         "section": section, "row": row, "unit": unit,
         "ours": ours.map(|v| (v * 100.0).round() / 100.0),
@@ -536,7 +547,11 @@ async fn main() -> anyhow::Result<()> {
         "fulfilment-push-woocommerce",
         "fulfilment-push-amazon",
     ] {
-        cases.push(case(function, "an empty SQS batch (init + one poll)", empty_sqs.clone()));
+        cases.push(case(
+            function,
+            "an empty SQS batch (init + one poll)",
+            empty_sqs.clone(),
+        ));
     }
 
     let peer = Program {
@@ -568,7 +583,10 @@ async fn main() -> anyhow::Result<()> {
         "  peer: accepted {peer_ms:.1} ms / {peer_rss:.1} MB ({peer_answer}); refused {peer_refused_ms:.1} ms / {peer_refused_rss:.1} MB ({peer_refused_answer})"
     );
 
-    let mut all = vec![(accepted, "accepted order"), (refused_case, "refused request")];
+    let mut all = vec![
+        (accepted, "accepted order"),
+        (refused_case, "refused request"),
+    ];
     all.extend(cases.into_iter().map(|c| (c, "")));
     for (case, label) in all {
         let program = ours(case.function);
@@ -638,4 +656,3 @@ async fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
-
