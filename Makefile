@@ -30,7 +30,8 @@ fmt:
 ## Release zips for AWS (arm64), into target/lambda/<function>/bootstrap.zip.
 package:
 	@scripts/bootstrap.sh
-	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor -p webhooks -p edi -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker -p ops-api
+	rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+	PATH="$(CURDIR)/.switchyard/venv/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p orders-api -p order-processor -p webhooks -p edi -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker -p ops-api -p reconciler -p dlq-redrive
 
 ## Every benchmark against a baseline measured in the same run, one table (bench/README.md);
 ## `make bench QUICK=1` is the small, debug-build run `make test` checks.
