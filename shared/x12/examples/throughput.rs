@@ -30,7 +30,9 @@ fn main() {
             .map_or(default, |v| v.parse().expect("a number after the flag"))
     };
     let (Some(mode), Some(path)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: throughput generate|parse|read-map <file> [--sets N --lines N | --rounds N]");
+        eprintln!(
+            "usage: throughput generate|parse|read-map <file> [--sets N --lines N | --rounds N]"
+        );
         std::process::exit(2);
     };
     match mode.as_str() {

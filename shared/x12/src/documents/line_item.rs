@@ -46,7 +46,7 @@ impl LineItem {
         let mut errors = Vec::new();
         let quantity = keep(at.required_number(2), &mut errors);
         let unit_price = keep(at.number(4), &mut errors).flatten();
-        let product_ids = (6..=at.segment.elements.len())
+        let product_ids = (6..=at.segment.len())
             .step_by(2)
             .filter_map(|n| {
                 let value = at.string(n + 1);
@@ -82,7 +82,7 @@ impl LineItem {
 
     /// Files a segment that follows the line: PID descriptions are collected, the rest kept.
     pub(crate) fn attach(&mut self, segment: &Segment) {
-        if segment.id == "PID" {
+        if segment.id() == "PID" {
             let description = segment.trimmed(5);
             if !description.is_empty() {
                 self.descriptions.push(description.to_string());

@@ -124,7 +124,7 @@ impl PurchaseOrder {
         let mut context = Context::Header;
         for (index, segment) in set.segments.iter().enumerate() {
             let at = At::new(segment, index, set);
-            match (segment.id.as_str(), &context) {
+            match (segment.id(), &context) {
                 ("BEG", _) if beg.is_none() => beg = Some(at),
                 ("PO1", _) => {
                     context = Context::Line;
@@ -195,7 +195,7 @@ impl PurchaseOrder {
             }
             None => errors.push(missing_segment("BEG", "beginning of purchase order")),
         }
-        let po1_count = set.segments.iter().filter(|s| s.id == "PO1").count();
+        let po1_count = set.segments.iter().filter(|s| s.id() == "PO1").count();
         if po1_count == 0 {
             errors.push(
                 SetError::new(

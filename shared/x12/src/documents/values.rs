@@ -38,7 +38,7 @@ impl<'a> At<'a> {
 
     /// `PO102`-style name of element `n`.
     pub fn name(&self, n: usize) -> String {
-        format!("{}{:02}", self.segment.id, n)
+        format!("{}{:02}", self.segment.id(), n)
     }
 
     /// An error about element `n` of this segment, located for the 997.
@@ -49,7 +49,7 @@ impl<'a> At<'a> {
             format!("{} {rule}", self.name(n)),
         )
         .at(SegmentNote {
-            segment_id: self.segment.id.clone(),
+            segment_id: self.segment.id().to_string(),
             position: TransactionSet::position_of(self.index),
             code: note_codes::SEGMENT_HAS_ELEMENT_ERRORS.to_string(),
             element: Some(ElementNote {

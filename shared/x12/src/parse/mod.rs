@@ -21,6 +21,7 @@ pub fn parse_interchange(raw: &[u8]) -> Result<Interchange, InterchangeError> {
     let raw = skip_preamble(raw);
     let (delimiters, header) = isa::read_isa(raw)?;
     let body = raw.get(ISA_LEN..).unwrap_or_default();
+    // Segments are checked and assembled as they are split, so only one copy of them exists.
     let segments = tokenize::segments(body, &delimiters)?;
     let (groups, errors, interchange_acks) = structure::assemble(segments, &header)?;
     Ok(Interchange {

@@ -21,16 +21,18 @@ struct State {
     stray_reported: bool,
 }
 
-/// Builds the groups from the segments after the ISA. Fails only when there is no IEA.
+/// Builds the groups from the segments after the ISA, as the tokenizer gives them. Fails when
+/// a segment is refused (anywhere, even after the IEA) or when there is no IEA.
 pub(super) fn assemble(
-    segments: Vec<Segment>,
+    segments: impl Iterator<Item = Result<Segment, InterchangeError>>,
     header: &InterchangeHeader,
 ) -> Result<Assembled, InterchangeError> {
     let mut state = State::default();
     let mut segments = segments.into_iter();
     let mut iea = None;
     for segment in segments.by_ref() {
-        match segment.id.as_str() {
+        let segment = segment?;
+        match segment.id() {
             "TA1" if state.group.is_none() && state.groups.is_empty() => {
                 state.interchange_acks.push(segment);
             }
@@ -49,7 +51,13 @@ pub(super) fn assemble(
         return Err(InterchangeError::MissingIea);
     };
     state.finish_open_envelopes("IEA");
-    if segments.next().is_some() {
+    // Every segment is checked, those after the IEA too, before the interchange is accepted.
+    let mut after_iea = false;
+    for segment in segments {
+        segment?;
+        after_iea = true;
+    }
+    if after_iea {
         state.errors.push(EnvelopeError::new(
             envelope_codes::INVALID_CONTROL_STRUCTURE,
             "segments after the IEA trailer were ignored",
@@ -244,7 +252,10 @@ impl State {
         }
     }
 
-    fn push_set(&mut self, set: TransactionSet) {
+    fn push_set(&mut self, mut set: TransactionSet) {
+        // A set's segments are kept as long as the interchange: give back the spare capacity
+        // that growing the vector left (up to half of it).
+        set.segments.shrink_to_fit();
         if let Some(group) = self.group.as_mut() {
             group.transaction_sets.push(set);
         }
@@ -262,7 +273,7 @@ impl State {
         };
         self.errors.push(EnvelopeError::new(
             envelope_codes::INVALID_CONTROL_STRUCTURE,
-            format!("segment {} {place} was ignored", segment.id),
+            format!("segment {} {place} was ignored", segment.id()),
         ));
     }
 }
