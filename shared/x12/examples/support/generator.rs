@@ -67,7 +67,6 @@ pub fn interchange(shape: Shape) -> Vec<u8> {
 fn write_set(out: &mut String, set: usize, lines: usize) {
     let control = format!("{set:04}");
     let start = out.len();
-    let mut segments = 0usize;
     // Every segment ends with `~`; counting them afterwards gives SE01 without bookkeeping.
     let _ = write!(out, "ST*850*{control}~");
     let day = 1 + set % 28;
@@ -111,7 +110,7 @@ fn write_set(out: &mut String, set: usize, lines: usize) {
         );
     }
     let _ = write!(out, "CTT*{lines}*{quantity_total}~");
-    segments += out[start..].bytes().filter(|b| *b == b'~').count();
+    let segments = out[start..].bytes().filter(|b| *b == b'~').count();
     // SE counts itself too.
     let _ = write!(out, "SE*{}*{control}~", segments + 1);
 }
