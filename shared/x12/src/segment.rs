@@ -7,7 +7,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use memchr::{memchr, memchr_iter};
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -36,7 +35,7 @@ impl<'a> Element<'a> {
             None => self.text,
         };
         // Components are almost always asked for from a simple element: skip the split.
-        if skip == 0 && memchr(self.component, first.as_bytes()).is_none() {
+        if skip == 0 && !first.as_bytes().contains(&self.component) {
             return first;
         }
         first
@@ -166,14 +165,14 @@ impl Segment {
     /// The segment id, such as `BEG` or `PO1`.
     pub fn id(&self) -> &str {
         let text = self.as_str();
-        let end = memchr(self.separators.element, text.as_bytes()).unwrap_or(text.len());
+        let end = position(self.separators.element, text.as_bytes()).unwrap_or(text.len());
         text.get(..end).unwrap_or_default().trim()
     }
 
     /// The text after the id: the elements, each preceded by the element separator.
     fn body(&self) -> &str {
         let text = self.as_str();
-        match memchr(self.separators.element, text.as_bytes()) {
+        match position(self.separators.element, text.as_bytes()) {
             Some(at) => text.get(at..).unwrap_or_default(),
             None => "",
         }
@@ -181,7 +180,8 @@ impl Segment {
 
     /// How many elements follow the id.
     pub fn len(&self) -> usize {
-        memchr_iter(self.separators.element, self.body().as_bytes()).count()
+        let e = self.separators.element;
+        self.body().bytes().filter(|b| *b == e).count()
     }
 
     /// True when the segment is only an id.
@@ -217,13 +217,17 @@ impl Segment {
     /// Element `n` (1-based) itself, with its repetitions and components.
     pub fn get(&self, n: usize) -> Option<Element<'_>> {
         let skip = n.checked_sub(1)?;
-        let body = self.body().as_bytes();
-        // The separator before element n is the n-th one; the element runs to the next.
-        let mut separators = memchr_iter(self.separators.element, body);
-        let start = separators.nth(skip)? + 1;
-        let end = separators.next().unwrap_or(body.len());
+        let body = self.body();
+        let e = self.separators.element;
+        // Element n follows the n-th separator and runs to the next one.
+        let mut rest = body;
+        for _ in 0..=skip {
+            let at = position(e, rest.as_bytes())?;
+            rest = rest.get(at + 1..).unwrap_or_default();
+        }
+        let end = position(e, rest.as_bytes()).unwrap_or(rest.len());
         Some(Element {
-            text: self.body().get(start..end).unwrap_or_default(),
+            text: rest.get(..end).unwrap_or_default(),
             component: self.separators.component,
             repetition: self.separators.repetition,
         })
@@ -233,6 +237,12 @@ impl Segment {
     pub fn trimmed(&self, n: usize) -> &str {
         self.element(n).trim()
     }
+}
+
+/// Where `byte` first is in `haystack`. Segments are tens of bytes long, where a plain scan is
+/// faster than `memchr`'s vector setup; `memchr` is used for the long scans (the terminators).
+fn position(byte: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|b| *b == byte)
 }
 
 impl PartialEq for Segment {

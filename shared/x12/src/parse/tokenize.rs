@@ -84,7 +84,17 @@ impl Iterator for Segments<'_> {
         let d = self.delimiters;
         loop {
             let rest = self.raw.get(self.raw_at..)?;
-            let len = memchr(d.segment, rest)?;
+            if rest.is_empty() {
+                return None;
+            }
+            // Leading whitespace (line breaks after the previous terminator) is not part of
+            // the segment; the terminator itself may be a line feed, so stop at it.
+            let lead = rest
+                .iter()
+                .position(|&b| b == d.segment || !b.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            // The body ends with a terminator, so there is one.
+            let len = lead + memchr(d.segment, rest.get(lead..)?)?;
             self.raw_at += len + 1;
             let text_start = self.text_at;
             self.text_at = if self.lossy {
@@ -93,9 +103,15 @@ impl Iterator for Segments<'_> {
             } else {
                 self.raw_at
             };
-            let (piece, lead) = trim_line_breaks(rest.get(..len).unwrap_or_default());
+            let piece = rest.get(lead..len).unwrap_or_default();
+            let trail = piece
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\r' || **b == b'\n')
+                .count();
+            let piece = piece.get(..piece.len() - trail).unwrap_or_default();
             if piece.is_empty() {
-                // Blank: after the leading whitespace is dropped, nothing is left.
+                // Blank: only whitespace between two terminators.
                 continue;
             }
             self.count += 1;
@@ -108,7 +124,7 @@ impl Iterator for Segments<'_> {
             // text pieces, so the trimmed range moves by the same amounts.
             let start = text_start + lead;
             let end = if self.lossy {
-                self.text_at - 1 - (len - lead - piece.len())
+                self.text_at - 1 - trail
             } else {
                 start + piece.len()
             };
@@ -127,7 +143,9 @@ impl Iterator for Segments<'_> {
 }
 
 /// Checks segment number `position` (its bytes, trimmed) against the limits, in the order they
-/// have always been reported: count, length, control characters, elements, parts.
+/// have always been reported: count, length, control characters, elements, parts. Each rule is a
+/// branch-free pass that the compiler vectorises; the exact position or width is looked for
+/// only when a rule may be broken.
 fn check(piece: &[u8], d: &Delimiters, position: usize) -> Result<(), InterchangeError> {
     let too_large = |what: String, limit: usize| InterchangeError::TooLarge {
         what,
@@ -147,44 +165,49 @@ fn check(piece: &[u8], d: &Delimiters, position: usize) -> Result<(), Interchang
             limits::SEGMENT_BYTES,
         ));
     }
-    let mut control = None;
-    let mut elements = 0usize;
-    // Components and repetitions of the element being read, and the most of any element.
-    let (mut components, mut repetitions, mut widest) = (1usize, 1usize, 1usize);
-    for &b in piece {
-        if b == d.element {
-            elements += 1;
-            widest = widest.max(components).max(repetitions);
-            (components, repetitions) = (1, 1);
-        } else if b == d.component {
-            components += 1;
-        } else if Some(b) == d.repetition {
-            repetitions += 1;
-        } else if (b < 0x20 || b == 0x7f) && b != d.segment && control.is_none() {
-            control = Some(b);
-        }
-    }
-    let widest = widest.max(components).max(repetitions);
-    if let Some(byte) = control {
+    let repetition = d.repetition.unwrap_or(d.element);
+    let control =
+        |b: u8| (b < 0x20 || b == 0x7f) & (b != d.element) & (b != d.component) & (b != repetition);
+    if piece.iter().fold(false, |any, &b| any | control(b))
+        && let Some(&byte) = piece.iter().find(|&&b| control(b))
+    {
         return Err(InterchangeError::ControlCharacter {
             byte,
             tag: tag_of(piece, d.element),
             position,
         });
     }
+    let elements = count(piece, |b| b == d.element);
     if elements > limits::ELEMENTS {
         return Err(too_large(
             format!("has {elements} elements"),
             limits::ELEMENTS,
         ));
     }
-    if widest > limits::PARTS {
-        return Err(too_large(
-            format!("has an element of {widest} repetitions or components"),
-            limits::PARTS,
-        ));
+    // No element can have more parts than the segment has separators of parts, plus one.
+    let parts = count(piece, |b| b == d.component || d.repetition == Some(b));
+    if parts >= limits::PARTS {
+        let widest = piece
+            .split(|&b| b == d.element)
+            .map(|e| {
+                let count = |sep: u8| e.iter().filter(|&&b| b == sep).count() + 1;
+                count(d.component).max(d.repetition.map_or(1, count))
+            })
+            .max()
+            .unwrap_or(1);
+        if widest > limits::PARTS {
+            return Err(too_large(
+                format!("has an element of {widest} repetitions or components"),
+                limits::PARTS,
+            ));
+        }
     }
     Ok(())
+}
+
+/// How many bytes of `piece` are `wanted`, in a form the compiler vectorises.
+fn count(piece: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
+    piece.iter().map(|&b| usize::from(wanted(b))).sum()
 }
 
 fn tag_of(piece: &[u8], element: u8) -> String {
