@@ -190,12 +190,15 @@ fn order_line(
     errors: &mut FieldErrors,
 ) -> Option<OrderLine> {
     // The partner's own line number when it sent one, else the line's ordinal.
-    let label = if line.line_number.is_empty() {
-        (index + 1).to_string()
-    } else {
-        line.line_number.clone()
+    // Only errors name the line, so the label is made only for them.
+    let label = || {
+        if line.line_number.is_empty() {
+            (index + 1).to_string()
+        } else {
+            line.line_number.clone()
+        }
     };
-    let at = |element: &str| format!("PO1[{label}].{element}");
+    let at = |element: &str| format!("PO1[{}].{element}", label());
     let sku = ctx
         .sku_qualifiers
         .iter()
@@ -209,7 +212,7 @@ fn order_line(
         Some(sku) => sku,
         None => {
             errors.push(
-                format!("PO1[{label}]"),
+                format!("PO1[{}]", label()),
                 format!(
                     "no product id with qualifier {} carries our SKU",
                     ctx.sku_qualifiers.join(" or ")
