@@ -27,7 +27,7 @@ fn every_generated_set_parses_reads_and_maps() {
         assert_eq!(set.id, "850");
         let po = PurchaseOrder::read(set).unwrap();
         assert_eq!(po.lines.len(), shape.lines);
-        assert!(po.lines.iter().all(|l| l.descriptions.len() == 1));
+        assert!(po.lines.iter().all(|l| l.descriptions().len() == 1));
         let order = to_order(&po, &ctx).unwrap();
         assert_eq!(order.lines.len(), shape.lines);
         assert_eq!(order.customer.account, generator::BUYER_ACCOUNT);

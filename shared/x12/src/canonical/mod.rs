@@ -192,10 +192,11 @@ fn order_line(
     // The partner's own line number when it sent one, else the line's ordinal.
     // Only errors name the line, so the label is made only for them.
     let label = || {
-        if line.line_number.is_empty() {
+        let number = line.line_number();
+        if number.is_empty() {
             (index + 1).to_string()
         } else {
-            line.line_number.clone()
+            number.to_string()
         }
     };
     let at = |element: &str| format!("PO1[{}].{element}", label());
@@ -224,10 +225,10 @@ fn order_line(
     let quantity = Quantity::try_from(line.quantity)
         .map_err(|rule| errors.push(at("PO102"), rule))
         .ok();
-    let uom = if line.uom.is_empty() {
+    let uom = if line.uom().is_empty() {
         Some(UnitOfMeasure::each())
     } else {
-        UnitOfMeasure::try_from(line.uom.clone())
+        UnitOfMeasure::try_from(line.uom().to_string())
             .map_err(|rule| errors.push(at("PO103"), rule))
             .ok()
     };

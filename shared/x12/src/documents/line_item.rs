@@ -17,26 +17,22 @@ pub struct ProductId {
     pub value: String,
 }
 
-/// One item line: PO1 or IT1 and the PID descriptions that follow it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One item line: PO1 or IT1 and the segments of its loop (the PID descriptions among them).
+///
+/// The line keeps its segment (a range of the interchange's shared text, see decision 0025) and
+/// reads its text fields from it when asked, so reading a line allocates only the list of the
+/// segments that follow it; the numbers are parsed and checked once, when the line is read.
+#[derive(Debug, Clone, PartialEq)]
 pub struct LineItem {
-    /// Element 1, the partner's line number (may be empty).
-    pub line_number: String,
+    /// The PO1 or IT1 segment.
+    segment: Segment,
     /// Element 2, the quantity.
     pub quantity: Decimal,
-    /// Element 3, the unit of measure code (`EA`, `CA` …).
-    pub uom: String,
     /// Element 4, the unit price.
     pub unit_price: Option<Decimal>,
-    /// Element 5, the basis of the unit price (`PE` price per each …).
-    pub price_basis: String,
-    /// Every qualifier/value pair from element 6 onward, in order.
-    pub product_ids: Vec<ProductId>,
-    /// PID05 free-form descriptions that follow the line.
-    pub descriptions: Vec<String>,
     /// The line segment's position in the set (ST is 1).
     pub position: usize,
-    /// Other segments of the line's loop, kept as they came.
+    /// Other segments of the line's loop, kept as they came (PIDs included).
     pub other_segments: Vec<Segment>,
 }
 
@@ -46,25 +42,11 @@ impl LineItem {
         let mut errors = Vec::new();
         let quantity = keep(at.required_number(2), &mut errors);
         let unit_price = keep(at.number(4), &mut errors).flatten();
-        let product_ids = (6..=at.segment.len())
-            .step_by(2)
-            .filter_map(|n| {
-                let value = at.string(n + 1);
-                (!value.is_empty()).then(|| ProductId {
-                    qualifier: at.string(n),
-                    value,
-                })
-            })
-            .collect();
         match quantity {
             Some(quantity) if errors.is_empty() => Ok(LineItem {
-                line_number: at.string(1),
+                segment: at.segment.clone(),
                 quantity,
-                uom: at.string(3),
                 unit_price,
-                price_basis: at.string(5),
-                product_ids,
-                descriptions: Vec::new(),
                 position: crate::interchange::TransactionSet::position_of(at.index),
                 other_segments: Vec::new(),
             }),
@@ -72,23 +54,83 @@ impl LineItem {
         }
     }
 
-    /// The value of the first product id with `qualifier`.
-    pub fn product_id(&self, qualifier: &str) -> Option<&str> {
-        self.product_ids
-            .iter()
-            .find(|p| p.qualifier == qualifier)
-            .map(|p| p.value.as_str())
+    /// Element 1, the partner's line number (may be empty).
+    pub fn line_number(&self) -> &str {
+        self.segment.trimmed(1)
     }
 
-    /// Files a segment that follows the line: PID descriptions are collected, the rest kept.
+    /// Element 3, the unit of measure code (`EA`, `CA` …).
+    pub fn uom(&self) -> &str {
+        self.segment.trimmed(3)
+    }
+
+    /// Element 5, the basis of the unit price (`PE` price per each …).
+    pub fn price_basis(&self) -> &str {
+        self.segment.trimmed(5)
+    }
+
+    /// Every qualifier/value pair from element 6 onward whose value is not empty, in order,
+    /// borrowed from the segment.
+    pub fn product_id_pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let mut rest = self.segment.elements().skip(5);
+        std::iter::from_fn(move || {
+            let qualifier = rest.next()?.value().trim();
+            let value = rest.next().map_or("", |e| e.value().trim());
+            Some((qualifier, value))
+        })
+        .filter(|(_, value)| !value.is_empty())
+    }
+
+    /// Every qualifier/value pair from element 6 onward, in order, as owned ids (for keeping
+    /// them, such as in an acknowledgment to send later).
+    pub fn product_ids(&self) -> Vec<ProductId> {
+        self.product_id_pairs()
+            .map(|(qualifier, value)| ProductId {
+                qualifier: qualifier.to_string(),
+                value: value.to_string(),
+            })
+            .collect()
+    }
+
+    /// The value of the first product id with `qualifier`.
+    pub fn product_id(&self, qualifier: &str) -> Option<&str> {
+        self.product_id_pairs()
+            .find(|(q, _)| *q == qualifier)
+            .map(|(_, value)| value)
+    }
+
+    /// PID05 free-form descriptions that follow the line, in order.
+    pub fn descriptions(&self) -> Vec<&str> {
+        self.other_segments
+            .iter()
+            .filter(|s| s.id() == "PID")
+            .map(|s| s.trimmed(5))
+            .filter(|d| !d.is_empty())
+            .collect()
+    }
+
+    /// Files a segment that follows the line: kept as it came (PID descriptions are read from
+    /// it by [`LineItem::descriptions`]).
     pub(crate) fn attach(&mut self, segment: &Segment) {
-        if segment.id() == "PID" {
-            let description = segment.trimmed(5);
-            if !description.is_empty() {
-                self.descriptions.push(description.to_string());
-            }
-        }
         self.other_segments.push(segment.clone());
+    }
+}
+
+/// Serialised as it was when the fields were owned strings, so the JSON form is unchanged.
+impl Serialize for LineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("LineItem", 9)?;
+        s.serialize_field("line_number", self.line_number())?;
+        s.serialize_field("quantity", &self.quantity)?;
+        s.serialize_field("uom", self.uom())?;
+        s.serialize_field("unit_price", &self.unit_price)?;
+        s.serialize_field("price_basis", self.price_basis())?;
+        s.serialize_field("product_ids", &self.product_ids())?;
+        s.serialize_field("descriptions", &self.descriptions())?;
+        s.serialize_field("position", &self.position)?;
+        s.serialize_field("other_segments", &self.other_segments)?;
+        s.end()
     }
 }
 
@@ -113,8 +155,8 @@ mod tests {
         .unwrap();
         assert_eq!(line.quantity, Decimal::from(10));
         assert_eq!(line.unit_price, Some("9.25".parse().unwrap()));
-        let pairs: Vec<(&str, &str)> = line
-            .product_ids
+        let ids = line.product_ids();
+        let pairs: Vec<(&str, &str)> = ids
             .iter()
             .map(|p| (p.qualifier.as_str(), p.value.as_str()))
             .collect();

@@ -66,14 +66,14 @@ fn reads_a_purchase_order() {
     assert_eq!(po.party("BY").unwrap().address_lines, Vec::<String>::new());
     assert_eq!(po.lines.len(), 3);
     let l2 = &po.lines[1];
-    assert_eq!(l2.line_number, "2");
-    assert_eq!((l2.quantity, l2.uom.as_str()), (dec("3"), "CA"));
+    assert_eq!(l2.line_number(), "2");
+    assert_eq!((l2.quantity, l2.uom()), (dec("3"), "CA"));
     assert_eq!(l2.unit_price, Some(dec("120")));
     assert_eq!(l2.product_id("BP"), Some("BX-77"));
     assert_eq!(l2.product_id("VP"), Some("GADGET-L"));
-    assert_eq!(l2.descriptions, vec!["Gadget, large, case of 12"]);
+    assert_eq!(l2.descriptions(), vec!["Gadget, large, case of 12"]);
     assert_eq!(po.lines[2].quantity, dec("2.5"));
-    assert!(po.lines[2].descriptions.is_empty());
+    assert!(po.lines[2].descriptions().is_empty());
     let totals = po.totals.unwrap();
     assert_eq!(
         (totals.line_count, totals.hash_total),
@@ -273,7 +273,7 @@ fn reads_an_810_with_an_implied_decimal_total() {
     assert_eq!(inv.date, NaiveDate::from_ymd_opt(2024, 1, 11));
     assert_eq!(inv.total, Some(dec("452.50")));
     assert_eq!(inv.lines.len(), 2);
-    assert_eq!(inv.lines[0].descriptions, vec!["Widget, small"]);
+    assert_eq!(inv.lines[0].descriptions(), vec!["Widget, small"]);
     assert_eq!(inv.parties.len(), 1);
     assert_eq!(
         (inv.parties[0].entity.as_str(), inv.parties[0].id.as_str()),
