@@ -166,7 +166,7 @@ impl Segment {
     pub fn id(&self) -> &str {
         let text = self.as_str();
         let end = position(self.separators.element, text.as_bytes()).unwrap_or(text.len());
-        text.get(..end).unwrap_or_default().trim()
+        trim(text.get(..end).unwrap_or_default())
     }
 
     /// The text after the id: the elements, each preceded by the element separator.
@@ -235,7 +235,20 @@ impl Segment {
 
     /// Element `n` trimmed of padding, `""` when absent.
     pub fn trimmed(&self, n: usize) -> &str {
-        self.element(n).trim()
+        trim(self.element(n))
+    }
+}
+
+/// `text` without leading and trailing white space, exactly as [`str::trim`] gives it. Values are
+/// almost never padded, so the ends are looked at first: a value that starts and ends with a
+/// byte that is ASCII and not white space (no Unicode white space is ASCII except these) is
+/// given back as it is, without `trim`'s walk over chars.
+fn trim(text: &str) -> &str {
+    let padded = |b: &u8| !b.is_ascii() || matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = text.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if !padded(first) && !padded(last) => text,
+        _ => text.trim(),
     }
 }
 
@@ -309,6 +322,27 @@ mod tests {
                 repetition,
             },
         )
+    }
+
+    #[test]
+    fn trimming_matches_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\ta\r\n",
+            "\x0Ba\x0C",
+            "a b",
+            "\u{A0}a\u{2003}",
+            "\u{85}",
+            "é",
+            "aé",
+            "\u{1F600}",
+            "\x1Fa\x7F",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
     }
 
     #[test]

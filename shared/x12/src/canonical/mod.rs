@@ -80,12 +80,11 @@ pub fn to_order(po: &PurchaseOrder, ctx: &OrderContext) -> Result<Order, FieldEr
     // With an unusable CUR02 the lines are still checked (priced in the channel currency, and
     // then discarded) so the partner learns about every problem at once.
     let line_currency = currency.unwrap_or(ctx.currency);
-    let lines: Vec<Option<OrderLine>> = po
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| order_line(line, i, line_currency, ctx, &mut errors))
-        .collect();
+    // A line that cannot be mapped is left out; its errors make the order an error anyway.
+    let mut lines = Vec::with_capacity(po.lines.len());
+    for (i, line) in po.lines.iter().enumerate() {
+        lines.extend(order_line(line, i, line_currency, ctx, &mut errors));
+    }
     let (Some(external_id), Some(currency), Some(customer), Some(ship_to)) =
         (external_id, currency, customer, ship_to)
     else {
@@ -102,7 +101,7 @@ pub fn to_order(po: &PurchaseOrder, ctx: &OrderContext) -> Result<Order, FieldEr
         currency,
         ship_to,
         bill_to,
-        lines: lines.into_iter().flatten().collect(),
+        lines,
         requested_ship_date: po.requested_ship_date(),
         notes: None,
     })
