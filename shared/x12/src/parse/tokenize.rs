@@ -143,8 +143,8 @@ impl Iterator for Segments<'_> {
 }
 
 /// Checks segment number `position` (its bytes, trimmed) against the limits, in the order they
-/// have always been reported: count, length, control characters, elements, parts. Each rule is a
-/// branch-free pass that the compiler vectorises; the exact position or width is looked for
+/// have always been reported: count, length, control characters, elements, parts. One
+/// branch-free pass ([`tally`]) serves the last three; the exact position or width is looked for
 /// only when a rule may be broken.
 fn check(piece: &[u8], d: &Delimiters, position: usize) -> Result<(), InterchangeError> {
     let too_large = |what: String, limit: usize| InterchangeError::TooLarge {
@@ -165,11 +165,9 @@ fn check(piece: &[u8], d: &Delimiters, position: usize) -> Result<(), Interchang
             limits::SEGMENT_BYTES,
         ));
     }
-    let repetition = d.repetition.unwrap_or(d.element);
-    let control =
-        |b: u8| (b < 0x20 || b == 0x7f) & (b != d.element) & (b != d.component) & (b != repetition);
-    if piece.iter().fold(false, |any, &b| any | control(b))
-        && let Some(&byte) = piece.iter().find(|&&b| control(b))
+    let tally = tally(piece, d);
+    if tally.control
+        && let Some(&byte) = piece.iter().find(|&&b| is_control(b, d))
     {
         return Err(InterchangeError::ControlCharacter {
             byte,
@@ -177,7 +175,7 @@ fn check(piece: &[u8], d: &Delimiters, position: usize) -> Result<(), Interchang
             position,
         });
     }
-    let elements = count(piece, |b| b == d.element);
+    let elements = tally.elements;
     if elements > limits::ELEMENTS {
         return Err(too_large(
             format!("has {elements} elements"),
@@ -185,7 +183,7 @@ fn check(piece: &[u8], d: &Delimiters, position: usize) -> Result<(), Interchang
         ));
     }
     // No element can have more parts than the segment has separators of parts, plus one.
-    let parts = count(piece, |b| b == d.component || d.repetition == Some(b));
+    let parts = tally.parts;
     if parts >= limits::PARTS {
         let widest = piece
             .split(|&b| b == d.element)
@@ -205,9 +203,44 @@ fn check(piece: &[u8], d: &Delimiters, position: usize) -> Result<(), Interchang
     Ok(())
 }
 
-/// How many bytes of `piece` are `wanted`, in a form the compiler vectorises.
-fn count(piece: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
-    piece.iter().map(|&b| usize::from(wanted(b))).sum()
+/// A control character that is not one of the delimiters (which may be controls themselves).
+fn is_control(b: u8, d: &Delimiters) -> bool {
+    let repetition = d.repetition.unwrap_or(d.element);
+    (b < 0x20 || b == 0x7f) & (b != d.element) & (b != d.component) & (b != repetition)
+}
+
+/// What one pass over a segment's bytes finds.
+struct Tally {
+    /// Some byte is a control character that is not a delimiter.
+    control: bool,
+    /// Element separators.
+    elements: usize,
+    /// Component and repetition separators.
+    parts: usize,
+}
+
+/// Counts a segment's separators and looks for control characters in one pass. The counters
+/// are bytes over chunks of at most 255 bytes (so they cannot overflow), which the compiler
+/// turns into 16 bytes per step; counting into `usize` lanes managed 4.
+fn tally(piece: &[u8], d: &Delimiters) -> Tally {
+    let repetition = d.repetition.unwrap_or(d.component);
+    let mut tally = Tally {
+        control: false,
+        elements: 0,
+        parts: 0,
+    };
+    for chunk in piece.chunks(255) {
+        let (mut control, mut elements, mut parts) = (0u8, 0u8, 0u8);
+        for &b in chunk {
+            control |= u8::from(is_control(b, d));
+            elements = elements.wrapping_add(u8::from(b == d.element));
+            parts = parts.wrapping_add(u8::from((b == d.component) | (b == repetition)));
+        }
+        tally.control |= control != 0;
+        tally.elements += usize::from(elements);
+        tally.parts += usize::from(parts);
+    }
+    tally
 }
 
 fn tag_of(piece: &[u8], element: u8) -> String {
