@@ -5,6 +5,7 @@
 //! element, so parsing costs about what reading the bytes costs.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::ser::{SerializeSeq, SerializeStruct};
@@ -38,9 +39,7 @@ impl<'a> Element<'a> {
         if skip == 0 && !first.as_bytes().contains(&self.component) {
             return first;
         }
-        split(first, self.component)
-            .nth(skip)
-            .unwrap_or_default()
+        split(first, self.component).nth(skip).unwrap_or_default()
     }
 
     /// Every repetition, each a list of components.
@@ -90,24 +89,44 @@ pub(crate) struct Separators {
 
 /// One segment: its id (`PO1`) and its elements, element 1 being X12's `PO101`.
 ///
-/// Cloning is cheap: the text is shared with the interchange it came from.
+/// Cloning is cheap: the text is shared with the interchange it came from. A segment is 24
+/// bytes: offsets are `u32`, since no interchange comes near 4 GiB (the parser refuses one that
+/// does, see [`crate::parse::limits::INTERCHANGE_BYTES`]), and where its id ends is found once.
 #[derive(Clone)]
 pub struct Segment {
     text: Arc<String>,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     separators: Separators,
+    /// Bytes before the first element separator (the untrimmed id); at most 8 KiB by limit,
+    /// saturated beyond, where [`Segment::id`] and [`Segment::body`] look again.
+    id_len: u16,
 }
 
 impl Segment {
-    /// The segment `text[start..end]`, split by `separators`.
+    /// The segment `text[start..end]`, split by `separators`. The caller keeps `end` within
+    /// `u32` (the parser refuses larger interchanges).
     pub(crate) fn new(text: Arc<String>, start: usize, end: usize, separators: Separators) -> Self {
         debug_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+        let segment = text.as_bytes().get(start..end).unwrap_or_default();
+        let id_len = position(separators.element, segment).unwrap_or(segment.len());
         Segment {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
             text,
-            start,
-            end,
             separators,
+            id_len: u16::try_from(id_len).unwrap_or(u16::MAX),
+        }
+    }
+
+    /// Where the id ends: at the first element separator, or the end of the segment.
+    fn id_end(&self, text: &str) -> usize {
+        match usize::from(self.id_len) {
+            // Only reachable for a segment longer than the parser accepts (made by hand).
+            long if long == usize::from(u16::MAX) => {
+                position(self.separators.element, text.as_bytes()).unwrap_or(text.len())
+            }
+            len => len,
         }
     }
 
@@ -157,23 +176,20 @@ impl Segment {
 
     /// The segment as it came, without its terminator.
     pub fn as_str(&self) -> &str {
-        self.text.get(self.start..self.end).unwrap_or_default()
+        let (start, end) = (self.start as usize, self.end as usize);
+        self.text.get(start..end).unwrap_or_default()
     }
 
     /// The segment id, such as `BEG` or `PO1`.
     pub fn id(&self) -> &str {
         let text = self.as_str();
-        let end = position(self.separators.element, text.as_bytes()).unwrap_or(text.len());
-        trim(text.get(..end).unwrap_or_default())
+        trim(text.get(..self.id_end(text)).unwrap_or_default())
     }
 
     /// The text after the id: the elements, each preceded by the element separator.
     fn body(&self) -> &str {
         let text = self.as_str();
-        match position(self.separators.element, text.as_bytes()) {
-            Some(at) => text.get(at..).unwrap_or_default(),
-            None => "",
-        }
+        text.get(self.id_end(text)..).unwrap_or_default()
     }
 
     /// How many elements follow the id.
@@ -234,6 +250,66 @@ impl Segment {
     /// Element `n` trimmed of padding, `""` when absent.
     pub fn trimmed(&self, n: usize) -> &str {
         trim(self.element(n))
+    }
+
+    /// Where each element is in [`Segment::as_str`], in order: for readers that keep a few
+    /// elements of a segment and look them up again ([`Segment::value_at`]).
+    pub(crate) fn spans(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        let text = self.as_str();
+        let separator = self.separators.element;
+        let id_end = self.id_end(text);
+        // Element 1 starts after the separator that ends the id, if there is one.
+        let mut next = (id_end < text.len()).then_some(id_end + 1);
+        std::iter::from_fn(move || {
+            let start = next?;
+            let rest = text.as_bytes().get(start..).unwrap_or_default();
+            let end = match position(separator, rest) {
+                Some(at) => {
+                    next = Some(start + at + 1);
+                    start + at
+                }
+                None => {
+                    next = None;
+                    text.len()
+                }
+            };
+            Some(start..end)
+        })
+    }
+
+    /// The value (first component, trimmed) of the element at `span` of [`Segment::as_str`],
+    /// as [`Segment::trimmed`] reads it; `""` for an empty or foreign span.
+    pub(crate) fn value_at(&self, span: Range<usize>) -> &str {
+        trim(self.element_at(span).value())
+    }
+
+    /// The element at `span` of [`Segment::as_str`].
+    pub(crate) fn element_at(&self, span: Range<usize>) -> Element<'_> {
+        Element {
+            text: self.as_str().get(span).unwrap_or_default(),
+            component: self.separators.component,
+            repetition: self.separators.repetition,
+        }
+    }
+
+    /// The values (first components, trimmed) of the elements from byte `from` of
+    /// [`Segment::as_str`] (the start of an element, as [`Segment::spans`] gives it) to the end;
+    /// none when `from` is at the end.
+    pub(crate) fn values_from(&self, from: usize) -> impl Iterator<Item = &str> + '_ {
+        let s = self.separators;
+        self.as_str()
+            .get(from..)
+            .filter(|rest| !rest.is_empty())
+            .into_iter()
+            .flat_map(move |rest| split(rest, s.element))
+            .map(move |text| {
+                let element = Element {
+                    text,
+                    component: s.component,
+                    repetition: s.repetition,
+                };
+                trim(element.value())
+            })
     }
 }
 
@@ -341,6 +417,16 @@ mod tests {
                 repetition,
             },
         )
+    }
+
+    #[test]
+    fn spans_locate_the_elements_get_reads() {
+        for text in ["PO1*1**EA*>9.5*PE*VN*W", "SE", "SE*", "N1*ST*Acme>1^x"] {
+            let seg = split_segment(text, b'*', b'>', Some(b'^'));
+            let values: Vec<&str> = seg.spans().map(|r| seg.value_at(r)).collect();
+            let expected: Vec<&str> = (1..=seg.len()).map(|n| seg.trimmed(n)).collect();
+            assert_eq!(values, expected, "{text:?}");
+        }
     }
 
     #[test]

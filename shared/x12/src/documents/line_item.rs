@@ -26,6 +26,10 @@ pub struct ProductId {
 pub struct LineItem {
     /// The PO1 or IT1 segment.
     segment: Segment,
+    /// Where elements 1, 3 and 5 are in the segment's text, so they are found once.
+    spans: [(u16, u16); 3],
+    /// Where element 6 starts in the segment's text (its length when there is none).
+    ids_from: u16,
     /// Element 2, the quantity.
     pub quantity: Decimal,
     /// Element 4, the unit price.
@@ -39,12 +43,33 @@ pub struct LineItem {
 impl LineItem {
     /// Reads a PO1 or IT1 segment.
     pub(crate) fn read(at: At<'_>) -> Result<LineItem, Vec<SetError>> {
+        let segment = at.segment;
+        // One walk over the segment finds elements 1 to 6; segments are at most 8 KiB (a
+        // parser limit), so their offsets fit in u16.
+        let mut walk = segment.spans();
+        let mut spans = [0..0, 0..0, 0..0, 0..0, 0..0];
+        for span in &mut spans {
+            match walk.next() {
+                Some(found) => *span = found,
+                None => break,
+            }
+        }
+        let ids_from = walk.next().map_or(segment.as_str().len(), |s| s.start);
+        let value = |n: usize| segment.value_at(spans[n - 1].clone());
         let mut errors = Vec::new();
-        let quantity = keep(at.required_number(2), &mut errors);
-        let unit_price = keep(at.number(4), &mut errors).flatten();
+        let quantity = keep(at.required_number_of(2, value(2)), &mut errors);
+        let unit_price = keep(at.number_of(4, value(4)), &mut errors).flatten();
+        let short = |span: &std::ops::Range<usize>| {
+            (
+                u16::try_from(span.start).unwrap_or(u16::MAX),
+                u16::try_from(span.end).unwrap_or(u16::MAX),
+            )
+        };
         match quantity {
             Some(quantity) if errors.is_empty() => Ok(LineItem {
-                segment: at.segment.clone(),
+                segment: segment.clone(),
+                spans: [short(&spans[0]), short(&spans[2]), short(&spans[4])],
+                ids_from: u16::try_from(ids_from).unwrap_or(u16::MAX),
                 quantity,
                 unit_price,
                 position: crate::interchange::TransactionSet::position_of(at.index),
@@ -54,28 +79,34 @@ impl LineItem {
         }
     }
 
+    /// The value of the element at `spans[i]`.
+    fn value(&self, i: usize) -> &str {
+        let (start, end) = self.spans[i];
+        self.segment.value_at(usize::from(start)..usize::from(end))
+    }
+
     /// Element 1, the partner's line number (may be empty).
     pub fn line_number(&self) -> &str {
-        self.segment.trimmed(1)
+        self.value(0)
     }
 
     /// Element 3, the unit of measure code (`EA`, `CA` …).
     pub fn uom(&self) -> &str {
-        self.segment.trimmed(3)
+        self.value(1)
     }
 
     /// Element 5, the basis of the unit price (`PE` price per each …).
     pub fn price_basis(&self) -> &str {
-        self.segment.trimmed(5)
+        self.value(2)
     }
 
     /// Every qualifier/value pair from element 6 onward whose value is not empty, in order,
     /// borrowed from the segment.
     pub fn product_id_pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let mut rest = self.segment.elements().skip(5);
+        let mut rest = self.segment.values_from(usize::from(self.ids_from));
         std::iter::from_fn(move || {
-            let qualifier = rest.next()?.value().trim();
-            let value = rest.next().map_or("", |e| e.value().trim());
+            let qualifier = rest.next()?;
+            let value = rest.next().unwrap_or("");
             Some((qualifier, value))
         })
         .filter(|(_, value)| !value.is_empty())

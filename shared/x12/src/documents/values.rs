@@ -75,7 +75,12 @@ impl<'a> At<'a> {
 
     /// Element `n` as a decimal number, `None` when empty.
     pub fn number(&self, n: usize) -> Result<Option<Decimal>, SetError> {
-        let raw = self.text(n);
+        self.number_of(n, self.text(n))
+    }
+
+    /// `raw`, the value of element `n` already looked up, as a decimal number, `None` when
+    /// empty.
+    pub fn number_of(&self, n: usize, raw: &str) -> Result<Option<Decimal>, SetError> {
         if raw.is_empty() {
             return Ok(None);
         }
@@ -86,7 +91,12 @@ impl<'a> At<'a> {
 
     /// Element `n` as a required decimal number.
     pub fn required_number(&self, n: usize) -> Result<Decimal, SetError> {
-        self.number(n)?.ok_or_else(|| {
+        self.required_number_of(n, self.text(n))
+    }
+
+    /// `raw`, the value of element `n` already looked up, as a required decimal number.
+    pub fn required_number_of(&self, n: usize, raw: &str) -> Result<Decimal, SetError> {
+        self.number_of(n, raw)?.ok_or_else(|| {
             self.element_error(n, note_codes::MANDATORY_ELEMENT_MISSING, "is required")
         })
     }

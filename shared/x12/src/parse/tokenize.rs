@@ -24,6 +24,9 @@ pub mod limits {
     pub const PARTS: usize = 99;
     /// Bytes in one segment: the longest standard elements are a few hundred characters.
     pub const SEGMENT_BYTES: usize = 8 * 1024;
+    /// Bytes after the ISA: segments keep 32-bit offsets (decision 0025). Nobody comes near:
+    /// interchanges arrive through API Gateway, whose payloads stop at 10 MB.
+    pub const INTERCHANGE_BYTES: usize = u32::MAX as usize;
 }
 
 /// The segments of `body`, in order, each checked as it is reached. Line breaks around
@@ -35,6 +38,15 @@ pub(super) fn segments<'a>(
     body: &'a [u8],
     d: &Delimiters,
 ) -> Result<Segments<'a>, InterchangeError> {
+    let too_long = |len: usize| InterchangeError::TooLarge {
+        what: format!("starts {len} bytes of segments"),
+        limit: limits::INTERCHANGE_BYTES,
+        tag: "ISA".into(),
+        position: 0,
+    };
+    if body.len() > limits::INTERCHANGE_BYTES {
+        return Err(too_long(body.len()));
+    }
     let tail_start = memrchr(d.segment, body).map_or(0, |at| at + 1);
     let tail = body.get(tail_start..).unwrap_or_default();
     if !tail.iter().all(u8::is_ascii_whitespace) {
@@ -51,6 +63,10 @@ pub(super) fn segments<'a>(
         Ok(text) => (text.to_owned(), false),
         Err(_) => (String::from_utf8_lossy(scanned).into_owned(), true),
     };
+    // Replacement characters are longer than the bytes they replace.
+    if text.len() > limits::INTERCHANGE_BYTES {
+        return Err(too_long(text.len()));
+    }
     Ok(Segments {
         raw: scanned,
         raw_at: 0,
