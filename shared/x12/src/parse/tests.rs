@@ -454,3 +454,39 @@ fn a_group_without_a_well_formed_gs06_is_refused_with_ak905_code_6() {
     // A well-formed one is not.
     assert!(parse_interchange(PO_4010).unwrap().is_clean());
 }
+
+#[test]
+fn an_owned_interchange_parses_as_a_borrowed_one() {
+    let mut bom_and_padding = b"\xEF\xBB\xBF \r\n".to_vec();
+    bom_and_padding.extend_from_slice(PO_4010);
+    let not_utf8 = with(PO_4010, "Acme DC 4", "Acme DC \u{FFFD}");
+    let not_utf8: Vec<u8> = String::from_utf8(not_utf8)
+        .unwrap()
+        .replace('\u{FFFD}', "\u{1}")
+        .into_bytes()
+        .into_iter()
+        .map(|b| if b == 1 { 0xE9 } else { b })
+        .collect();
+    for raw in [
+        PO_4010.to_vec(),
+        TWO_GROUPS_5010.to_vec(),
+        LF_TERMINATED.to_vec(),
+        bom_and_padding,
+        not_utf8,
+        with(PO_4010, "IEA*1", "XXX*1"),
+    ] {
+        let borrowed = parse_interchange(&raw);
+        let owned = parse_interchange_owned(raw.clone());
+        assert_eq!(
+            format!("{owned:?}"),
+            format!("{borrowed:?}"),
+            "{}",
+            String::from_utf8_lossy(&raw)
+        );
+        if let Ok(ic) = owned {
+            // Values read from the shared text, not only equal by Debug.
+            let set = &ic.groups[0].transaction_sets[0];
+            assert_eq!(set.segments[0].id(), "BEG");
+        }
+    }
+}

@@ -34,9 +34,13 @@ pub mod limits {
 /// decoded leniently: X12 data is ASCII, and a stray non-UTF-8 byte should show up as a bad
 /// value, not stop the parse. Refused: a last segment left unterminated (before any segment is
 /// given), control characters in the data, and anything past [`limits`].
+///
+/// `shared` is the whole interchange already held as text, `body` being its tail: segments are
+/// then ranges of it and nothing is copied. Without it the body is copied once.
 pub(super) fn segments<'a>(
     body: &'a [u8],
     d: &Delimiters,
+    shared: Option<&Arc<String>>,
 ) -> Result<Segments<'a>, InterchangeError> {
     let too_long = |len: usize| InterchangeError::TooLarge {
         what: format!("starts {len} bytes of segments"),
@@ -59,9 +63,17 @@ pub(super) fn segments<'a>(
     // Valid UTF-8 (the rule for X12, which is ASCII) is kept byte for byte, so a segment's
     // range is the same in the bytes and in the text. Otherwise each invalid sequence becomes
     // U+FFFD, which moves the text's offsets: they are then tracked separately.
-    let (text, lossy) = match std::str::from_utf8(scanned) {
-        Ok(text) => (text.to_owned(), false),
-        Err(_) => (String::from_utf8_lossy(scanned).into_owned(), true),
+    let (text, base, lossy) = match shared {
+        // The body is the tail of the shared text, so it starts this far into it.
+        Some(shared) => (Arc::clone(shared), shared.len() - body.len(), false),
+        None => match std::str::from_utf8(scanned) {
+            Ok(text) => (Arc::new(text.to_owned()), 0, false),
+            Err(_) => (
+                Arc::new(String::from_utf8_lossy(scanned).into_owned()),
+                0,
+                true,
+            ),
+        },
     };
     // Replacement characters are longer than the bytes they replace.
     if text.len() > limits::INTERCHANGE_BYTES {
@@ -70,8 +82,9 @@ pub(super) fn segments<'a>(
     Ok(Segments {
         raw: scanned,
         raw_at: 0,
-        text: Arc::new(text),
-        text_at: 0,
+        text,
+        base,
+        text_at: base,
         lossy,
         delimiters: *d,
         count: 0,
@@ -83,8 +96,10 @@ pub(super) struct Segments<'a> {
     /// The body up to and including its last terminator.
     raw: &'a [u8],
     raw_at: usize,
-    /// `raw` as text, shared by every segment.
+    /// `raw` as text, shared by every segment: a copy of it, or the whole interchange.
     text: Arc<String>,
+    /// Where `raw` starts in `text`.
+    base: usize,
     text_at: usize,
     /// `text` differs from `raw` (invalid UTF-8 was replaced), so its offsets are its own.
     lossy: bool,
@@ -117,7 +132,7 @@ impl Iterator for Segments<'_> {
                 let text = self.text.as_bytes().get(text_start..).unwrap_or_default();
                 text_start + memchr(d.segment, text).unwrap_or(text.len()) + 1
             } else {
-                self.raw_at
+                self.base + self.raw_at
             };
             let piece = rest.get(lead..len).unwrap_or_default();
             let trail = piece
@@ -292,7 +307,7 @@ mod tests {
 
     fn ids_and_values(body: &[u8]) -> Vec<(String, String)> {
         let d = Delimiters::default_outbound();
-        segments(body, &d)
+        segments(body, &d, None)
             .unwrap()
             .map(|s| {
                 let s = s.unwrap();
