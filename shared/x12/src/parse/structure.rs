@@ -19,7 +19,13 @@ struct State {
     /// A stray segment was already reported since the last valid envelope segment; one report
     /// per run of strays is enough for a person to find them.
     stray_reported: bool,
+    /// Segments in the last set closed: sets of one interchange tend to be alike, so the next
+    /// set starts with room for as many (capped) instead of growing to it a doubling at a time.
+    last_set_len: usize,
 }
+
+/// The most segments a set is given room for before it has any: about a 500-line 850.
+const SET_CAPACITY_HINT: usize = 2048;
 
 /// Builds the groups from the segments after the ISA, as the tokenizer gives them. Fails when
 /// a segment is refused (anywhere, even after the IEA) or when there is no IEA.
@@ -148,7 +154,7 @@ impl State {
             id,
             control_number,
             version,
-            segments: Vec::new(),
+            segments: Vec::with_capacity(self.last_set_len.min(SET_CAPACITY_HINT)),
             errors,
         });
     }
@@ -255,6 +261,7 @@ impl State {
     fn push_set(&mut self, mut set: TransactionSet) {
         // A set's segments are kept as long as the interchange: give back the spare capacity
         // that growing the vector left (up to half of it).
+        self.last_set_len = set.segments.len();
         set.segments.shrink_to_fit();
         if let Some(group) = self.group.as_mut() {
             group.transaction_sets.push(set);
