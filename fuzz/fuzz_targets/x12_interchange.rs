@@ -10,10 +10,18 @@ use switchyard_x12::error::envelope_codes;
 use switchyard_x12::write::{
     ControlNumbers, PartnerId, SetResult, SetStatus, functional_acknowledgment,
 };
-use switchyard_x12::{OrderContext, parse_interchange, read_document, to_order};
+use switchyard_x12::{
+    OrderContext, parse_interchange, parse_interchange_owned, read_document, to_order,
+};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(interchange) = parse_interchange(data) else {
+    let parsed = parse_interchange(data);
+    // Handing the bytes over (parsed in place) reads exactly as lending them (parsed from a copy).
+    assert_eq!(
+        format!("{:?}", parse_interchange_owned(data.to_vec())),
+        format!("{parsed:?}")
+    );
+    let Ok(interchange) = parsed else {
         return;
     };
     let ctx = OrderContext::new(

@@ -70,11 +70,11 @@ impl PendingAck {
             .lines
             .iter()
             .map(|l| PoAckLine {
-                line_number: l.line_number.clone(),
+                line_number: l.line_number().to_string(),
                 quantity: l.quantity,
-                uom: l.uom.clone(),
+                uom: l.uom().to_string(),
                 unit_price: l.unit_price,
-                product_ids: l.product_ids.clone(),
+                product_ids: l.product_ids(),
                 status: LineStatus::Accepted,
                 ack_quantity: None,
                 scheduled_ship: None,

@@ -134,8 +134,8 @@ fn ack_statuses(x12: &str) -> Vec<String> {
     let set = &interchange.groups[0].transaction_sets[0];
     set.segments
         .iter()
-        .filter(|s| s.id == "AK5" || s.id == "AK9")
-        .map(|s| format!("{}:{}", s.id, s.element(1)))
+        .filter(|s| s.id() == "AK5" || s.id() == "AK9")
+        .map(|s| format!("{}:{}", s.id(), s.element(1)))
         .collect()
 }
 
@@ -209,7 +209,7 @@ async fn a_wrong_segment_count_rejects_the_set_with_the_reason_and_queues_nothin
     let ak5 = ack.groups[0].transaction_sets[0]
         .segments
         .iter()
-        .find(|s| s.id == "AK5")
+        .find(|s| s.id() == "AK5")
         .unwrap()
         .clone();
     assert_eq!(ak5.element(1), "R");
@@ -398,7 +398,7 @@ async fn ta1_segment(app: &App, id: &str) -> String {
     assert!(interchange.groups.is_empty(), "a TA1 travels alone");
     assert_eq!(interchange.header.receiver_id, "ACMEBUYER");
     let segment = &interchange.interchange_acks[0];
-    let elements: Vec<&str> = segment.elements.iter().map(|e| e.value()).collect();
+    let elements: Vec<&str> = segment.elements().map(|e| e.value()).collect();
     format!("TA1*{}", elements.join("*"))
 }
 

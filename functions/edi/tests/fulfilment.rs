@@ -385,7 +385,7 @@ async fn an_invoice_is_one_810_whose_tds_is_the_total_in_cents() {
     let lines: Vec<(&str, &str, Option<&str>)> = back
         .lines
         .iter()
-        .map(|l| (l.line_number.as_str(), l.uom.as_str(), l.product_id("BP")))
+        .map(|l| (l.line_number(), l.uom(), l.product_id("BP")))
         .collect();
     assert_eq!(
         lines,

@@ -168,11 +168,13 @@ pub struct UnitOfMeasure(String);
 
 impl TryFrom<String> for UnitOfMeasure {
     type Error = &'static str;
-    fn try_from(u: String) -> Result<Self, Self::Error> {
+    fn try_from(mut u: String) -> Result<Self, Self::Error> {
         if u.is_empty() || u.len() > 8 || !u.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Err("must be 1 to 8 letters or digits, such as \"EA\"")
         } else {
-            Ok(UnitOfMeasure(u.to_ascii_uppercase()))
+            // In place: the string is ours, and a second allocation per order line shows.
+            u.make_ascii_uppercase();
+            Ok(UnitOfMeasure(u))
         }
     }
 }

@@ -27,5 +27,5 @@ pub use delimiters::Delimiters;
 pub use documents::{Document, read_document};
 pub use error::{ElementNote, EnvelopeError, InterchangeError, SegmentNote, SetError};
 pub use interchange::{FunctionalGroup, Interchange, InterchangeHeader, TransactionSet};
-pub use parse::{parse_interchange, salvage_header};
+pub use parse::{parse_interchange, parse_interchange_owned, salvage_header};
 pub use segment::{Element, Segment};

@@ -13,8 +13,7 @@ use switchyard_x12::write::{
     purchase_order_acknowledgment, ship_notice,
 };
 use switchyard_x12::{
-    Delimiters, Element, Interchange, OrderContext, Segment, TransactionSet, parse_interchange,
-    to_order,
+    Delimiters, Interchange, OrderContext, Segment, TransactionSet, parse_interchange, to_order,
 };
 
 const FIXTURES: [&[u8]; 7] = [
@@ -118,9 +117,12 @@ fn segment() -> impl Strategy<Value = Segment> {
         ids,
         prop::collection::vec(prop::collection::vec(element_text(), 1..3), 0..12),
     )
-        .prop_map(|(id, elements)| Segment {
-            id: id.to_string(),
-            elements: elements.into_iter().map(|c| Element(vec![c])).collect(),
+        .prop_map(|(id, elements)| {
+            let elements: Vec<Vec<&str>> = elements
+                .iter()
+                .map(|c| c.iter().map(String::as_str).collect())
+                .collect();
+            Segment::composite(id, &elements)
         })
 }
 

@@ -80,12 +80,11 @@ pub fn to_order(po: &PurchaseOrder, ctx: &OrderContext) -> Result<Order, FieldEr
     // With an unusable CUR02 the lines are still checked (priced in the channel currency, and
     // then discarded) so the partner learns about every problem at once.
     let line_currency = currency.unwrap_or(ctx.currency);
-    let lines: Vec<Option<OrderLine>> = po
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| order_line(line, i, line_currency, ctx, &mut errors))
-        .collect();
+    // A line that cannot be mapped is left out; its errors make the order an error anyway.
+    let mut lines = Vec::with_capacity(po.lines.len());
+    for (i, line) in po.lines.iter().enumerate() {
+        lines.extend(order_line(line, i, line_currency, ctx, &mut errors));
+    }
     let (Some(external_id), Some(currency), Some(customer), Some(ship_to)) =
         (external_id, currency, customer, ship_to)
     else {
@@ -102,7 +101,7 @@ pub fn to_order(po: &PurchaseOrder, ctx: &OrderContext) -> Result<Order, FieldEr
         currency,
         ship_to,
         bill_to,
-        lines: lines.into_iter().flatten().collect(),
+        lines,
         requested_ship_date: po.requested_ship_date(),
         notes: None,
     })
@@ -190,12 +189,16 @@ fn order_line(
     errors: &mut FieldErrors,
 ) -> Option<OrderLine> {
     // The partner's own line number when it sent one, else the line's ordinal.
-    let label = if line.line_number.is_empty() {
-        (index + 1).to_string()
-    } else {
-        line.line_number.clone()
+    // Only errors name the line, so the label is made only for them.
+    let label = || {
+        let number = line.line_number();
+        if number.is_empty() {
+            (index + 1).to_string()
+        } else {
+            number.to_string()
+        }
     };
-    let at = |element: &str| format!("PO1[{label}].{element}");
+    let at = |element: &str| format!("PO1[{}].{element}", label());
     let sku = ctx
         .sku_qualifiers
         .iter()
@@ -209,7 +212,7 @@ fn order_line(
         Some(sku) => sku,
         None => {
             errors.push(
-                format!("PO1[{label}]"),
+                format!("PO1[{}]", label()),
                 format!(
                     "no product id with qualifier {} carries our SKU",
                     ctx.sku_qualifiers.join(" or ")
@@ -221,10 +224,10 @@ fn order_line(
     let quantity = Quantity::try_from(line.quantity)
         .map_err(|rule| errors.push(at("PO102"), rule))
         .ok();
-    let uom = if line.uom.is_empty() {
+    let uom = if line.uom().is_empty() {
         Some(UnitOfMeasure::each())
     } else {
-        UnitOfMeasure::try_from(line.uom.clone())
+        UnitOfMeasure::try_from(line.uom().to_string())
             .map_err(|rule| errors.push(at("PO103"), rule))
             .ok()
     };

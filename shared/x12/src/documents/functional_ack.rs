@@ -71,7 +71,7 @@ impl FunctionalAck {
         let mut seen_ak1 = false;
         for (index, segment) in set.segments.iter().enumerate() {
             let at = At::new(segment, index, set);
-            match segment.id.as_str() {
+            match segment.id() {
                 "AK1" if !seen_ak1 => {
                     seen_ak1 = true;
                     ack.functional_id = at.required(1, &mut errors);

@@ -83,7 +83,7 @@ impl InventoryAdvice {
         let mut seen_bia = false;
         for (index, segment) in set.segments.iter().enumerate() {
             let at = At::new(segment, index, set);
-            match segment.id.as_str() {
+            match segment.id() {
                 "BIA" if !seen_bia => {
                     seen_bia = true;
                     advice.purpose = at.required(1, &mut errors);
@@ -94,7 +94,7 @@ impl InventoryAdvice {
                 "LIN" => {
                     let mut product_ids = Vec::new();
                     let mut n = 2;
-                    while n < segment.elements.len() + 1 {
+                    while n < segment.len() + 1 {
                         let (qualifier, value) = (at.string(n), at.string(n + 1));
                         if !qualifier.is_empty() || !value.is_empty() {
                             product_ids.push(ProductId { qualifier, value });

@@ -68,7 +68,7 @@ impl Invoice {
         let mut in_party = false;
         for (index, segment) in set.segments.iter().enumerate() {
             let at = At::new(segment, index, set);
-            match segment.id.as_str() {
+            match segment.id() {
                 "BIG" if !seen_big => {
                     seen_big = true;
                     invoice.date = keep(at.date(1), &mut errors).flatten();
@@ -145,7 +145,7 @@ impl Invoice {
                     invoice.other_segments.push(segment.clone());
                 }
                 _ => {
-                    in_party = in_party && matches!(segment.id.as_str(), "N2" | "REF" | "PER");
+                    in_party = in_party && matches!(segment.id(), "N2" | "REF" | "PER");
                     invoice.other_segments.push(segment.clone());
                 }
             }

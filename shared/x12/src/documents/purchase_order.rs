@@ -122,11 +122,18 @@ impl PurchaseOrder {
         };
         let mut ctt = None;
         let mut context = Context::Header;
+        let short_dates = set.has_short_dates();
+        let mut po1_count = 0;
         for (index, segment) in set.segments.iter().enumerate() {
-            let at = At::new(segment, index, set);
-            match (segment.id.as_str(), &context) {
+            let at = At {
+                segment,
+                index,
+                short_dates,
+            };
+            match (segment.id(), &context) {
                 ("BEG", _) if beg.is_none() => beg = Some(at),
                 ("PO1", _) => {
+                    po1_count += 1;
                     context = Context::Line;
                     match LineItem::read(at) {
                         Ok(line) => po.lines.push(line),
@@ -195,7 +202,6 @@ impl PurchaseOrder {
             }
             None => errors.push(missing_segment("BEG", "beginning of purchase order")),
         }
-        let po1_count = set.segments.iter().filter(|s| s.id == "PO1").count();
         if po1_count == 0 {
             errors.push(
                 SetError::new(

@@ -69,7 +69,7 @@ impl PurchaseOrderAck {
         let mut seen_bak = false;
         for (index, segment) in set.segments.iter().enumerate() {
             let at = At::new(segment, index, set);
-            match segment.id.as_str() {
+            match segment.id() {
                 "BAK" if !seen_bak => {
                     seen_bak = true;
                     ack.purpose = at.string(1);

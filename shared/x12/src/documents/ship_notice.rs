@@ -52,14 +52,14 @@ impl HierarchicalLevel {
     pub fn references(&self, qualifier: &str) -> Vec<&str> {
         self.segments
             .iter()
-            .filter(|s| s.id == "REF" && s.trimmed(1) == qualifier)
+            .filter(|s| s.id() == "REF" && s.trimmed(1) == qualifier)
             .map(|s| s.trimmed(2))
             .collect()
     }
 
     /// This level's first segment with `id`.
     pub fn segment(&self, id: &str) -> Option<&Segment> {
-        self.segments.iter().find(|s| s.id == id)
+        self.segments.iter().find(|s| s.id() == id)
     }
 
     /// The value of the item's first product id with `qualifier`.
@@ -106,7 +106,7 @@ impl ShipNotice {
         let mut seen_bsn = false;
         for (index, segment) in set.segments.iter().enumerate() {
             let at = At::new(segment, index, set);
-            match segment.id.as_str() {
+            match segment.id() {
                 "BSN" if !seen_bsn => {
                     seen_bsn = true;
                     notice.purpose = at.string(1);
@@ -197,9 +197,9 @@ impl ShipNotice {
 
 /// Reads the LIN, SN1 and PRF of a level into its typed fields (the first of each counts).
 fn read_level_segment(level: &mut HierarchicalLevel, at: At<'_>, errors: &mut Vec<SetError>) {
-    match at.segment.id.as_str() {
+    match at.segment.id() {
         "LIN" if level.product_ids.is_empty() => {
-            level.product_ids = (2..=at.segment.elements.len())
+            level.product_ids = (2..=at.segment.len())
                 .step_by(2)
                 .filter_map(|n| {
                     let value = at.string(n + 1);

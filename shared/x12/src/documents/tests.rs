@@ -23,7 +23,8 @@ fn dec(s: &str) -> Decimal {
 /// The set with segment `index` replaced.
 fn replacing(mut set: TransactionSet, index: usize, segment: Segment) -> TransactionSet {
     assert_eq!(
-        set.segments[index].id, segment.id,
+        set.segments[index].id(),
+        segment.id(),
         "replacing a different segment"
     );
     set.segments[index] = segment;
@@ -65,14 +66,14 @@ fn reads_a_purchase_order() {
     assert_eq!(po.party("BY").unwrap().address_lines, Vec::<String>::new());
     assert_eq!(po.lines.len(), 3);
     let l2 = &po.lines[1];
-    assert_eq!(l2.line_number, "2");
-    assert_eq!((l2.quantity, l2.uom.as_str()), (dec("3"), "CA"));
+    assert_eq!(l2.line_number(), "2");
+    assert_eq!((l2.quantity, l2.uom()), (dec("3"), "CA"));
     assert_eq!(l2.unit_price, Some(dec("120")));
     assert_eq!(l2.product_id("BP"), Some("BX-77"));
     assert_eq!(l2.product_id("VP"), Some("GADGET-L"));
-    assert_eq!(l2.descriptions, vec!["Gadget, large, case of 12"]);
+    assert_eq!(l2.descriptions(), vec!["Gadget, large, case of 12"]);
     assert_eq!(po.lines[2].quantity, dec("2.5"));
-    assert!(po.lines[2].descriptions.is_empty());
+    assert!(po.lines[2].descriptions().is_empty());
     let totals = po.totals.unwrap();
     assert_eq!(
         (totals.line_count, totals.hash_total),
@@ -158,7 +159,7 @@ fn invalid_numbers_and_dates_name_segment_and_element() {
 fn beg_and_po1_are_required() {
     let mut set = po_set();
     set.segments
-        .retain(|s| s.id != "BEG" && s.id != "PO1" && s.id != "CTT");
+        .retain(|s| s.id() != "BEG" && s.id() != "PO1" && s.id() != "CTT");
     let errors = PurchaseOrder::read(&set).unwrap_err();
     assert_eq!(
         reasons(&errors),
@@ -177,8 +178,8 @@ fn unknown_segments_are_kept_not_refused() {
     set.segments
         .insert(16, Segment::simple("MSG", &["line note"]));
     let po = PurchaseOrder::read(&set).unwrap();
-    assert!(po.other_segments.iter().any(|s| s.id == "ZZZ"));
-    assert!(po.lines[1].other_segments.iter().any(|s| s.id == "MSG"));
+    assert!(po.other_segments.iter().any(|s| s.id() == "ZZZ"));
+    assert!(po.lines[1].other_segments.iter().any(|s| s.id() == "MSG"));
 }
 
 #[test]
@@ -213,7 +214,7 @@ fn reads_an_856_hierarchy() {
     assert_eq!(asn.roots(), vec![0]);
     let shipment = &asn.levels[0];
     assert_eq!(shipment.level_code, "S");
-    let ids: Vec<&str> = shipment.segments.iter().map(|s| s.id.as_str()).collect();
+    let ids: Vec<&str> = shipment.segments.iter().map(|s| s.id()).collect();
     assert_eq!(ids, vec!["TD5", "REF", "N1"]);
     let orders = asn.children(0);
     assert_eq!(orders.len(), 1);
@@ -227,7 +228,7 @@ fn reads_an_856_hierarchy() {
     assert_eq!(items[1].segments[0].element(3), "GADGET-L");
     assert_eq!(asn.levels[3].parent, Some(1));
     assert!(asn.children(99).is_empty());
-    assert_eq!(asn.other_segments[0].id, "CTT");
+    assert_eq!(asn.other_segments[0].id(), "CTT");
     assert_eq!(asn.declared_level_count, Some(dec("4")));
     assert_eq!(
         orders[0].purchase_order,
@@ -272,7 +273,7 @@ fn reads_an_810_with_an_implied_decimal_total() {
     assert_eq!(inv.date, NaiveDate::from_ymd_opt(2024, 1, 11));
     assert_eq!(inv.total, Some(dec("452.50")));
     assert_eq!(inv.lines.len(), 2);
-    assert_eq!(inv.lines[0].descriptions, vec!["Widget, small"]);
+    assert_eq!(inv.lines[0].descriptions(), vec!["Widget, small"]);
     assert_eq!(inv.parties.len(), 1);
     assert_eq!(
         (inv.parties[0].entity.as_str(), inv.parties[0].id.as_str()),

@@ -38,7 +38,7 @@ impl<'a> At<'a> {
 
     /// `PO102`-style name of element `n`.
     pub fn name(&self, n: usize) -> String {
-        format!("{}{:02}", self.segment.id, n)
+        format!("{}{:02}", self.segment.id(), n)
     }
 
     /// An error about element `n` of this segment, located for the 997.
@@ -49,7 +49,7 @@ impl<'a> At<'a> {
             format!("{} {rule}", self.name(n)),
         )
         .at(SegmentNote {
-            segment_id: self.segment.id.clone(),
+            segment_id: self.segment.id().to_string(),
             position: TransactionSet::position_of(self.index),
             code: note_codes::SEGMENT_HAS_ELEMENT_ERRORS.to_string(),
             element: Some(ElementNote {
@@ -75,7 +75,12 @@ impl<'a> At<'a> {
 
     /// Element `n` as a decimal number, `None` when empty.
     pub fn number(&self, n: usize) -> Result<Option<Decimal>, SetError> {
-        let raw = self.text(n);
+        self.number_of(n, self.text(n))
+    }
+
+    /// `raw`, the value of element `n` already looked up, as a decimal number, `None` when
+    /// empty.
+    pub fn number_of(&self, n: usize, raw: &str) -> Result<Option<Decimal>, SetError> {
         if raw.is_empty() {
             return Ok(None);
         }
@@ -86,7 +91,12 @@ impl<'a> At<'a> {
 
     /// Element `n` as a required decimal number.
     pub fn required_number(&self, n: usize) -> Result<Decimal, SetError> {
-        self.number(n)?.ok_or_else(|| {
+        self.required_number_of(n, self.text(n))
+    }
+
+    /// `raw`, the value of element `n` already looked up, as a required decimal number.
+    pub fn required_number_of(&self, n: usize, raw: &str) -> Result<Decimal, SetError> {
+        self.number_of(n, raw)?.ok_or_else(|| {
             self.element_error(n, note_codes::MANDATORY_ELEMENT_MISSING, "is required")
         })
     }
@@ -142,6 +152,9 @@ pub(crate) fn missing_segment(id: &str, what: &str) -> SetError {
 /// An X12 `R` (decimal) value: an optional minus, digits and at most one decimal point. Stricter
 /// than `Decimal::from_str`, which also accepts underscores.
 pub(crate) fn parse_decimal(raw: &str) -> Option<Decimal> {
+    if let Some(simple) = simple_decimal(raw) {
+        return Some(simple);
+    }
     let digits = raw.strip_prefix('-').unwrap_or(raw);
     let well_formed = digits.bytes().any(|b| b.is_ascii_digit())
         && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -152,12 +165,44 @@ pub(crate) fn parse_decimal(raw: &str) -> Option<Decimal> {
     raw.parse::<Decimal>().ok()
 }
 
+/// The value almost every quantity and price is: up to 18 digits with at most one decimal point
+/// that is not the last character, no sign. Read directly, to the same value and scale
+/// `Decimal::from_str` gives (`1.50` keeps its two places); anything else is `None` and left to
+/// the general path.
+fn simple_decimal(raw: &str) -> Option<Decimal> {
+    let bytes = raw.as_bytes();
+    if bytes.len() > 19 || bytes.last().is_none_or(|b| *b == b'.') {
+        return None;
+    }
+    let (mut mantissa, mut digits, mut scale) = (0i64, 0u32, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                // At most 18 digits, so the mantissa stays below 10^18 and cannot overflow.
+                digits += 1;
+                if digits > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+            }
+            b'.' if scale.is_none() => scale = u32::try_from(bytes.len() - i - 1).ok(),
+            _ => return None,
+        }
+    }
+    Some(Decimal::new(mantissa, scale.unwrap_or(0)))
+}
+
 /// A `CCYYMMDD` date.
 pub(crate) fn parse_date(raw: &str) -> Option<NaiveDate> {
     if raw.len() != 8 || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    NaiveDate::parse_from_str(raw, "%Y%m%d").ok()
+    // Eight digits are CCYY, MM and DD; taken apart directly, as chrono's `%Y%m%d` would (its
+    // format parser costs more than the rest of reading the date).
+    let year = raw.get(..4)?.parse().ok()?;
+    let month = raw.get(4..6)?.parse().ok()?;
+    let day = raw.get(6..)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
 }
 
 #[cfg(test)]
@@ -180,10 +225,66 @@ mod tests {
     }
 
     #[test]
+    fn the_direct_reading_of_decimals_is_from_str_s() {
+        let mut cases = vec![
+            "0",
+            "00",
+            "007",
+            "0.00",
+            ".5",
+            "1.50",
+            "12.5",
+            "100",
+            "999999999999999999",
+            "99999999999999999.9",
+            ".000000000000000001",
+            "123456789.123456789",
+            "5.",
+            "1.2.3",
+        ];
+        let long = "1".repeat(19);
+        cases.push(&long);
+        for raw in cases {
+            let general = raw.parse::<Decimal>().ok();
+            if let Some(simple) = simple_decimal(raw) {
+                assert_eq!(Some(simple), general, "{raw:?}");
+                // Same scale too: it shows in messages (`1.50`).
+                assert_eq!(simple.to_string(), general.unwrap().to_string(), "{raw:?}");
+            }
+            if raw.bytes().filter(|b| *b == b'.').count() <= 1
+                && !raw.ends_with('.')
+                && raw.len() <= 18
+            {
+                assert!(
+                    simple_decimal(raw).is_some(),
+                    "{raw:?} takes the direct path"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn dates_are_ccyymmdd() {
         assert_eq!(parse_date("20240229"), NaiveDate::from_ymd_opt(2024, 2, 29));
-        for bad in ["20230229", "240105", "2024-01-05", "2024010A", "+2024010"] {
+        for bad in [
+            "20230229",
+            "240105",
+            "2024-01-05",
+            "2024010A",
+            "+2024010",
+            "20241301",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+        // The same dates as chrono's own `%Y%m%d`, the reading this replaced.
+        for raw in [
+            "00000101", "99991231", "20240100", "20240431", "19000229", "20000229",
+        ] {
+            assert_eq!(
+                parse_date(raw),
+                NaiveDate::parse_from_str(raw, "%Y%m%d").ok(),
+                "{raw:?}"
+            );
         }
     }
 

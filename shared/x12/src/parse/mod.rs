@@ -5,6 +5,8 @@ mod isa;
 mod structure;
 mod tokenize;
 
+use std::sync::Arc;
+
 use crate::error::InterchangeError;
 use crate::interchange::{Interchange, InterchangeHeader};
 
@@ -18,10 +20,30 @@ pub use tokenize::limits;
 /// that cannot be read at all is an error; envelope problems (control numbers and counts that
 /// do not match, missing trailers) are recorded on the interchange, groups and sets.
 pub fn parse_interchange(raw: &[u8]) -> Result<Interchange, InterchangeError> {
+    parse(raw, None)
+}
+
+/// Parses one interchange that the caller hands over, as [`parse_interchange`] does, without
+/// copying it: the segments are ranges of `raw` itself (when it is UTF-8, as X12 is; otherwise
+/// it is read as [`parse_interchange`] reads it). For a caller that has the body in a `Vec` and
+/// needs it no more, this halves the memory the parse holds.
+pub fn parse_interchange_owned(raw: Vec<u8>) -> Result<Interchange, InterchangeError> {
+    match String::from_utf8(raw) {
+        Ok(text) => {
+            let text = Arc::new(text);
+            parse(text.as_bytes(), Some(&text))
+        }
+        Err(not_utf8) => parse(not_utf8.as_bytes(), None),
+    }
+}
+
+/// `raw` is the text of `shared` when that is given.
+fn parse(raw: &[u8], shared: Option<&Arc<String>>) -> Result<Interchange, InterchangeError> {
     let raw = skip_preamble(raw);
     let (delimiters, header) = isa::read_isa(raw)?;
     let body = raw.get(ISA_LEN..).unwrap_or_default();
-    let segments = tokenize::segments(body, &delimiters)?;
+    // Segments are checked and assembled as they are split, so only one copy of them exists.
+    let segments = tokenize::segments(body, &delimiters, shared)?;
     let (groups, errors, interchange_acks) = structure::assemble(segments, &header)?;
     Ok(Interchange {
         delimiters,

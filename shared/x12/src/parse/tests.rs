@@ -62,8 +62,8 @@ fn reads_the_header_and_delimiters_of_a_4010_interchange() {
         (set.id.as_str(), set.control_number.as_str()),
         ("850", "0001")
     );
-    assert_eq!(set.segments.first().unwrap().id, "BEG", "ST is not kept");
-    assert_eq!(set.segments.last().unwrap().id, "CTT", "SE is not kept");
+    assert_eq!(set.segments.first().unwrap().id(), "BEG", "ST is not kept");
+    assert_eq!(set.segments.last().unwrap().id(), "CTT", "SE is not kept");
     assert_eq!(set.segments.len(), 18);
 }
 
@@ -99,7 +99,7 @@ fn a_line_feed_can_be_the_segment_terminator() {
 fn repetitions_split_only_from_00402() {
     let ic = parse_interchange(&with(TWO_GROUPS_5010, "N3*12 Market St", "N3*A^B")).unwrap();
     let n3 = &ic.groups[0].transaction_sets[0].segments[2];
-    assert_eq!(n3.id, "N3");
+    assert_eq!(n3.id(), "N3");
     assert_eq!(n3.element(1), "A");
     assert_eq!(n3.get(1).unwrap().repetitions().len(), 2);
     let ic = parse_interchange(&with(PO_4010, "N3*PO Box 900", "N3*A^B")).unwrap();
@@ -290,7 +290,7 @@ fn a_caret_in_isa11_of_00401_is_the_standards_identifier_and_a_caret_in_data_is_
         "ISA11 of 00401 is not a separator"
     );
     let n3 = &ic.groups[0].transaction_sets[0].segments[4];
-    assert_eq!(n3.id, "N3");
+    assert_eq!(n3.id(), "N3");
     assert_eq!(n3.element(2), "Dock^7");
     assert_eq!(n3.get(2).unwrap().repetitions().len(), 1);
     assert!(ic.header.ack_requested, "ISA14 1 asks for a TA1");
@@ -453,4 +453,40 @@ fn a_group_without_a_well_formed_gs06_is_refused_with_ak905_code_6() {
     }
     // A well-formed one is not.
     assert!(parse_interchange(PO_4010).unwrap().is_clean());
+}
+
+#[test]
+fn an_owned_interchange_parses_as_a_borrowed_one() {
+    let mut bom_and_padding = b"\xEF\xBB\xBF \r\n".to_vec();
+    bom_and_padding.extend_from_slice(PO_4010);
+    let not_utf8 = with(PO_4010, "Acme DC 4", "Acme DC \u{FFFD}");
+    let not_utf8: Vec<u8> = String::from_utf8(not_utf8)
+        .unwrap()
+        .replace('\u{FFFD}', "\u{1}")
+        .into_bytes()
+        .into_iter()
+        .map(|b| if b == 1 { 0xE9 } else { b })
+        .collect();
+    for raw in [
+        PO_4010.to_vec(),
+        TWO_GROUPS_5010.to_vec(),
+        LF_TERMINATED.to_vec(),
+        bom_and_padding,
+        not_utf8,
+        with(PO_4010, "IEA*1", "XXX*1"),
+    ] {
+        let borrowed = parse_interchange(&raw);
+        let owned = parse_interchange_owned(raw.clone());
+        assert_eq!(
+            format!("{owned:?}"),
+            format!("{borrowed:?}"),
+            "{}",
+            String::from_utf8_lossy(&raw)
+        );
+        if let Ok(ic) = owned {
+            // Values read from the shared text, not only equal by Debug.
+            let set = &ic.groups[0].transaction_sets[0];
+            assert_eq!(set.segments[0].id(), "BEG");
+        }
+    }
 }

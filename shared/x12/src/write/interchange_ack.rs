@@ -90,7 +90,7 @@ impl InterchangeAck {
             _ => return None,
         };
         let control_number = segment.trimmed(1);
-        if segment.id != "TA1" || control_number.is_empty() {
+        if segment.id() != "TA1" || control_number.is_empty() {
             return None;
         }
         Some(InterchangeAck {

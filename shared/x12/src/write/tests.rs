@@ -624,7 +624,7 @@ fn an_810_invoices_each_line_with_an_implied_decimal_total_and_reads_back() {
     assert_eq!(back.lines.len(), 2);
     assert_eq!(back.lines[0].product_id("VN"), Some("WIDGET-S"));
     assert_eq!(
-        back.lines[0].descriptions,
+        back.lines[0].descriptions(),
         vec!["Widget, small".to_string()]
     );
     assert_eq!(back.transaction_type, "");
