@@ -449,7 +449,7 @@ fn ak5(x12: &str) -> (String, String) {
     let ak5 = ack.groups[0].transaction_sets[0]
         .segments
         .iter()
-        .find(|s| s.id == "AK5")
+        .find(|s| s.id() == "AK5")
         .unwrap()
         .clone();
     (ak5.element(1).to_string(), ak5.element(2).to_string())

@@ -62,7 +62,7 @@ fn ta1_of(x12: &str) -> String {
     assert!(interchange.is_clean(), "{x12}");
     assert!(interchange.groups.is_empty(), "a TA1 travels alone: {x12}");
     let ta1 = &interchange.interchange_acks[0];
-    let values: Vec<&str> = ta1.elements.iter().map(|e| e.value()).collect();
+    let values: Vec<String> = ta1.elements().map(|e| e.value().to_string()).collect();
     format!("TA1*{}", values.join("*"))
 }
 
