@@ -4,7 +4,7 @@
 # Rows as JSON lines on stdout (the `make bench` row contract); everything else on stderr.
 #
 #   bench/sections/cold-start.sh           release binaries (built here, native), 7 spawns a row
-#   bench/sections/cold-start.sh --quick   the debug binaries already built, 2 spawns a row
+#   bench/sections/cold-start.sh --quick   the debug binaries already built, 1 spawn a row
 #
 # AWS is a moto: AWS_ENDPOINT_URL when set (the test stack's), otherwise one started here on
 # COLD_MOTO_PORT (4776) and stopped on exit. The tool creates its own fresh tables and queues.
@@ -26,7 +26,7 @@ PACKAGES=(-p orders-api -p webhooks -p edi -p amazon-notifications -p order-proc
 bench/peers/powertools-orders/install.sh >&2
 
 if ((QUICK)); then
-    PROFILE=debug SPAWNS=2
+    PROFILE=debug SPAWNS=1
     # make test has built these already; build what is missing (a no-op when nothing is).
     cargo build --quiet "${PACKAGES[@]}" >&2
     cargo build --quiet -p switchyard-bench --bin cold_start >&2
