@@ -50,7 +50,7 @@ echo
 python3 bench/render.py "$ROWS" || failed+=(render)
 if [[ -z $QUICK && -x scripts/cost-model.py ]]; then
     echo
-    scripts/cost-model.py "$ROWS" || failed+=(cost-model)
+    scripts/cost-model.py report --bench "$ROWS" || failed+=(cost-model)
 fi
 if ((${#failed[@]})); then
     echo "bench: failed: ${failed[*]}" >&2
