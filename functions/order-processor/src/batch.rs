@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use switchyard_events::EventPublisher;
-use switchyard_model::envelope::Envelope;
+use switchyard_model::envelope::{Envelope, RESENT_ATTRIBUTE};
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::returns::ReturnRequested;
 use switchyard_orders::RetryScheduler;
@@ -179,9 +179,9 @@ impl BatchProcessor {
         let id = message.message_id.as_deref();
         let failures = &self.failures;
         match outcome {
-            // A first delivery of an order whose record noted no failure has no failure record
-            // to resolve: skip the read (decision 0026). A redriven order's record still names
-            // its last error, whatever moved it back.
+            // A first delivery of an order whose record noted no failure, sent by the intake
+            // (not resent by a redrive, an edit or the reconciler), has no failure record to
+            // resolve: skip the write (decision 0026).
             MessageOutcome::Done(Some(_)) if !noted.may_have_failed_before => {}
             MessageOutcome::Done(Some(posted)) => {
                 failures.succeeded(body, &format!("done: {posted:?}")).await
@@ -280,7 +280,9 @@ impl BatchProcessor {
             .await
         {
             Ok(Leased::Taken(record)) => {
-                *first_clean_delivery = receive_count <= 1 && record.value.last_error.is_none();
+                *first_clean_delivery = receive_count <= 1
+                    && !message.message_attributes.contains_key(RESENT_ATTRIBUTE)
+                    && record.value.last_error.is_none();
                 record
             }
             Ok(Leased::Final(record)) => {

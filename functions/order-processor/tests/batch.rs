@@ -670,3 +670,43 @@ async fn a_failed_order_is_recorded_by_its_id_and_resolved_once_it_posts() {
     assert_eq!(listed[0].class, FailureClass::Poison);
     assert!(listed[0].key.subject.starts_with("body:"));
 }
+
+#[tokio::test]
+async fn a_redriven_order_resolves_its_failure_even_when_its_record_names_no_error() {
+    // A failure can be open while the order record names none: an outage that outlasted the
+    // note on the record, or an order dead-lettered before it was read. The redrive's mark is
+    // what tells the processor to look.
+    let erp = Arc::new(InMemoryErp::new());
+    let w = world_over(erp.clone(), erp);
+    let o = order("PO-R1", "WIDGET-S");
+    let body = submitted(&w, &o).await;
+    let key = FailureKey::new("orders", o.id.to_string());
+    w.failures
+        .record(&switchyard_failures::Failure {
+            key: key.clone(),
+            class: FailureClass::Transient,
+            error: "ERP unavailable".into(),
+            function: "order-processor".into(),
+            queue: "orders".into(),
+            correlation_id: Some(o.id.to_string()),
+            channel: Some("demo-shop".into()),
+            message_id: None,
+            dead_lettered: true,
+            at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(status(&w, &o).await.last_error, None);
+
+    let mut redriven = message(&w, "redriven", &body, 1);
+    let mut mark = aws_lambda_events::sqs::SqsMessageAttribute::default();
+    mark.string_value = Some("redrive".into());
+    mark.data_type = Some("String".into());
+    redriven
+        .message_attributes
+        .insert(switchyard_model::envelope::RESENT_ATTRIBUTE.into(), mark);
+    let r = w.processor.process(batch(vec![redriven]), deadline()).await;
+    assert!(r.batch_item_failures.is_empty(), "{r:?}");
+    let resolved = w.failures.get(&key).await.unwrap().unwrap();
+    assert!(!resolved.is_open(), "the redrive's success resolves it");
+}

@@ -224,7 +224,7 @@ impl Reconciler {
         );
         self.ports
             .queue
-            .submit(&envelope)
+            .resubmit(&envelope)
             .await
             .map_err(unavailable)?;
         switchyard_platform::metrics::retry(ORDERS_FLOW);

@@ -134,6 +134,10 @@ async fn an_order_stuck_received_with_nothing_in_flight_is_queued_again_and_the_
     );
     assert_eq!(submitted[0].correlation_id, lost.order.id.to_string());
     assert!(
+        w.queue.receive_visible().iter().all(|d| d.resent),
+        "queued again marked as resent, so the processor resolves a failure left open"
+    );
+    assert!(
         !report.requeued.contains(&fresh.order.id.to_string()),
         "a fresh order is the processor's"
     );

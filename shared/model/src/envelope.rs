@@ -23,6 +23,11 @@ pub struct Envelope<T> {
     pub payload: T,
 }
 
+/// The message attribute that marks work sent again — by the reconciler, a redrive or an edit —
+/// rather than by its first producer. Its consumer then looks for a failure an earlier
+/// delivery left open; a first delivery, which can have none, skips that read (decision 0026).
+pub const RESENT_ATTRIBUTE: &str = "switchyard-resent";
+
 /// A payload type that knows its envelope `type` and `version`.
 pub trait Message: Serialize + DeserializeOwned {
     /// The envelope `type` (and EventBridge `detail-type`).

@@ -645,14 +645,26 @@ fn summary(message: &DlqMessage) -> Value {
     })
 }
 
-fn attributes_to_send(
+/// The message's own attributes, plus the mark that says it is sent again by `how` (`redrive`,
+/// `edit`): its consumer then resolves the failure that sent it to the DLQ.
+pub(crate) fn attributes_to_send(
     raw: &Message,
-) -> Option<std::collections::HashMap<String, MessageAttributeValue>> {
-    raw.message_attributes.clone().filter(|a| !a.is_empty())
+    how: &str,
+) -> std::collections::HashMap<String, MessageAttributeValue> {
+    let mut attributes = raw.message_attributes.clone().unwrap_or_default();
+    attributes.insert(
+        switchyard_model::envelope::RESENT_ATTRIBUTE.to_string(),
+        MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(how)
+            .build()
+            .expect("attribute is complete"),
+    );
+    attributes
 }
 
 /// Message by message, sends each DLQ message passing the plan's filters to `target` (body
-/// and message attributes kept) and then deletes it from the DLQ, at the plan's rate. A dry
+/// and message attributes kept, marked resent) and then deletes it from the DLQ, at the plan's rate. A dry
 /// run sends and deletes nothing. Appends one audit entry (`dlq.redrive`) when executed.
 pub async fn redrive(
     sqs: &aws_sdk_sqs::Client,
@@ -700,7 +712,7 @@ pub async fn redrive(
             sqs.send_message()
                 .queue_url(&target)
                 .message_body(raw.body.clone().unwrap_or_default())
-                .set_message_attributes(attributes_to_send(&raw))
+                .set_message_attributes(Some(attributes_to_send(&raw, "redrive")))
                 .set_message_group_id(group.clone())
                 // FIFO: the original deduplication id would make SQS drop a resend within its
                 // five-minute window; the DLQ message id is fresh, yet the same on a rerun, so

@@ -240,7 +240,7 @@ async fn edit_held(
         .send_message()
         .queue_url(&target_url)
         .message_body(new_body)
-        .set_message_attributes(message.message_attributes.clone().filter(|a| !a.is_empty()))
+        .set_message_attributes(Some(crate::dlq::attributes_to_send(&message, "edit")))
         .set_message_group_id(group.clone())
         .set_message_deduplication_id(group.and(message.message_id.clone()))
         .send()

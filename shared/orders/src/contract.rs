@@ -343,6 +343,8 @@ pub struct Received {
     pub receipt_handle: String,
     /// The body, as sent.
     pub body: String,
+    /// Whether the message says it was sent again.
+    pub resent: bool,
 }
 
 /// The consumer's side of the orders queue, which the contract reads to see what was sent.
@@ -443,6 +445,28 @@ pub async fn a_delayed_retry_keeps_the_message_hidden(q: &QueueUnderTest) {
     );
 }
 
+/// An order the reconciler queues again arrives marked as resent; a first submission does not,
+/// so the processor can skip looking for a failure that cannot be open.
+pub async fn a_resubmitted_order_arrives_marked_resent(q: &QueueUnderTest) {
+    let first = submitted("shop-a", "PO-4");
+    let again = submitted("shop-a", "PO-5");
+    q.queue.submit(&first).await.unwrap();
+    q.queue.resubmit(&again).await.unwrap();
+    let received = receive_all(q.consumer.as_ref(), 2).await;
+    let mut marks: Vec<(String, bool)> = received
+        .iter()
+        .map(|r| {
+            let body: Envelope<OrderSubmitted> = serde_json::from_str(&r.body).unwrap();
+            (body.payload.order.external_id.to_string(), r.resent)
+        })
+        .collect();
+    marks.sort();
+    assert_eq!(
+        marks,
+        [("PO-4".to_string(), false), ("PO-5".to_string(), true)]
+    );
+}
+
 /// A receipt handle the queue never gave out is refused.
 pub async fn an_unknown_receipt_handle_is_refused(q: &QueueUnderTest) {
     assert!(
@@ -462,6 +486,7 @@ macro_rules! order_queue_contract_tests {
             what_is_sent_is_received_whole,
             a_retry_makes_a_received_message_visible_again,
             a_delayed_retry_keeps_the_message_hidden,
+            a_resubmitted_order_arrives_marked_resent,
             an_unknown_receipt_handle_is_refused);
     };
     (@cases $queue:expr; $($case:ident),*) => {
@@ -488,6 +513,7 @@ impl QueueConsumer for crate::InMemoryQueue {
                     .map(|d| Received {
                         receipt_handle: d.receipt_handle,
                         body: d.body,
+                        resent: d.resent,
                     })
                     .collect();
             }

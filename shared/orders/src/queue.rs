@@ -13,6 +13,10 @@ use switchyard_platform::ServiceError;
 pub trait OrderQueue: Send + Sync {
     /// Enqueues one submitted order.
     async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError>;
+    /// Enqueues an order again (the reconciler's repair), marked as resent
+    /// ([`RESENT_ATTRIBUTE`](switchyard_model::envelope::RESENT_ATTRIBUTE)) so its consumer
+    /// resolves a failure an earlier delivery may have left open.
+    async fn resubmit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError>;
     /// Enqueues a channel's cancellation of an order. It goes through the same queue as the
     /// order, so the ERP sees both at the pace it can take.
     async fn cancel(
@@ -38,7 +42,7 @@ pub trait RetryScheduler: Send + Sync {
 /// It also records what was sent and rescheduled, for assertions.
 #[derive(Debug, Default)]
 pub struct InMemoryQueue {
-    /// Envelopes submitted, in order.
+    /// Envelopes submitted, in order (resubmitted ones too).
     pub submitted: Mutex<Vec<Envelope<OrderSubmitted>>>,
     /// Cancellations requested, in order.
     pub cancellations: Mutex<Vec<Envelope<OrderCancellationRequested>>>,
@@ -54,6 +58,7 @@ pub struct InMemoryQueue {
 #[derive(Debug)]
 struct QueuedMessage {
     body: String,
+    resent: bool,
     visible_at: Instant,
     receipt_handle: Option<String>,
 }
@@ -68,6 +73,8 @@ pub struct Delivery {
     pub receipt_handle: String,
     /// The body, as sent.
     pub body: String,
+    /// Whether it was sent again rather than by its first producer.
+    pub resent: bool,
 }
 
 impl InMemoryQueue {
@@ -84,9 +91,10 @@ impl InMemoryQueue {
         }
     }
 
-    fn enqueue(&self, body: String) {
+    fn enqueue(&self, body: String, resent: bool) {
         self.messages.lock().unwrap().push(QueuedMessage {
             body,
+            resent,
             visible_at: Instant::now(),
             receipt_handle: None,
         });
@@ -107,6 +115,7 @@ impl InMemoryQueue {
                 Delivery {
                     receipt_handle: handle,
                     body: m.body.clone(),
+                    resent: m.resent,
                 }
             })
             .collect()
@@ -119,12 +128,14 @@ impl InMemoryQueue {
         let handle = format!("rh-{}", ulid::Ulid::new());
         self.messages.lock().unwrap().push(QueuedMessage {
             body: body.clone(),
+            resent: false,
             visible_at: now + VISIBILITY_TIMEOUT,
             receipt_handle: Some(handle.clone()),
         });
         Delivery {
             receipt_handle: handle,
             body,
+            resent: false,
         }
     }
 }
@@ -133,7 +144,20 @@ impl InMemoryQueue {
 impl OrderQueue for InMemoryQueue {
     async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
         self.check()?;
-        self.enqueue(serde_json::to_string(envelope).expect("envelopes serialise"));
+        self.enqueue(
+            serde_json::to_string(envelope).expect("envelopes serialise"),
+            false,
+        );
+        self.submitted.lock().unwrap().push(envelope.clone());
+        Ok(())
+    }
+
+    async fn resubmit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
+        self.check()?;
+        self.enqueue(
+            serde_json::to_string(envelope).expect("envelopes serialise"),
+            true,
+        );
         self.submitted.lock().unwrap().push(envelope.clone());
         Ok(())
     }
@@ -143,7 +167,10 @@ impl OrderQueue for InMemoryQueue {
         envelope: &Envelope<OrderCancellationRequested>,
     ) -> Result<(), ServiceError> {
         self.check()?;
-        self.enqueue(serde_json::to_string(envelope).expect("envelopes serialise"));
+        self.enqueue(
+            serde_json::to_string(envelope).expect("envelopes serialise"),
+            false,
+        );
         self.cancellations.lock().unwrap().push(envelope.clone());
         Ok(())
     }
@@ -153,7 +180,10 @@ impl OrderQueue for InMemoryQueue {
         envelope: &Envelope<ReturnRequested>,
     ) -> Result<(), ServiceError> {
         self.check()?;
-        self.enqueue(serde_json::to_string(envelope).expect("envelopes serialise"));
+        self.enqueue(
+            serde_json::to_string(envelope).expect("envelopes serialise"),
+            false,
+        );
         self.returns.lock().unwrap().push(envelope.clone());
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::MessageAttributeValue;
-use switchyard_model::envelope::{Envelope, Message};
+use switchyard_model::envelope::{Envelope, Message, RESENT_ATTRIBUTE};
 use switchyard_model::events::{OrderCancellationRequested, OrderSubmitted};
 use switchyard_model::returns::ReturnRequested;
 use switchyard_platform::ServiceError;
@@ -38,15 +38,23 @@ fn attribute(value: &str) -> MessageAttributeValue {
 }
 
 impl SqsQueue {
-    async fn send<T: Message>(&self, envelope: &Envelope<T>) -> Result<(), ServiceError> {
-        self.client
+    async fn send<T: Message>(
+        &self,
+        envelope: &Envelope<T>,
+        resent: bool,
+    ) -> Result<(), ServiceError> {
+        let mut send = self
+            .client
             .send_message()
             .queue_url(&self.queue_url)
             .message_body(serde_json::to_string(envelope).expect("envelopes serialise"))
             .message_attributes("type", attribute(&envelope.kind))
             .message_attributes("channel", attribute(&envelope.channel))
-            .message_attributes("correlation_id", attribute(&envelope.correlation_id))
-            .send()
+            .message_attributes("correlation_id", attribute(&envelope.correlation_id));
+        if resent {
+            send = send.message_attributes(RESENT_ATTRIBUTE, attribute("reconciler"));
+        }
+        send.send()
             .await
             .map_err(|e| ServiceError::new("sqs", DisplayErrorContext(e)))?;
         Ok(())
@@ -56,21 +64,25 @@ impl SqsQueue {
 #[async_trait::async_trait]
 impl OrderQueue for SqsQueue {
     async fn submit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
-        self.send(envelope).await
+        self.send(envelope, false).await
+    }
+
+    async fn resubmit(&self, envelope: &Envelope<OrderSubmitted>) -> Result<(), ServiceError> {
+        self.send(envelope, true).await
     }
 
     async fn cancel(
         &self,
         envelope: &Envelope<OrderCancellationRequested>,
     ) -> Result<(), ServiceError> {
-        self.send(envelope).await
+        self.send(envelope, false).await
     }
 
     async fn request_return(
         &self,
         envelope: &Envelope<ReturnRequested>,
     ) -> Result<(), ServiceError> {
-        self.send(envelope).await
+        self.send(envelope, false).await
     }
 }
 

@@ -222,7 +222,14 @@ async fn an_accepted_edit_moves_exactly_that_message_with_its_attributes_and_is_
     let moved = visible(&s.sqs, &s.source_url).await;
     assert_eq!(moved.len(), 1, "exactly one message sent: {moved:?}");
     assert_eq!(moved[0].1, fixed);
-    assert_eq!(moved[0].2, vec!["trace=trace-1".to_string()]);
+    // Its own attributes kept, and marked as resent, so the processor resolves its failure.
+    assert_eq!(
+        moved[0].2,
+        vec![
+            "switchyard-resent=edit".to_string(),
+            "trace=trace-1".to_string()
+        ]
+    );
     Envelope::<OrderSubmitted>::parse(&moved[0].1).expect("the processor reads it");
     let entries = s.audit.list(None, 10).await.unwrap();
     assert_eq!(entries.len(), 1);

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchyard_adapter_tests::moto::{create_orders_table, create_queue, moto_config};
+use switchyard_model::envelope::RESENT_ATTRIBUTE;
 use switchyard_orders::contract::{QueueConsumer, QueueUnderTest, Received};
 use switchyard_orders::{DynamoDbOrderStore, SqsQueue};
 
@@ -34,6 +35,7 @@ impl QueueConsumer for SqsConsumer {
             .queue_url(&self.queue_url)
             .max_number_of_messages(10)
             .wait_time_seconds(wait.as_secs().min(20) as i32)
+            .message_attribute_names("All")
             .send()
             .await
             .expect("receive from moto");
@@ -42,6 +44,9 @@ impl QueueConsumer for SqsConsumer {
             .map(|m| Received {
                 receipt_handle: m.receipt_handle().unwrap_or_default().to_string(),
                 body: m.body().unwrap_or_default().to_string(),
+                resent: m
+                    .message_attributes()
+                    .is_some_and(|a| a.contains_key(RESENT_ATTRIBUTE)),
             })
             .collect()
     }
