@@ -112,10 +112,7 @@ start_stack() {
 
     scripts/bootstrap.sh
     say "building the functions and tools (cargo build)"
-    cargo build --quiet --bins -p orders-api -p order-processor -p webhooks -p edi \
-        -p amazon-notifications -p erp-changes -p catalog-projector -p channel-push -p order-tracker \
-        -p reconciler -p ops-api -p dlq-redrive -p switchyard-local -p switchyard -p sp-api-sandbox -p shopify-sandbox \
-        -p woo-sandbox
+    scripts/build-bins.sh
     rm -rf "$BIN"
     take_bins switchyard-local switchyard sp-api-sandbox shopify-sandbox woo-sandbox
 

@@ -41,7 +41,7 @@ fi
 
 # A debug build in both modes: the load generator only waits on the stack (which runs debug
 # binaries itself), and a release build of the AWS SDK would cost minutes for nothing.
-cargo build -q -p switchyard-bench --bin burst >&2
+scripts/build-bins.sh >&2 # the stack built it already: a no-op then
 BURST=${CARGO_TARGET_DIR:-$ROOT/target}/debug/burst
 if [[ $QUICK == 1 ]]; then
     ARGS=(--orders 8 --erp-alone 2 --unloaded 1 --timeout-s 300)

@@ -27,9 +27,8 @@ bench/peers/powertools-orders/install.sh >&2
 
 if ((QUICK)); then
     PROFILE=debug SPAWNS=1
-    # make test has built these already; build what is missing (a no-op when nothing is).
-    cargo build --quiet "${PACKAGES[@]}" >&2
-    cargo build --quiet -p switchyard-bench --bin cold_start >&2
+    # The stack's build (make test's) has them already: a no-op then (scripts/build-bins.sh).
+    scripts/build-bins.sh >&2
     TOOL=$TARGET/debug/cold_start
 else
     PROFILE=release SPAWNS=${COLD_SPAWNS:-7}
