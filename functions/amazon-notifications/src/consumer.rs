@@ -88,20 +88,18 @@ impl Consumer {
         let (class, why, delay) = match &handled {
             Handled::Captured(order) => {
                 tracing::info!(order_id = %order, "Amazon order captured");
-                failures.succeeded(received.body, "captured").await;
+                failures.succeeded_on(received, "captured").await;
                 return None;
             }
             Handled::CancellationRequested(order) => {
                 tracing::info!(order_id = %order, "Amazon cancellation queued");
-                failures
-                    .succeeded(received.body, "cancellation queued")
-                    .await;
+                failures.succeeded_on(received, "cancellation queued").await;
                 return None;
             }
             Handled::Skipped(why) => {
                 tracing::info!(why, "skipped");
                 failures
-                    .succeeded(received.body, &format!("skipped: {why}"))
+                    .succeeded_on(received, &format!("skipped: {why}"))
                     .await;
                 return None;
             }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
+use switchyard_channels::ChannelKind;
 use switchyard_edi_outbox::{EdiStore, OutboxDocument};
 use switchyard_events::BusEvent;
 use switchyard_failures::{Classify, FailureClass, FailureRecorder, each_message};
@@ -43,13 +44,17 @@ pub enum AckError {
     /// The store failed; retry.
     #[error(transparent)]
     Store(#[from] ServiceError),
+    /// An order from an EDI channel whose context is not written yet: the intake writes it
+    /// with the interchange's 997 just after queueing the order; retry.
+    #[error("order {0} came by EDI and its EDI context is not written yet")]
+    ContextNotYetWritten(switchyard_model::OrderId),
 }
 
 impl Classify for AckError {
     fn class(&self) -> FailureClass {
         match self {
             AckError::Unreadable(_) => FailureClass::Poison,
-            AckError::Store(_) => FailureClass::Transient,
+            AckError::Store(_) | AckError::ContextNotYetWritten(_) => FailureClass::Transient,
         }
     }
 }
@@ -87,7 +92,7 @@ impl Acknowledger {
     pub async fn acknowledge(&self, body: &str) -> Result<Acknowledged, AckError> {
         let event = BusEvent::from_body(body).map_err(|e| AckError::Unreadable(e.to_string()))?;
         let detail = event.detail.to_string();
-        let (order_id, channel, decision) = match event.detail_type.as_str() {
+        let (order_id, channel, channel_kind, decision) = match event.detail_type.as_str() {
             "OrderAccepted" => {
                 let e = Envelope::<OrderAccepted>::parse(&detail)
                     .map_err(|e| AckError::Unreadable(e.to_string()))?;
@@ -95,6 +100,7 @@ impl Acknowledger {
                 (
                     p.order_id,
                     p.channel,
+                    p.channel_kind,
                     Decision::Accepted {
                         erp_reference: p.erp_reference,
                     },
@@ -103,14 +109,22 @@ impl Acknowledger {
             "OrderRejected" => {
                 let e = Envelope::<OrderRejected>::parse(&detail)
                     .map_err(|e| AckError::Unreadable(e.to_string()))?;
-                (e.payload.order_id, e.payload.channel, Decision::Rejected)
+                let p = e.payload;
+                (p.order_id, p.channel, p.channel_kind, Decision::Rejected)
             }
             "OrderShipped" => return self.ship_notice(&detail).await,
             "OrderInvoiced" => return self.invoice(&detail).await,
             _ => return Ok(Acknowledged::Skipped),
         };
         let Some(pending) = self.edi.pending_ack(order_id).await? else {
-            return Ok(Acknowledged::Skipped);
+            // An EDI channel's order always has a context: it is on its way. Any other order
+            // (or one recorded before events named the channel's kind) has nothing to answer.
+            return match channel_kind.as_deref().map(str::parse::<ChannelKind>) {
+                Some(Ok(ChannelKind::X12 | ChannelKind::Edifact)) => {
+                    Err(AckError::ContextNotYetWritten(order_id))
+                }
+                _ => Ok(Acknowledged::Skipped),
+            };
         };
         let pending = match EdiContext::from_value(pending)
             .map_err(|e| AckError::Unreadable(format!("pending ORDRSP: {e}")))?
@@ -124,10 +138,9 @@ impl Acknowledger {
         };
         let pending: PendingAck = serde_json::from_value(pending)
             .map_err(|e| AckError::Unreadable(format!("pending acknowledgement: {e}")))?;
+        // No read for an 855 already written: the put keeps the first under the fixed id, and a
+        // redelivered event only spends a control number (decision 0026).
         let id = format!("855-{order_id}");
-        if self.edi.document(&channel, &id).await?.is_some() {
-            return Ok(Acknowledged::Written(id));
-        }
         self.write(&channel, &id, order_id.to_string(), &pending, &decision)
             .await?;
         Ok(Acknowledged::Written(id))
@@ -142,9 +155,6 @@ impl Acknowledger {
         decision: &Decision,
     ) -> Result<Acknowledged, AckError> {
         let id = format!("{ORDRSP_KIND}-{order_id}");
-        if self.edi.document(channel, &id).await?.is_some() {
-            return Ok(Acknowledged::Written(id));
-        }
         let number = self.edi.next_control_number(channel).await?;
         let now = Utc::now();
         let bytes = pending.render(decision, &number.to_string(), now.naive_utc());

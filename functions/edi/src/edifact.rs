@@ -302,7 +302,7 @@ impl EdiApi {
         delimiters: &switchyard_edifact::Delimiters,
         report: &ContrlReport,
     ) -> Result<String, Problem> {
-        self.put_contrl_document(channel, header, delimiters, report, Vec::new())
+        self.put_contrl_document(channel, header, delimiters, report, Vec::new(), &[])
             .await
             .map(|(id, _)| id)
     }
@@ -314,6 +314,7 @@ impl EdiApi {
         delimiters: &switchyard_edifact::Delimiters,
         report: &ContrlReport,
         order_ids: Vec<String>,
+        contexts: &[(OrderId, serde_json::Value)],
     ) -> Result<(String, String), Problem> {
         let edi = &self.ports.edi;
         let number = edi
@@ -332,7 +333,10 @@ impl EdiApi {
             order_ids,
             content: content.clone(),
         };
-        edi.put_document(&document).await.map_err(unavailable)?;
+        // The orders' contexts and the CONTRL in one write, as for X12 (decision 0026).
+        edi.put_document_and_contexts(&document, contexts)
+            .await
+            .map_err(unavailable)?;
         tracing::info!(
             channel = %channel.name,
             document = %document.id,
@@ -358,6 +362,7 @@ impl EdiApi {
         }
         let mut report = ContrlReport::from_interchange(interchange);
         let mut order_ids = Vec::new();
+        let mut contexts = Vec::new();
         let mut rejected = Vec::new();
         for message in messages {
             let Some(r) = report.message_mut(&message.reference) else {
@@ -389,7 +394,8 @@ impl EdiApi {
                 channel.name, header.control_reference, message.reference
             );
             match self.ports.intake.capture(order, &key, channel.kind).await? {
-                Captured::Queued(id) => {
+                // As for X12: an earlier attempt may have stopped before the context.
+                Captured::Queued(id) | Captured::AlreadyQueued(id) => {
                     let mut envelope = OutboundEnvelope::answering(
                         header,
                         &interchange.delimiters,
@@ -403,15 +409,11 @@ impl EdiApi {
                         response.association = "EAN005".into();
                     }
                     let pending = PendingOrdrsp { envelope, response };
-                    self.ports
-                        .edi
-                        .put_pending_ack(id, &EdiContext::edifact_value(&pending))
-                        .await
-                        .map_err(unavailable)?;
+                    contexts.push((id, EdiContext::edifact_value(&pending)));
                     order_ids.push(id);
                 }
                 // An order number sent before is that order: accepted, not captured twice.
-                Captured::AlreadyQueued(id) | Captured::Duplicate(id) => order_ids.push(id),
+                Captured::Duplicate(id) => order_ids.push(id),
             }
         }
         let order_ids: Vec<String> = order_ids.iter().map(OrderId::to_string).collect();
@@ -422,6 +424,7 @@ impl EdiApi {
                 &interchange.delimiters,
                 &report,
                 order_ids.clone(),
+                &contexts,
             )
             .await?;
         let mut response = HttpResponse {

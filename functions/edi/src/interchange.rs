@@ -47,6 +47,8 @@ pub(crate) const DEFAULT_SKU_QUALIFIERS: [&str; 2] = ["VN", "VP"];
 struct Outcomes {
     results: Vec<SetResult>,
     order_ids: Vec<OrderId>,
+    /// What each captured order's 855 (and later 856, 810) will need, written with the 997.
+    contexts: Vec<(OrderId, serde_json::Value)>,
 }
 
 impl EdiApi {
@@ -257,7 +259,11 @@ impl EdiApi {
             order_ids: order_ids.clone(),
             content: ack.clone(),
         };
-        edi.put_document(&document).await.map_err(unavailable)?;
+        // The orders' EDI contexts and the 997 in one write (decision 0026). The orders are
+        // already queued; an acknowledger that gets to one first waits for its context.
+        edi.put_document_and_contexts(&document, &outcomes.contexts)
+            .await
+            .map_err(unavailable)?;
         let rejected: Vec<String> = outcomes
             .results
             .iter()
@@ -298,6 +304,7 @@ impl EdiApi {
         log_acknowledgments(channel, interchange);
         let mut results = SetResult::from_parser(interchange);
         let mut order_ids = Vec::new();
+        let mut contexts = Vec::new();
         for result in &mut results {
             let in_ack_group = interchange
                 .groups
@@ -344,7 +351,9 @@ impl EdiApi {
                 .capture(order.clone(), &key, channel.kind)
                 .await?
             {
-                Captured::Queued(id) => {
+                // Queued, or queued by an earlier attempt at this interchange that may have
+                // stopped before writing the context: (re)written from this 850, the same.
+                Captured::Queued(id) | Captured::AlreadyQueued(id) => {
                     let header = &interchange.header;
                     let pending = PendingAck::for_order(
                         &po,
@@ -353,21 +362,19 @@ impl EdiApi {
                         header.usage_indicator == "T",
                         &context.sku_qualifiers,
                     );
-                    self.ports
-                        .edi
-                        .put_pending_ack(
-                            id,
-                            &serde_json::to_value(&pending).expect("acks serialise"),
-                        )
-                        .await
-                        .map_err(unavailable)?;
+                    contexts.push((id, serde_json::to_value(&pending).expect("acks serialise")));
                     order_ids.push(id);
                 }
-                // A PO number sent before is that order: accepted, not captured twice.
-                Captured::AlreadyQueued(id) | Captured::Duplicate(id) => order_ids.push(id),
+                // A PO number sent before is that order: accepted, not captured twice; its
+                // context is the first 850's.
+                Captured::Duplicate(id) => order_ids.push(id),
             }
         }
-        Ok(Outcomes { results, order_ids })
+        Ok(Outcomes {
+            results,
+            order_ids,
+            contexts,
+        })
     }
 
     async fn quarantine(

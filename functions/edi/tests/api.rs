@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
-use edi::acknowledger::{Acknowledged, Acknowledger};
+use edi::acknowledger::{AckError, Acknowledged, Acknowledger};
 use edi::{EdiApi, Ports};
 use serde_json::{Value, json};
 use switchyard_channels::{
@@ -264,6 +264,11 @@ async fn senders_must_be_the_channels_partner_and_garbage_is_kept() {
 }
 
 fn accepted_event(order_id: OrderId, erp_reference: &str) -> String {
+    accepted_event_of(order_id, erp_reference, "x12")
+}
+
+/// `OrderAccepted` for an order from a channel of `kind`.
+fn accepted_event_of(order_id: OrderId, erp_reference: &str, kind: &str) -> String {
     let envelope = Envelope::new(
         "acme-edi",
         order_id.to_string(),
@@ -273,7 +278,7 @@ fn accepted_event(order_id: OrderId, erp_reference: &str) -> String {
             external_id: ExternalId::try_from("PO-4471").unwrap(),
             erp_reference: erp_reference.into(),
             accepted_at: Utc::now(),
-            channel_kind: Some("x12".into()),
+            channel_kind: Some(kind.into()),
         },
     );
     json!({"version": "0", "id": "e1", "detail-type": "OrderAccepted",
@@ -305,10 +310,21 @@ async fn an_accepted_edi_order_gets_one_855_the_partner_collects() {
     // An order that did not come by EDI gets no 855.
     assert_eq!(
         app.acknowledger
-            .acknowledge(&accepted_event(OrderId::generate(), "SO1"))
+            .acknowledge(&accepted_event_of(OrderId::generate(), "SO1", "api"))
             .await
             .unwrap(),
         Acknowledged::Skipped
+    );
+    // An EDI order whose context the intake has not written yet is retried, not skipped: its
+    // partner would otherwise never get the 855.
+    let early = OrderId::generate();
+    let retried = app
+        .acknowledger
+        .acknowledge(&accepted_event(early, "SO2"))
+        .await;
+    assert!(
+        matches!(retried, Err(AckError::ContextNotYetWritten(id)) if id == early),
+        "{retried:?}"
     );
 
     let listed = app.call("GET", "/v1/edi/outbox", KEY, "").await;

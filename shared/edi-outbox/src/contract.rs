@@ -236,6 +236,42 @@ pub async fn pending_acks_read_back_per_order(store: &dyn EdiStore) {
     assert_eq!(store.pending_ack(other).await.unwrap(), None);
 }
 
+/// An interchange's answer and its orders' contexts land together, however many orders it
+/// carried (more than one DynamoDB transaction holds), and writing them again changes nothing.
+pub async fn an_answer_and_its_contexts_are_written_together(store: &dyn EdiStore) {
+    let partner = channel("acme-edi");
+    let contexts: Vec<(OrderId, serde_json::Value)> = (0..150)
+        .map(|n| {
+            (
+                OrderId::generate(),
+                serde_json::json!({"po": format!("PO-{n}"), "lines": [n]}),
+            )
+        })
+        .collect();
+    let answer = document(&partner, "997-01A", "ISA*00~", "2026-01-01T00:00:00Z");
+    store
+        .put_document_and_contexts(&answer, &contexts)
+        .await
+        .unwrap();
+    store
+        .put_document_and_contexts(&answer, &contexts)
+        .await
+        .unwrap();
+    for (order, context) in &contexts {
+        assert_eq!(
+            store.pending_ack(*order).await.unwrap().as_ref(),
+            Some(context)
+        );
+    }
+    assert_eq!(
+        ids_and_contents(store.documents(&partner).await.unwrap()),
+        [("997-01A".into(), "ISA*00~".into())]
+    );
+    let alone = document(&partner, "997-01B", "ISA*01~", "2026-01-01T00:00:01Z");
+    store.put_document_and_contexts(&alone, &[]).await.unwrap();
+    assert_eq!(store.documents(&partner).await.unwrap().len(), 2);
+}
+
 /// One `#[tokio::test]` per contract case, each on a fresh store made by `$store` (an
 /// expression, awaited inside the test if it needs to be).
 #[macro_export]
@@ -250,7 +286,8 @@ macro_rules! edi_store_contract_tests {
             ids_are_unique_within_a_channel_only,
             concurrent_writes_of_one_id_keep_one_document,
             collect_is_true_once_then_false,
-            pending_acks_read_back_per_order);
+            pending_acks_read_back_per_order,
+            an_answer_and_its_contexts_are_written_together);
     };
     (@cases $store:expr; $($case:ident),*) => {
         $(

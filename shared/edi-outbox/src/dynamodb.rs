@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use switchyard_model::{ChannelName, OrderId};
 use switchyard_platform::ServiceError;
 
@@ -32,6 +33,72 @@ impl DynamoDbEdiStore {
             client,
             table: table.into(),
         }
+    }
+}
+
+/// Most items in one `TransactWriteItems` (DynamoDB's quota).
+const MAX_TRANSACTION_ITEMS: usize = 100;
+/// Bytes of items in one transaction, well inside DynamoDB's 4 MB so that keys and names fit.
+const MAX_TRANSACTION_BYTES: usize = 3 * 1024 * 1024;
+
+fn document_item(document: &OutboxDocument) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".into(), s(format!("OUTBOX#{}", document.channel))),
+        ("sk".into(), s(format!("doc#{}", document.id))),
+        (
+            "doc".into(),
+            s(serde_json::to_string(document).expect("documents serialise")),
+        ),
+    ])
+}
+
+fn context_item(order_id: OrderId, context: &serde_json::Value) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".into(), s(format!("PENDING#{order_id}"))),
+        ("sk".into(), s("ack")),
+        ("doc".into(), s(context.to_string())),
+    ])
+}
+
+fn item_bytes(item: &HashMap<String, AttributeValue>) -> usize {
+    item.iter()
+        .map(|(k, v)| k.len() + v.as_s().map_or(0, String::len))
+        .sum()
+}
+
+fn put(table: &str, item: HashMap<String, AttributeValue>, only_new: bool) -> TransactWriteItem {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(only_new.then(|| "attribute_not_exists(sk)".to_string()))
+        .build()
+        .expect("a put names its table and item");
+    TransactWriteItem::builder().put(put).build()
+}
+
+/// Whether a transaction was refused because an item's condition failed.
+fn condition_failed(e: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError>) -> bool {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
+            .iter()
+            .any(|r| r.code() == Some("ConditionalCheckFailed")),
+        _ => false,
+    }
+}
+
+impl DynamoDbEdiStore {
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), ServiceError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(dynamo)
     }
 }
 
@@ -75,12 +142,7 @@ impl EdiStore for DynamoDbEdiStore {
             .client
             .put_item()
             .table_name(&self.table)
-            .item("pk", s(format!("OUTBOX#{}", document.channel)))
-            .item("sk", s(format!("doc#{}", document.id)))
-            .item(
-                "doc",
-                s(serde_json::to_string(document).expect("documents serialise")),
-            )
+            .set_item(Some(document_item(document)))
             .condition_expression("attribute_not_exists(sk)")
             .send()
             .await;
@@ -91,6 +153,76 @@ impl EdiStore for DynamoDbEdiStore {
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
                 Ok(())
+            }
+            Err(e) => Err(dynamo(e)),
+        }
+    }
+
+    async fn put_document_and_contexts(
+        &self,
+        document: &OutboxDocument,
+        contexts: &[(OrderId, serde_json::Value)],
+    ) -> Result<(), ServiceError> {
+        // One transaction may not touch an item twice: the last context of an order wins.
+        let mut unique: Vec<(OrderId, &serde_json::Value)> = Vec::new();
+        for (order_id, context) in contexts {
+            match unique.iter_mut().find(|(id, _)| id == order_id) {
+                Some(kept) => kept.1 = context,
+                None => unique.push((*order_id, context)),
+            }
+        }
+        // Contexts in transactions that fit DynamoDB's quotas; the document goes in the last.
+        let mut chunks: Vec<Vec<HashMap<String, AttributeValue>>> = vec![Vec::new()];
+        let mut bytes = 0;
+        let answer = document_item(document);
+        let answer_bytes = item_bytes(&answer);
+        for (order_id, context) in unique {
+            let item = context_item(order_id, context);
+            let size = item_bytes(&item);
+            let chunk = chunks.last_mut().expect("never empty");
+            if !chunk.is_empty()
+                && (chunk.len() + 1 >= MAX_TRANSACTION_ITEMS
+                    || bytes + size + answer_bytes > MAX_TRANSACTION_BYTES)
+            {
+                chunks.push(Vec::new());
+                bytes = 0;
+            }
+            bytes += size;
+            chunks.last_mut().expect("never empty").push(item);
+        }
+        let last = chunks.pop().expect("never empty");
+        for chunk in chunks {
+            self.transact(
+                chunk
+                    .into_iter()
+                    .map(|i| put(&self.table, i, false))
+                    .collect(),
+            )
+            .await?;
+        }
+        let mut items: Vec<TransactWriteItem> = last
+            .iter()
+            .cloned()
+            .map(|i| put(&self.table, i, false))
+            .collect();
+        items.push(put(&self.table, answer, true));
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(()),
+            // The document was written before (this answer, written again): the contexts still
+            // go in, without it.
+            Err(e) if condition_failed(&e) => {
+                self.transact(
+                    last.into_iter()
+                        .map(|i| put(&self.table, i, false))
+                        .collect(),
+                )
+                .await
             }
             Err(e) => Err(dynamo(e)),
         }
@@ -156,9 +288,7 @@ impl EdiStore for DynamoDbEdiStore {
         self.client
             .put_item()
             .table_name(&self.table)
-            .item("pk", s(format!("PENDING#{order_id}")))
-            .item("sk", s("ack"))
-            .item("doc", s(pending.to_string()))
+            .set_item(Some(context_item(order_id, pending)))
             .send()
             .await
             .map_err(dynamo)?;

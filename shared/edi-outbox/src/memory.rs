@@ -49,6 +49,17 @@ impl EdiStore for InMemoryEdiStore {
         Ok(())
     }
 
+    async fn put_document_and_contexts(
+        &self,
+        document: &OutboxDocument,
+        contexts: &[(OrderId, serde_json::Value)],
+    ) -> Result<(), ServiceError> {
+        for (order_id, context) in contexts {
+            self.put_pending_ack(*order_id, context).await?;
+        }
+        self.put_document(document).await
+    }
+
     async fn documents(&self, channel: &ChannelName) -> Result<Vec<OutboxDocument>, ServiceError> {
         let mut documents: Vec<OutboxDocument> = self
             .documents

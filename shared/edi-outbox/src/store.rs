@@ -46,6 +46,15 @@ pub trait EdiStore: Send + Sync {
         order_id: OrderId,
         pending: &serde_json::Value,
     ) -> Result<(), ServiceError>;
+    /// Remembers what acknowledging each order of an interchange needs, then adds `document`
+    /// (the interchange's 997, 999 or CONTRL) to the outbox unless its id is there: one write
+    /// for the common interchange rather than one per order and one for the document. The
+    /// document is written last, so once it is listed every context is there.
+    async fn put_document_and_contexts(
+        &self,
+        document: &OutboxDocument,
+        contexts: &[(OrderId, serde_json::Value)],
+    ) -> Result<(), ServiceError>;
     /// What acknowledging `order_id` needs, if it came by EDI.
     async fn pending_ack(
         &self,

@@ -8,6 +8,7 @@ use std::fmt::{Debug, Display};
 use std::future::Future;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use switchyard_model::envelope::RESENT_ATTRIBUTE;
 use tracing::Instrument;
 
 use crate::{FailureClass, FailureRecorder};
@@ -25,6 +26,9 @@ pub struct Received<'a> {
     pub receive_count: u32,
     /// The queue (its ARN), or the consumer's flow when the event does not say.
     pub queue: &'a str,
+    /// Sent again by a DLQ redrive, a DLQ edit or the reconciler (it carries
+    /// [`RESENT_ATTRIBUTE`]), rather than by the work's producer.
+    pub resent: bool,
 }
 
 impl<'a> Received<'a> {
@@ -40,7 +44,15 @@ impl<'a> Received<'a> {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(1),
             queue: message.event_source_arn.as_deref().unwrap_or(flow),
+            resent: message.message_attributes.contains_key(RESENT_ATTRIBUTE),
         })
+    }
+
+    /// Whether an earlier attempt at this message's work may have failed, and so left a failure
+    /// record open: a redelivery, or a message sent again. A first delivery from the producer
+    /// has none to resolve, and skips the read that would look (decision 0026).
+    pub fn may_have_failed_before(&self) -> bool {
+        self.receive_count > 1 || self.resent
     }
 
     /// The span to handle it in (see `switchyard_platform::telemetry::message_span`).
@@ -63,7 +75,8 @@ pub fn item_failure(message_id: &str) -> BatchItemFailure {
 }
 
 /// Handles each message of `event` with `handle` (its body in, a result out), inside its span:
-/// a success resolves the work's open failure record (saying what happened), a failure is
+/// a success resolves the work's open failure record (saying what happened) when it may have
+/// one ([`Received::may_have_failed_before`]), a failure is
 /// recorded under its business key and left on the queue for another attempt (and, in the
 /// end, its DLQ).
 pub async fn each_message<F, Fut, T, E>(
@@ -88,7 +101,7 @@ where
                 Ok(outcome) => {
                     tracing::info!(?outcome, "handled");
                     recorder
-                        .succeeded(received.body, &format!("handled: {outcome:?}"))
+                        .succeeded_on(&received, &format!("handled: {outcome:?}"))
                         .await;
                 }
                 Err(e) => {

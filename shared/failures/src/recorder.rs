@@ -150,6 +150,14 @@ impl FailureRecorder {
         .await;
     }
 
+    /// Resolves the open failure of `message`'s work, saying `how`, when it may have one: a
+    /// first delivery from the producer cannot, and costs no request.
+    pub async fn succeeded_on(&self, message: &Received<'_>, how: &str) {
+        if message.may_have_failed_before() {
+            self.succeeded(message.body, how).await;
+        }
+    }
+
     /// Resolves the work's open failure, if it has one, saying `how`.
     pub async fn succeeded(&self, body: &str, how: &str) {
         self.settled(&subject_of(body), how).await;

@@ -51,6 +51,8 @@ impl Delivery {
             receipt_handle: Some(&self.receipt_handle),
             receive_count: self.receive_count,
             queue: &self.queue,
+            // Only failures are recorded through it: a pusher settles a SKU's failure by name.
+            resent: false,
         }
     }
 }

@@ -76,6 +76,7 @@ async fn lambda(url: &str) -> aws_sdk_lambda::Client {
             "test", "test", None, None, "test",
         ))
         .endpoint_url(url)
+        .http_client(switchyard_platform::aws::https_client())
         .build();
     aws_sdk_lambda::Client::from_conf(config)
 }
